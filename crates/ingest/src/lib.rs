@@ -1,0 +1,10 @@
+//! Ingest: streaming readers for every dump format a seizure arrives in, and the declarative profiles that
+//! map a market's own schema onto the common model.
+//!
+//! Architecture invariant: readers yield rows plus errors, never abort a whole ingest on one bad row, and never
+//! hold a whole file in memory. Nothing here writes to a case: the caller decides what is committed.
+
+pub mod formats;
+pub mod source;
+
+pub use source::{Format, ReadError, ReadErrorKind, RowReader, SourceRow, Value};

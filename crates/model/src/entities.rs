@@ -1,0 +1,284 @@
+//! The entities of a seized market. Timestamps are Unix seconds (UTC); money is kept as the source states it
+//! (amount + currency) and converted by enrichment, never at ingest.
+
+use crate::{Provenance, RecordId};
+use serde::{Deserialize, Serialize};
+
+/// One seized or crawled market. One row per market in a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Market {
+    pub id: RecordId,
+    pub name: String,
+    pub provenance: Provenance,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountRole {
+    Vendor,
+    Buyer,
+    Staff,
+}
+
+impl AccountRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountRole::Vendor => "vendor",
+            AccountRole::Buyer => "buyer",
+            AccountRole::Staff => "staff",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "vendor" => Some(AccountRole::Vendor),
+            "buyer" => Some(AccountRole::Buyer),
+            "staff" => Some(AccountRole::Staff),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: RecordId,
+    pub market: String,
+    /// The account name as the market shows it.
+    pub name: String,
+    pub role: AccountRole,
+    pub created_at: Option<i64>,
+    /// Free text the account wrote about itself (vendor page, bio).
+    pub profile: Option<String>,
+    pub provenance: Provenance,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Listing {
+    pub id: RecordId,
+    pub market: String,
+    pub vendor_id: Option<RecordId>,
+    pub title: String,
+    pub description: Option<String>,
+    /// The market's own category label, as written.
+    pub category: Option<String>,
+    pub price: Option<f64>,
+    /// ISO-like currency code as the source states it: USD, EUR, BTC, XMR ...
+    pub currency: Option<String>,
+    /// Raw ships-from / ships-to text; normalised by enrichment.
+    pub ships_from: Option<String>,
+    pub ships_to: Option<String>,
+    pub created_at: Option<i64>,
+    pub provenance: Provenance,
+}
+
+/// Order life cycle, common to all markets. Each market's own states map onto these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderState {
+    Created,
+    Paid,
+    Accepted,
+    Shipped,
+    Finalized,
+    Disputed,
+    Refunded,
+    Cancelled,
+    Unknown,
+}
+
+impl OrderState {
+    pub const ALL: [OrderState; 9] = [
+        OrderState::Created,
+        OrderState::Paid,
+        OrderState::Accepted,
+        OrderState::Shipped,
+        OrderState::Finalized,
+        OrderState::Disputed,
+        OrderState::Refunded,
+        OrderState::Cancelled,
+        OrderState::Unknown,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderState::Created => "created",
+            OrderState::Paid => "paid",
+            OrderState::Accepted => "accepted",
+            OrderState::Shipped => "shipped",
+            OrderState::Finalized => "finalized",
+            OrderState::Disputed => "disputed",
+            OrderState::Refunded => "refunded",
+            OrderState::Cancelled => "cancelled",
+            OrderState::Unknown => "unknown",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        OrderState::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+    /// Whether the money reached (or was committed to) the vendor: the orders that count as sales.
+    /// Shipped orders count because on escrow markets they finalize automatically unless disputed.
+    pub fn counts_as_sale(self) -> bool {
+        matches!(self, OrderState::Shipped | OrderState::Finalized)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: RecordId,
+    pub market: String,
+    pub listing_id: Option<RecordId>,
+    pub buyer_id: Option<RecordId>,
+    pub vendor_id: Option<RecordId>,
+    pub quantity: Option<f64>,
+    /// Amount paid for the whole order, in `currency`.
+    pub amount: Option<f64>,
+    pub currency: Option<String>,
+    pub state: OrderState,
+    /// The market's own state label, kept for the record.
+    pub state_raw: Option<String>,
+    pub created_at: Option<i64>,
+    pub provenance: Provenance,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Feedback {
+    pub id: RecordId,
+    pub market: String,
+    pub order_id: Option<RecordId>,
+    pub listing_id: Option<RecordId>,
+    pub vendor_id: Option<RecordId>,
+    pub buyer_id: Option<RecordId>,
+    /// Stars on a 1–5 scale (sources on other scales are rescaled by their profile).
+    pub rating: Option<f64>,
+    pub comment: Option<String>,
+    pub created_at: Option<i64>,
+    pub provenance: Provenance,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: RecordId,
+    pub market: String,
+    pub sender_id: Option<RecordId>,
+    pub recipient_id: Option<RecordId>,
+    pub subject: Option<String>,
+    pub body: String,
+    pub created_at: Option<i64>,
+    pub provenance: Provenance,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PgpKey {
+    pub id: RecordId,
+    pub market: String,
+    pub account_id: Option<RecordId>,
+    /// The ASCII-armored block as found.
+    pub armored: String,
+    /// Upper-case hex v4/v6 fingerprint, filled by enrichment; `None` when the key could not be parsed.
+    pub fingerprint: Option<String>,
+    /// Why the key could not be parsed, when it could not.
+    pub parse_error: Option<String>,
+    /// Where the key was found when it was extracted from text ("accounts.profile"); `None` for a key column.
+    pub found_in: Option<String>,
+    pub provenance: Provenance,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CryptoAddress {
+    pub id: RecordId,
+    pub market: String,
+    pub account_id: Option<RecordId>,
+    pub address: String,
+    /// btc, xmr, eth, ltc ...
+    pub coin: String,
+    /// payout, refund, deposit, bond, mentioned ... as the source or the extractor says.
+    pub purpose: Option<String>,
+    /// Where the address was found when it was extracted from text ("messages.body"); `None` for a column.
+    pub found_in: Option<String>,
+    pub provenance: Provenance,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContactHandle {
+    pub id: RecordId,
+    pub market: String,
+    pub account_id: Option<RecordId>,
+    /// email, wickr, telegram, signal, session, threema, jabber, icq
+    pub kind: String,
+    /// Normalised handle (lower-case, no leading @), the value linking compares.
+    pub handle: String,
+    pub raw: String,
+    pub found_in: Option<String>,
+    pub provenance: Provenance,
+}
+
+/// Any record of the model, as produced by a profile mapping one source row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Account(Account),
+    Listing(Listing),
+    Order(Order),
+    Feedback(Feedback),
+    Message(Message),
+    PgpKey(PgpKey),
+    CryptoAddress(CryptoAddress),
+    ContactHandle(ContactHandle),
+}
+
+impl Record {
+    pub fn kind(&self) -> crate::EntityKind {
+        use crate::EntityKind as K;
+        match self {
+            Record::Account(_) => K::Account,
+            Record::Listing(_) => K::Listing,
+            Record::Order(_) => K::Order,
+            Record::Feedback(_) => K::Feedback,
+            Record::Message(_) => K::Message,
+            Record::PgpKey(_) => K::PgpKey,
+            Record::CryptoAddress(_) => K::CryptoAddress,
+            Record::ContactHandle(_) => K::ContactHandle,
+        }
+    }
+    pub fn id(&self) -> &RecordId {
+        match self {
+            Record::Account(r) => &r.id,
+            Record::Listing(r) => &r.id,
+            Record::Order(r) => &r.id,
+            Record::Feedback(r) => &r.id,
+            Record::Message(r) => &r.id,
+            Record::PgpKey(r) => &r.id,
+            Record::CryptoAddress(r) => &r.id,
+            Record::ContactHandle(r) => &r.id,
+        }
+    }
+    pub fn provenance(&self) -> &Provenance {
+        match self {
+            Record::Account(r) => &r.provenance,
+            Record::Listing(r) => &r.provenance,
+            Record::Order(r) => &r.provenance,
+            Record::Feedback(r) => &r.provenance,
+            Record::Message(r) => &r.provenance,
+            Record::PgpKey(r) => &r.provenance,
+            Record::CryptoAddress(r) => &r.provenance,
+            Record::ContactHandle(r) => &r.provenance,
+        }
+    }
+}
+
+/// A persona: accounts judged to be one seller, with the evidence that joined them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonaMember {
+    pub persona_id: String,
+    pub account_id: RecordId,
+}
+
+/// One piece of evidence joining two accounts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkEvidence {
+    pub account_a: RecordId,
+    pub account_b: RecordId,
+    /// pgp_fingerprint, payout_address, contact_handle ...
+    pub rule: String,
+    /// The shared value (fingerprint, address, handle).
+    pub value: String,
+    /// Match probability the rule carries (1.0 for hard identifiers).
+    pub score: f64,
+}

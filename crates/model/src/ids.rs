@@ -1,0 +1,135 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What kind of entity an id names; part of every [`RecordId`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Market,
+    Account,
+    Listing,
+    Order,
+    Feedback,
+    Message,
+    PgpKey,
+    CryptoAddress,
+    ContactHandle,
+}
+
+impl EntityKind {
+    pub const ALL: [EntityKind; 9] = [
+        EntityKind::Market,
+        EntityKind::Account,
+        EntityKind::Listing,
+        EntityKind::Order,
+        EntityKind::Feedback,
+        EntityKind::Message,
+        EntityKind::PgpKey,
+        EntityKind::CryptoAddress,
+        EntityKind::ContactHandle,
+    ];
+
+    /// Short tag used inside ids.
+    pub fn tag(self) -> &'static str {
+        match self {
+            EntityKind::Market => "market",
+            EntityKind::Account => "account",
+            EntityKind::Listing => "listing",
+            EntityKind::Order => "order",
+            EntityKind::Feedback => "feedback",
+            EntityKind::Message => "message",
+            EntityKind::PgpKey => "pgp",
+            EntityKind::CryptoAddress => "addr",
+            EntityKind::ContactHandle => "handle",
+        }
+    }
+
+    /// The table name an analyst would guess in SQL.
+    pub fn table(self) -> &'static str {
+        match self {
+            EntityKind::Market => "markets",
+            EntityKind::Account => "accounts",
+            EntityKind::Listing => "listings",
+            EntityKind::Order => "orders",
+            EntityKind::Feedback => "feedback",
+            EntityKind::Message => "messages",
+            EntityKind::PgpKey => "pgp_keys",
+            EntityKind::CryptoAddress => "crypto_addresses",
+            EntityKind::ContactHandle => "contact_handles",
+        }
+    }
+}
+
+/// A stable record id: `market/kind/native-key`.
+///
+/// The native key is the market's own key for the row (its primary key, or for scraped pages the natural key
+/// such as the vendor name). Deriving ids from it, rather than numbering rows as they arrive, is what makes
+/// re-ingesting a source yield the same ids, and lets a row in one table refer to a row of another table
+/// (an order to its vendor) before or without the other row being read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RecordId(String);
+
+impl RecordId {
+    pub fn new(market: &str, kind: EntityKind, native_key: &str) -> Self {
+        let mut s = String::with_capacity(market.len() + native_key.len() + 10);
+        s.push_str(market);
+        s.push('/');
+        s.push_str(kind.tag());
+        s.push('/');
+        s.push_str(native_key);
+        RecordId(s)
+    }
+
+    /// Wraps an id string read back from storage.
+    pub fn from_stored(s: impl Into<String>) -> Self {
+        RecordId(s.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The market part of the id.
+    pub fn market(&self) -> &str {
+        self.0.split('/').next().unwrap_or("")
+    }
+
+    /// The market's own key: everything after `market/kind/`.
+    pub fn native_key(&self) -> &str {
+        self.0.splitn(3, '/').nth(2).unwrap_or("")
+    }
+}
+
+impl fmt::Display for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for RecordId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_derived_from_market_kind_and_native_key() {
+        let id = RecordId::new("abyss", EntityKind::Account, "42");
+        assert_eq!(id.as_str(), "abyss/account/42");
+        assert_eq!(id.market(), "abyss");
+        assert_eq!(id.native_key(), "42");
+        assert_eq!(id, RecordId::new("abyss", EntityKind::Account, "42"));
+        assert_ne!(id, RecordId::new("abyss", EntityKind::Listing, "42"));
+    }
+
+    #[test]
+    fn native_keys_may_contain_slashes() {
+        let id = RecordId::new("agora", EntityKind::Account, "a/b");
+        assert_eq!(id.native_key(), "a/b");
+    }
+}
