@@ -1,1 +1,108 @@
-fn main() {}
+//! The `spector` command: a thin shell over the library crates. Only this crate knows about terminals and JSON.
+
+mod cmd;
+mod output;
+mod progress;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// spector — combine seized darknet-market databases into ranked, explained leads.
+///
+/// A typical session:
+///
+///   spector case init ./case
+///   spector ingest --case ./case --market abyss   seized/abyss.sql
+///   spector ingest --case ./case --market tortuga seized/tortuga.pgdump.sql
+///   spector link --case ./case
+///   spector targets --case ./case --top 20
+///   spector sql --case ./case "SELECT market, count(*) FROM accounts GROUP BY market"
+///
+/// `spector demo` does all of this on a synthetic world in a temporary directory.
+#[derive(Parser)]
+#[command(name = "spector", version, propagate_version = true, max_term_width = 110)]
+struct Cli {
+    /// Print machine-readable JSON on stdout instead of tables (for scripts).
+    #[arg(long, global = true)]
+    json: bool,
+    /// More log output on stderr (-v info, -vv debug). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create or inspect a case (a directory holding evidence, tables and analyst state).
+    Case {
+        #[command(subcommand)]
+        action: cmd::case::CaseAction,
+    },
+    /// Write a synthetic world of seized markets, with ground truth, for tests, demos and benchmarks.
+    Synth(cmd::synth::SynthArgs),
+    /// Bring seized files of one market into a case.
+    ///
+    /// Each SOURCE is copied into the case's evidence area and hashed (SHA-256), then read from that copy.
+    /// The schema is recognised from the source unless --profile names one. A file is stored whole or not at
+    /// all: an error leaves the case exactly as it was. Ingesting the same bytes again does nothing.
+    Ingest(cmd::ingest::IngestArgs),
+    /// Join accounts across markets into personas on shared PGP keys, payout addresses and contact handles.
+    ///
+    /// Identifiers that markets share among many users (escrow, deposit and bond wallets, an address quoted on
+    /// every vendor page) are set aside and listed, never used to link.
+    Link(CaseArg),
+    /// List every persona with its accounts (one line each, or JSON with --json).
+    Personas(CaseArg),
+    /// Rank personas by sales, showing fentanyl involvement, markets and buyers reached.
+    Targets(cmd::targets::TargetsArgs),
+    /// Run SQL over the case's tables (markets, accounts, listings, orders, feedback, messages, pgp_keys,
+    /// crypto_addresses, contact_handles, persona_members, link_evidence, sources).
+    #[cfg(feature = "sql")]
+    Sql(cmd::sql::SqlArgs),
+    /// Synthesise a small world into a temporary case, ingest it, link it and print the top targets.
+    Demo(cmd::demo::DemoArgs),
+}
+
+#[derive(clap::Args)]
+pub struct CaseArg {
+    /// The case directory (made by `spector case init`).
+    #[arg(long, env = "SPECTOR_CASE")]
+    case: PathBuf,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let out = output::Output::new(cli.json);
+    let result = match cli.command {
+        Command::Case { action } => cmd::case::run(action, &out),
+        Command::Synth(args) => cmd::synth::run(args, &out),
+        Command::Ingest(args) => cmd::ingest::run(args, &out),
+        Command::Link(args) => cmd::link::run(&args.case, &out),
+        Command::Personas(args) => cmd::link::personas(&args.case, &out),
+        Command::Targets(args) => cmd::targets::run(args, &out),
+        #[cfg(feature = "sql")]
+        Command::Sql(args) => cmd::sql::run(args, &out),
+        Command::Demo(args) => cmd::demo::run(args, &out),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {}", output::term_safe(&format!("{e:#}")));
+        std::process::exit(1);
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

@@ -1,1 +1,54 @@
+//! The case store: everything spector knows about one investigation, in one directory.
+//!
+//! # Layout
+//! ```text
+//! CASE/case.db                              SQLite: the manifest (evidence, sources, table parts) and analyst
+//!                                           state. Authoritative: what it does not list is not in the case.
+//! CASE/evidence/<sha256>                    source files as received, named by their SHA-256, read-only,
+//!                                           never modified (write-once)
+//! CASE/evidence/.incoming-<token>           a copy in progress (removed on open if its writer is gone)
+//! CASE/tables/<table>/part-<token>.parquet  normalised records: one Parquet table per entity, one part per
+//!                                           ingested source (or per run of a derived table's producer)
+//! CASE/tables/.staging/<token>/             parts being written, private to one writer until its commit
+//! ```
+//! Tables: `markets, accounts, listings, orders, feedback, messages, pgp_keys, crypto_addresses,
+//! contact_handles` (from sources), `rejects` (the quarantine), `persona_members, link_evidence` (derived).
+//! Their columns are flat and named for SQL; every record ends with its provenance
+//! (`src_sha256, src_table, src_row, src_offset, src_len`). See [`table_schema`].
+//! Paths in `case.db` are relative to the case root, so a case directory can be moved or copied whole.
+//!
+//! # Atomicity
+//! A [`SourceWriter`] streams records into Parquet files in its own staging directory (a row group per
+//! ~64k rows, so memory stays bounded whatever the source size). Its commit takes the case's SQLite write
+//! lock, renames the files into `tables/`, and lists the source and its parts in one transaction. Readers
+//! only ever open the parts `case.db` lists, never a directory listing. So a crash or kill at any moment
+//! leaves the case as it was before the ingest: unlisted files are ignored, and [`Case::open`] removes
+//! them (under the same write lock, so a commit in progress in another process is not disturbed).
+//! Derived tables are replaced the same way: new parts listed and old ones unlisted in one transaction,
+//! old files removed after.
+//!
+//! Analyst state (judgements, notes) belongs in `case.db` tables, added by schema migrations, never in
+//! rewritten Parquet.
 
+mod case;
+mod columns;
+mod db;
+mod derived;
+mod error;
+mod evidence;
+mod parts;
+mod source;
+mod staging;
+mod tables;
+
+pub use case::{Case, SourceEntry};
+pub use error::StoreError;
+pub use evidence::Evidence;
+pub use source::{CommitSummary, Quarantined, Reject, SourceWriter};
+pub use tables::{TABLES, table_schema};
+
+/// Re-exported so that users of [`table_schema`] name the same Arrow types.
+pub use arrow;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,118 @@
+use std::path::PathBuf;
+
+use clap::Args;
+use serde::Serialize;
+use spector_pipeline::{IngestOptions, IngestReport, ProfileChoice, ingest_source};
+use spector_store::Case;
+
+use crate::output::Output;
+use crate::progress::Bar;
+
+#[derive(Args)]
+pub struct IngestArgs {
+    #[arg(long, env = "SPECTOR_CASE")]
+    pub case: PathBuf,
+    /// The market these files were seized from (one word, e.g. "hansa"); becomes part of every record id.
+    #[arg(long)]
+    pub market: String,
+    /// A shipped profile (laravel, pgmarket, scrape) or a profile TOML file. Default: recognise the schema.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Store the good rows of a file with bad rows, quarantining the bad ones in the `rejects` table.
+    #[arg(long)]
+    pub allow_rejects: bool,
+    /// Dump or export files (MySQL dump, pg_dump plain text, CSV).
+    #[arg(required = true)]
+    pub sources: Vec<PathBuf>,
+}
+
+#[derive(Serialize)]
+pub struct IngestJson {
+    file: PathBuf,
+    sha256: String,
+    market: String,
+    format: String,
+    profile: String,
+    recognised: Option<String>,
+    already_ingested: bool,
+    rows_read: u64,
+    stored: std::collections::BTreeMap<&'static str, u64>,
+    rejected: usize,
+}
+
+impl From<&IngestReport> for IngestJson {
+    fn from(r: &IngestReport) -> Self {
+        IngestJson {
+            file: r.file.clone(),
+            sha256: r.sha256.clone(),
+            market: r.market.clone(),
+            format: r.format.to_string(),
+            profile: r.profile.clone(),
+            recognised: r.recognised.clone(),
+            already_ingested: r.already_ingested,
+            rows_read: r.rows_read,
+            stored: r.stored.clone(),
+            rejected: r.rejects.len(),
+        }
+    }
+}
+
+pub fn validate_market_name(market: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !market.is_empty()
+            && market
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+        "market name {market:?} must be letters, digits, '-' or '_' (it becomes part of record ids)"
+    );
+    Ok(())
+}
+
+pub fn run(args: IngestArgs, out: &Output) -> anyhow::Result<()> {
+    validate_market_name(&args.market)?;
+    let case = Case::open(&args.case)?;
+    let choice = match &args.profile {
+        Some(p) => ProfileChoice::Named(p),
+        None => ProfileChoice::Auto,
+    };
+    let options = IngestOptions {
+        allow_rejects: args.allow_rejects,
+    };
+    let mut reports = Vec::new();
+    for source in &args.sources {
+        let report = ingest_source(&case, &args.market, source, &choice, &options, &Bar::new())?;
+        print_report(&report, out);
+        reports.push(IngestJson::from(&report));
+    }
+    if out.json {
+        out.print_json(&reports)?;
+    }
+    Ok(())
+}
+
+pub fn print_report(r: &IngestReport, out: &Output) {
+    if r.already_ingested {
+        out.line(&format!(
+            "{}: already in the case (sha256 {}), nothing to do",
+            r.file.display(),
+            r.sha256
+        ));
+        return;
+    }
+    if let Some(how) = &r.recognised {
+        out.line(&format!(
+            "{}: {} recognised as profile '{}' ({how})",
+            r.file.display(),
+            r.format,
+            r.profile
+        ));
+    }
+    let stored: Vec<String> = r.stored.iter().map(|(t, n)| format!("{n} {t}")).collect();
+    out.line(&format!(
+        "{}: read {} rows, stored {}; quarantined {}",
+        r.file.display(),
+        r.rows_read,
+        if stored.is_empty() { "nothing".into() } else { stored.join(", ") },
+        r.rejects.len()
+    ));
+}

@@ -1,0 +1,125 @@
+//! Enrichment of one record as the ingest pipeline sees it, before storage.
+
+use spector_model::{ContactHandle, CryptoAddress, EntityKind, Provenance, Record, RecordId};
+
+use crate::addresses::find_crypto_addresses;
+use crate::handles::find_contact_handles;
+use crate::pgp::parse_public_key;
+
+/// Bump when a rule changes what enrichment produces, so stored results can be told apart.
+pub fn enrichment_version() -> &'static str {
+    "enrich-1"
+}
+
+/// Fills what enrichment knows about `record` itself (PGP key facts) and returns the records derived
+/// from its free text: one `CryptoAddress` and one `ContactHandle` per occurrence in
+/// `accounts.profile`, `messages.body` and `listings.description`.
+///
+/// Derived ids are `<market>/<kind>/<parent native key>:<field>:<ordinal>`, the ordinal counting
+/// occurrences of that kind in that field, so re-running on the same record yields the same ids.
+pub fn enrich_record(record: &mut Record) -> Vec<Record> {
+    match record {
+        Record::PgpKey(key) => {
+            match parse_public_key(&key.armored) {
+                Ok(info) => {
+                    key.fingerprint = Some(info.fingerprint);
+                    key.parse_error = None;
+                }
+                Err(err) => {
+                    key.fingerprint = None;
+                    key.parse_error = Some(err.to_string());
+                }
+            }
+            Vec::new()
+        }
+        Record::Account(account) => derive(&FreeText {
+            text: account.profile.as_deref(),
+            market: &account.market,
+            parent: &account.id,
+            field: "profile",
+            found_in: "accounts.profile",
+            account_id: Some(&account.id),
+            provenance: &account.provenance,
+        }),
+        Record::Message(message) => derive(&FreeText {
+            text: Some(&message.body),
+            market: &message.market,
+            parent: &message.id,
+            field: "body",
+            found_in: "messages.body",
+            account_id: message.sender_id.as_ref(),
+            provenance: &message.provenance,
+        }),
+        Record::Listing(listing) => derive(&FreeText {
+            text: listing.description.as_deref(),
+            market: &listing.market,
+            parent: &listing.id,
+            field: "description",
+            found_in: "listings.description",
+            account_id: listing.vendor_id.as_ref(),
+            provenance: &listing.provenance,
+        }),
+        Record::Order(_)
+        | Record::Feedback(_)
+        | Record::CryptoAddress(_)
+        | Record::ContactHandle(_) => Vec::new(),
+    }
+}
+
+/// A free-text field of a record and what derived records inherit from it.
+struct FreeText<'a> {
+    text: Option<&'a str>,
+    market: &'a str,
+    parent: &'a RecordId,
+    /// Short field name used in derived ids.
+    field: &'a str,
+    /// `table.column`, stored in `found_in`.
+    found_in: &'a str,
+    /// The account the text speaks for: the profile's owner, the sender, the vendor.
+    account_id: Option<&'a RecordId>,
+    provenance: &'a Provenance,
+}
+
+impl FreeText<'_> {
+    fn derived_id(&self, kind: EntityKind, ordinal: usize) -> RecordId {
+        let native_key = format!("{}:{}:{}", self.parent.native_key(), self.field, ordinal);
+        RecordId::new(self.market, kind, &native_key)
+    }
+}
+
+fn derive(source: &FreeText<'_>) -> Vec<Record> {
+    let Some(text) = source.text else {
+        return Vec::new();
+    };
+    let addresses = find_crypto_addresses(text)
+        .into_iter()
+        .enumerate()
+        .map(|(ordinal, found)| {
+            Record::CryptoAddress(CryptoAddress {
+                id: source.derived_id(EntityKind::CryptoAddress, ordinal),
+                market: source.market.to_string(),
+                account_id: source.account_id.cloned(),
+                address: found.address,
+                coin: found.coin.to_string(),
+                purpose: Some("mentioned".to_string()),
+                found_in: Some(source.found_in.to_string()),
+                provenance: source.provenance.clone(),
+            })
+        });
+    let handles = find_contact_handles(text)
+        .into_iter()
+        .enumerate()
+        .map(|(ordinal, found)| {
+            Record::ContactHandle(ContactHandle {
+                id: source.derived_id(EntityKind::ContactHandle, ordinal),
+                market: source.market.to_string(),
+                account_id: source.account_id.cloned(),
+                kind: found.kind.as_str().to_string(),
+                handle: found.handle,
+                raw: found.raw,
+                found_in: Some(source.found_in.to_string()),
+                provenance: source.provenance.clone(),
+            })
+        });
+    addresses.chain(handles).collect()
+}

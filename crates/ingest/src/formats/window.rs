@@ -1,0 +1,195 @@
+//! A sliding window over a byte stream that knows the file offset and line of every byte it holds.
+//!
+//! The SQL readers parse straight out of this buffer. A parser that runs out of bytes asks for more, naming
+//! the first byte it still needs (`keep_from`); everything before it is dropped, so memory stays bounded by
+//! the largest single row rather than the file.
+
+use std::io::{self, Read};
+
+/// Bytes asked of the input per refill. Large enough that a refill is rare relative to rows.
+pub(crate) const READ_CHUNK: usize = 1 << 20;
+
+/// The most a reader may need to hold at once (one row, or one statement it must parse whole).
+pub const MAX_RETAINED_BYTES: usize = 256 << 20;
+
+#[derive(Debug)]
+pub(crate) enum FillError {
+    Io(io::Error),
+    /// Holding on to `keep_from..` and reading more would exceed the retention limit.
+    TooLarge,
+}
+
+pub(crate) struct Window<R> {
+    input: R,
+    /// The bytes held; its spare capacity is where the next read lands.
+    buf: Vec<u8>,
+    /// The parse position, an index into `buf`.
+    pub(crate) pos: usize,
+    /// File offset of `buf[0]`.
+    base: u64,
+    /// Newlines in the file before `buf[0]`.
+    lines_before: u64,
+    /// Cache so that asking for lines at increasing positions costs linear time overall.
+    counted_to: usize,
+    counted_lines: u64,
+    eof: bool,
+    max_retained: usize,
+    /// Least bytes asked of the input per refill (small in tests, to put chunk boundaries everywhere).
+    chunk: usize,
+}
+
+impl<R: Read> Window<R> {
+    pub(crate) fn new(input: R) -> Self {
+        Window {
+            input,
+            buf: Vec::new(),
+            pos: 0,
+            base: 0,
+            lines_before: 0,
+            counted_to: 0,
+            counted_lines: 0,
+            eof: false,
+            max_retained: MAX_RETAINED_BYTES,
+            chunk: READ_CHUNK,
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn set_read_chunk(&mut self, chunk: usize) {
+        self.chunk = chunk.max(1);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn set_max_retained(&mut self, max: usize) {
+        self.max_retained = max;
+    }
+
+    /// All bytes held, from the oldest kept one.
+    pub(crate) fn held(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// The bytes from the parse position on.
+    pub(crate) fn rest(&self) -> &[u8] {
+        &self.buf[self.pos..]
+    }
+
+    /// The number of bytes held (the index just past the last one).
+    pub(crate) fn filled(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// True once the input is exhausted: what is held is all there will ever be.
+    pub(crate) fn at_eof(&self) -> bool {
+        self.eof
+    }
+
+    pub(crate) fn offset_of(&self, index: usize) -> u64 {
+        self.base + index as u64
+    }
+
+    /// Bytes taken from the input so far.
+    pub(crate) fn bytes_read(&self) -> u64 {
+        self.base + self.buf.len() as u64
+    }
+
+    /// The 1-based line of the byte at `index`.
+    pub(crate) fn line_of(&mut self, index: usize) -> u64 {
+        let index = index.min(self.buf.len());
+        if index >= self.counted_to {
+            self.counted_lines += count_newlines(&self.buf[self.counted_to..index]);
+        } else {
+            self.counted_lines = count_newlines(&self.buf[..index]);
+        }
+        self.counted_to = index;
+        self.lines_before + self.counted_lines + 1
+    }
+
+    /// Drops the bytes before `keep_from` (clamped to the parse position) and reads more. Returns false when
+    /// the input was already exhausted and nothing was added.
+    pub(crate) fn fill(&mut self, keep_from: usize) -> Result<bool, FillError> {
+        let keep_from = keep_from.min(self.pos);
+        if keep_from > 0 {
+            self.line_of(keep_from);
+            self.lines_before += self.counted_lines;
+            self.counted_to = 0;
+            self.counted_lines = 0;
+            self.buf.drain(..keep_from);
+            self.pos -= keep_from;
+            self.base += keep_from as u64;
+        }
+        if self.eof {
+            return Ok(false);
+        }
+        let held = self.buf.len();
+        if held >= self.max_retained {
+            return Err(FillError::TooLarge);
+        }
+        // Grow geometrically while one huge row is held, so re-parsing it from its start after each refill
+        // stays linear in its size.
+        let want = self.chunk.max(held).min(self.max_retained - held);
+        self.buf.reserve(want);
+        // `read_to_end` reads into the spare capacity without zeroing it first; `take` stops it at `want`.
+        let got = match (&mut self.input)
+            .take(want as u64)
+            .read_to_end(&mut self.buf)
+        {
+            Ok(got) => got,
+            Err(e) => return Err(FillError::Io(e)),
+        };
+        if got < want {
+            self.eof = true;
+        }
+        Ok(got > 0)
+    }
+}
+
+pub(crate) fn count_newlines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out at most `step` bytes per read, as a pipe might.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(out.len()).min(self.data.len());
+            out[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn keeps_offsets_and_lines_across_refills() {
+        let data = b"a\nbb\nccc\ndddd\n";
+        let mut w = Window::new(Trickle { data, step: 3 });
+        assert!(w.fill(0).unwrap());
+        assert_eq!(w.held(), data);
+        w.pos = 5;
+        assert_eq!(w.line_of(5), 3);
+        assert!(!w.fill(5).unwrap());
+        assert_eq!(w.offset_of(0), 5);
+        assert_eq!(w.rest(), b"ccc\ndddd\n");
+        assert_eq!(w.line_of(0), 3);
+        assert_eq!(w.line_of(4), 4);
+        assert_eq!(w.line_of(2), 3);
+        assert_eq!(w.bytes_read(), data.len() as u64);
+    }
+
+    #[test]
+    fn refuses_to_hold_more_than_the_limit() {
+        let data = [b'x'; 100];
+        let mut w = Window::new(&data[..]);
+        w.set_max_retained(40);
+        assert!(w.fill(0).unwrap());
+        assert_eq!(w.filled(), 40);
+        assert!(matches!(w.fill(0), Err(FillError::TooLarge)));
+    }
+}

@@ -1,0 +1,2 @@
+CREATE TABLE `b` (`id` int, `blob` blob, `flag` bit(1), `bits` bit(10), `hash` binary(4), `label` varchar(20));
+INSERT INTO `b` VALUES (1,_binary 'raw\0bytes\n',b'1',b'1000000001',0xDEADBEEF,_utf8mb4'café'),(2,_binary'',b'0',0b11,X'00ff10',_latin1'plain'),(3,x'',b'',0x1,x'',_utf8mb4 'späced'),(4,_binary 'ok text',0b1,b'11111111',0xabc,'x'),(5,_binary 0xCAFE,_binary b'1',_binary X'01',NULL,_utf8mb4 0x41);

@@ -1,0 +1,3 @@
+CREATE TABLE `t` (
+  `id` int,
+  `s` text DEFAULT 'never closed

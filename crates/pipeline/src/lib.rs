@@ -1,0 +1,60 @@
+//! The stages of spector run over a case, in the order data flows: ingest (read → map → enrich → store),
+//! link, measure.
+//!
+//! Architecture invariant: the pipeline knows no terminal, HTTP or JSON. It reports progress through the
+//! [`Progress`] trait and returns plain reports; the CLI and the server decide how to show them.
+
+mod ingest;
+mod link;
+mod measure;
+
+pub use ingest::{IngestOptions, IngestReport, ProfileChoice, RejectInfo, ingest_source};
+pub use link::{LinkReport, PersonaView, personas, run_link};
+pub use measure::targets;
+
+use std::path::PathBuf;
+
+/// Progress of a long step. Implementations must be cheap: `set` is called often.
+pub trait Progress {
+    /// A step starts; `total` is in the unit the step counts (bytes for ingest).
+    fn begin(&self, step: &str, total: Option<u64>);
+    fn set(&self, done: u64);
+    fn end(&self);
+}
+
+/// For callers that show nothing (tests, scripts).
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn begin(&self, _: &str, _: Option<u64>) {}
+    fn set(&self, _: u64) {}
+    fn end(&self) {}
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Store(#[from] spector_store::StoreError),
+    #[error(transparent)]
+    Read(#[from] spector_ingest::ReadError),
+    #[error(transparent)]
+    Detect(#[from] spector_ingest::DetectError),
+    #[error(transparent)]
+    Profile(#[from] spector_ingest::ProfileError),
+    #[error("{file}: cannot read profile: {source}")]
+    ProfileFile {
+        file: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no shipped profile is named {0:?} and no such file exists (shipped: laravel, pgmarket, scrape)")]
+    UnknownProfile(String),
+    #[error(
+        "{file}: {count} row(s) rejected, so nothing from this file was stored (fix the profile, or pass --allow-rejects to store the rest and quarantine these). First: {first}"
+    )]
+    Rejected {
+        file: PathBuf,
+        count: usize,
+        first: String,
+    },
+}

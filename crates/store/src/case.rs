@@ -1,0 +1,363 @@
+//! A case directory: opening it, publishing parts into it, and reading its tables back.
+
+use crate::db;
+use crate::error::{Result, StoreError, db_at, io_at};
+use crate::parts::{FinishedPart, read_part};
+use crate::source::Quarantined;
+use crate::staging::{self, remove_file_if_present, rfc3339, sync_dir};
+use crate::tables::{Row, TABLES};
+use rusqlite::{Connection, Transaction, TransactionBehavior, params};
+use spector_model::{
+    Account, ContactHandle, CryptoAddress, Feedback, LinkEvidence, Listing, Market, Message, Order,
+    PersonaMember, PgpKey,
+};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+pub(crate) const DB_FILE: &str = "case.db";
+pub(crate) const EVIDENCE_DIR: &str = "evidence";
+pub(crate) const TABLES_DIR: &str = "tables";
+const STAGING_DIR: &str = ".staging";
+/// Evidence being copied in, before its hash (and so its name) is known.
+pub(crate) const INCOMING_PREFIX: &str = ".incoming-";
+
+/// An open case. Cheap to share between threads; several processes may open the same case at once.
+#[derive(Debug)]
+pub struct Case {
+    root: PathBuf,
+    db_path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+/// A committed source: a row of the manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceEntry {
+    pub sha256: String,
+    /// File name as first received.
+    pub name: String,
+    pub size: u64,
+    /// When the file was first received, RFC 3339 UTC.
+    pub added_at: String,
+    pub market: String,
+    pub format: String,
+    pub profile: String,
+    pub rows_read: u64,
+    pub records_stored: u64,
+    pub rows_rejected: u64,
+    /// When the ingest committed, RFC 3339 UTC.
+    pub ingested_at: String,
+}
+
+impl Case {
+    /// Creates a case in `dir` (created if missing; may already hold other files, but not a case).
+    pub fn init(dir: &Path) -> Result<Case> {
+        fs::create_dir_all(dir).map_err(io_at(dir))?;
+        let root = dir.canonicalize().map_err(io_at(dir))?;
+        if root.join(DB_FILE).exists() {
+            return Err(StoreError::AlreadyACase(root));
+        }
+        for sub in [
+            root.join(EVIDENCE_DIR),
+            root.join(TABLES_DIR).join(STAGING_DIR),
+        ] {
+            fs::create_dir_all(&sub).map_err(io_at(&sub))?;
+        }
+        Case::open_at(root)
+    }
+
+    /// Opens an existing case, upgrading its schema and removing what interrupted writers left behind.
+    pub fn open(dir: &Path) -> Result<Case> {
+        let root = dir
+            .canonicalize()
+            .map_err(|_| StoreError::NotACase(dir.to_path_buf()))?;
+        if !root.join(DB_FILE).is_file() {
+            return Err(StoreError::NotACase(root));
+        }
+        Case::open_at(root)
+    }
+
+    fn open_at(root: PathBuf) -> Result<Case> {
+        let db_path = root.join(DB_FILE);
+        let mut conn = db::connect(&db_path)?;
+        db::migrate(&mut conn, &db_path)?;
+        let case = Case {
+            root,
+            db_path,
+            conn: Mutex::new(conn),
+        };
+        case.sweep()?;
+        Ok(case)
+    }
+
+    /// The case directory (absolute).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while the lock was held cannot have left a half-done change: an open transaction rolls
+        // back when dropped. So the connection is still good.
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Attaches the database path to a SQLite error.
+    pub(crate) fn db<T>(&self, r: rusqlite::Result<T>) -> Result<T> {
+        r.map_err(db_at(&self.db_path))
+    }
+
+    /// Starts a write transaction: writers of one case (in any process) take turns here.
+    pub(crate) fn write_tx<'c>(&self, conn: &'c mut Connection) -> Result<Transaction<'c>> {
+        self.db(conn.transaction_with_behavior(TransactionBehavior::Immediate))
+    }
+
+    pub(crate) fn staging_root(&self) -> PathBuf {
+        self.root.join(TABLES_DIR).join(STAGING_DIR)
+    }
+
+    pub(crate) fn evidence_dir(&self) -> PathBuf {
+        self.root.join(EVIDENCE_DIR)
+    }
+
+    /// Removes files no commit will ever list: parts published by a commit that did not complete, staging
+    /// areas and half-copied evidence of writers that are gone. Never touches evidence itself.
+    fn sweep(&self) -> Result<()> {
+        {
+            let mut conn = self.conn();
+            // Holding the write lock keeps out a commit that has moved its parts in but not yet listed them.
+            let tx = self.write_tx(&mut conn)?;
+            let live: HashSet<String> = self.db(tx
+                .prepare("SELECT path FROM parts")
+                .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect()))?;
+            let tables_dir = self.root.join(TABLES_DIR);
+            for entry in fs::read_dir(&tables_dir).map_err(io_at(&tables_dir))? {
+                let dir = entry.map_err(io_at(&tables_dir))?.path();
+                let Some(table) = dir.file_name().and_then(|n| n.to_str()) else {
+                    continue;
+                };
+                if table == STAGING_DIR || !dir.is_dir() {
+                    continue;
+                }
+                for file in fs::read_dir(&dir).map_err(io_at(&dir))? {
+                    let path = file.map_err(io_at(&dir))?.path();
+                    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                        continue;
+                    };
+                    // Only what a commit could have put there; anything else is someone else's file.
+                    let is_part = name.starts_with("part-") && name.ends_with(".parquet");
+                    if is_part && !live.contains(&part_relative_path(table, name)) {
+                        remove_file_if_present(&path)?;
+                    }
+                }
+            }
+        }
+        staging::sweep_staging(&self.staging_root())?;
+        staging::sweep_locked_temp_files(&self.evidence_dir(), INCOMING_PREFIX)
+    }
+
+    /// Moves finished parts from staging into `tables/` and lists them, inside the caller's transaction.
+    /// The returned guard takes the files out again unless the caller keeps them after committing.
+    pub(crate) fn publish_parts(
+        &self,
+        tx: &Transaction<'_>,
+        parts: Vec<FinishedPart>,
+        token: &str,
+        source_sha256: Option<&str>,
+    ) -> Result<Published> {
+        let mut published = Published { files: Vec::new() };
+        let mut dirs = BTreeSet::new();
+        for part in parts {
+            let name = format!("part-{token}.parquet");
+            let relative = part_relative_path(part.table, &name);
+            let dir = self.root.join(TABLES_DIR).join(part.table);
+            fs::create_dir_all(&dir).map_err(io_at(&dir))?;
+            let dest = dir.join(&name);
+            fs::rename(&part.staged, &dest).map_err(io_at(&part.staged))?;
+            published.files.push(dest);
+            self.db(tx.execute(
+                "INSERT INTO parts (table_name, path, source_sha256, rows, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![part.table, relative, source_sha256, part.rows, part.bytes],
+            ))?;
+            dirs.insert(dir);
+        }
+        // The renames must be on disk before the commit that lists them is.
+        for dir in dirs {
+            sync_dir(&dir)?;
+        }
+        Ok(published)
+    }
+
+    /// The committed parts of a table, oldest first, with the row count each was committed with.
+    fn parts_of(&self, table: &str) -> Result<Vec<(PathBuf, u64)>> {
+        let conn = self.conn();
+        let rows: Vec<(String, u64)> = self.db(conn
+            .prepare("SELECT path, rows FROM parts WHERE table_name = ?1 ORDER BY seq")
+            .and_then(|mut st| {
+                st.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect()
+            }))?;
+        rows.into_iter()
+            .map(|(relative, n)| {
+                let path = self.root.join(relative);
+                if path.is_file() {
+                    Ok((path, n))
+                } else {
+                    Err(StoreError::MissingPart {
+                        table: table.to_string(),
+                        path,
+                    })
+                }
+            })
+            .collect()
+    }
+
+    pub(crate) fn read_table<T: Row>(&self) -> Result<Vec<T>> {
+        let parts = self.parts_of(T::TABLE)?;
+        let total: u64 = parts.iter().map(|(_, n)| n).sum();
+        let mut out = Vec::new();
+        // Only a hint: the counts come from case.db, and a wrong one must not abort the read.
+        let _ = out.try_reserve(usize::try_from(total).unwrap_or(0));
+        for (path, listed) in parts {
+            let found = read_part(&path, &mut out)?;
+            if found != listed {
+                return Err(StoreError::CorruptPart {
+                    path,
+                    message: format!("holds {found} rows, case.db lists {listed}"),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The committed parts of every table (tables without rows map to an empty list), for the SQL engine.
+    pub fn table_files(&self) -> Result<BTreeMap<String, Vec<PathBuf>>> {
+        TABLES
+            .iter()
+            .map(|&table| {
+                let files = self.parts_of(table)?.into_iter().map(|(p, _)| p).collect();
+                Ok((table.to_string(), files))
+            })
+            .collect()
+    }
+
+    /// The manifest: every committed source, in the order they were committed.
+    pub fn sources(&self) -> Result<Vec<SourceEntry>> {
+        let conn = self.conn();
+        self.db(
+            conn.prepare(
+                "SELECT s.sha256, e.original_name, e.size, e.added_at, s.market, s.format, s.profile,
+                        s.rows_read, s.records_stored, s.rows_rejected, s.ingested_at
+                 FROM sources s JOIN evidence e ON e.sha256 = s.sha256
+                 ORDER BY s.rowid",
+            )
+            .and_then(|mut st| {
+                st.query_map([], |r| {
+                    Ok(SourceEntry {
+                        sha256: r.get(0)?,
+                        name: r.get(1)?,
+                        size: r.get(2)?,
+                        added_at: rfc3339(r.get(3)?),
+                        market: r.get(4)?,
+                        format: r.get(5)?,
+                        profile: r.get(6)?,
+                        rows_read: r.get(7)?,
+                        records_stored: r.get(8)?,
+                        rows_rejected: r.get(9)?,
+                        ingested_at: rfc3339(r.get(10)?),
+                    })
+                })?
+                .collect()
+            }),
+        )
+    }
+
+    /// Whether a source with this hash has been committed.
+    pub fn is_ingested(&self, sha256: &str) -> Result<bool> {
+        crate::evidence::check_sha(sha256)?;
+        let conn = self.conn();
+        self.db(is_ingested(&conn, sha256))
+    }
+
+    pub fn markets(&self) -> Result<Vec<Market>> {
+        self.read_table()
+    }
+    pub fn accounts(&self) -> Result<Vec<Account>> {
+        self.read_table()
+    }
+    pub fn listings(&self) -> Result<Vec<Listing>> {
+        self.read_table()
+    }
+    pub fn orders(&self) -> Result<Vec<Order>> {
+        self.read_table()
+    }
+    pub fn feedback(&self) -> Result<Vec<Feedback>> {
+        self.read_table()
+    }
+    pub fn messages(&self) -> Result<Vec<Message>> {
+        self.read_table()
+    }
+    pub fn pgp_keys(&self) -> Result<Vec<PgpKey>> {
+        self.read_table()
+    }
+    pub fn crypto_addresses(&self) -> Result<Vec<CryptoAddress>> {
+        self.read_table()
+    }
+    pub fn contact_handles(&self) -> Result<Vec<ContactHandle>> {
+        self.read_table()
+    }
+    /// The quarantine: rows of sources that could not be read or mapped.
+    pub fn rejects(&self) -> Result<Vec<Quarantined>> {
+        self.read_table()
+    }
+    pub fn personas(&self) -> Result<Vec<PersonaMember>> {
+        self.read_table()
+    }
+    pub fn link_evidence(&self) -> Result<Vec<LinkEvidence>> {
+        self.read_table()
+    }
+}
+
+pub(crate) fn is_ingested(conn: &Connection, sha256: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sources WHERE sha256 = ?1)",
+        [sha256],
+        |r| r.get(0),
+    )
+}
+
+/// How case.db names a part: relative to the case root, with `/`, so that a case can be moved or copied.
+fn part_relative_path(table: &str, file_name: &str) -> String {
+    format!("{TABLES_DIR}/{table}/{file_name}")
+}
+
+/// Parts moved into `tables/` by a commit in progress. Unless kept, they are removed again: their
+/// transaction did not commit, so nothing lists them.
+#[must_use]
+pub(crate) struct Published {
+    files: Vec<PathBuf>,
+}
+
+impl Published {
+    /// The transaction listing the files committed: they are the case's now.
+    pub fn keep(mut self) {
+        self.files.clear();
+    }
+
+    /// Leaves the files where they are without keeping them, as a crash would (tests of the sweep).
+    #[cfg(test)]
+    pub fn abandon(self) {
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Published {
+    fn drop(&mut self) {
+        for file in &self.files {
+            // Best effort: what stays is swept on the next open.
+            let _ = fs::remove_file(file);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! `case.db`: the authoritative manifest of a case, and (in later schema versions) the analyst's own state.
+
+use crate::error::{Result, StoreError, db_at};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use std::path::Path;
+use std::time::Duration;
+
+/// Migrations in order: `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
+/// Append only; never edit a migration that has shipped, cases in the field were built with it.
+const MIGRATIONS: &[&str] = &[
+    // 1: evidence, sources and the table parts they committed.
+    r#"
+    CREATE TABLE evidence (
+        sha256        TEXT PRIMARY KEY,
+        original_name TEXT NOT NULL,
+        size          INTEGER NOT NULL,
+        market        TEXT NOT NULL, -- as the analyst said when handing it in
+        added_at      INTEGER NOT NULL -- unix seconds, UTC
+    );
+    -- Every time a file was handed to the case, even when its bytes were already held: chain of custody.
+    CREATE TABLE evidence_receipts (
+        sha256        TEXT NOT NULL REFERENCES evidence(sha256),
+        original_path TEXT NOT NULL,
+        received_at   INTEGER NOT NULL
+    );
+    -- One row per committed ingest. A source without a row here has contributed nothing to the tables.
+    CREATE TABLE sources (
+        sha256         TEXT PRIMARY KEY REFERENCES evidence(sha256),
+        market         TEXT NOT NULL,
+        format         TEXT NOT NULL,
+        profile        TEXT NOT NULL,
+        rows_read      INTEGER NOT NULL,
+        records_stored INTEGER NOT NULL,
+        rows_rejected  INTEGER NOT NULL,
+        ingested_at    INTEGER NOT NULL
+    );
+    CREATE INDEX sources_by_market ON sources(market);
+    -- The live Parquet files of every table. Files under tables/ that are not listed here do not exist.
+    CREATE TABLE parts (
+        seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+        table_name    TEXT NOT NULL,
+        path          TEXT NOT NULL UNIQUE, -- relative to the case root, so a case can be moved
+        source_sha256 TEXT REFERENCES sources(sha256), -- NULL for derived tables
+        rows          INTEGER NOT NULL,
+        bytes         INTEGER NOT NULL
+    );
+    CREATE INDEX parts_by_table ON parts(table_name);
+    "#,
+];
+
+/// The schema version this build writes and understands.
+pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub(crate) fn connect(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path).map_err(db_at(path))?;
+    // Ingest, link and query may run in separate processes on one case: wait for the writer rather than fail.
+    conn.busy_timeout(Duration::from_secs(60))
+        .map_err(db_at(path))?;
+    // WAL lets queries read while an ingest commits; FULL makes a commit survive power loss, which the
+    // parts on disk (fsynced before the commit) rely on.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+    )
+    .map_err(db_at(path))?;
+    Ok(conn)
+}
+
+/// Brings the schema up to [`SCHEMA_VERSION`], in one transaction.
+pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db_at(path))?;
+    tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);")
+        .map_err(db_at(path))?;
+    let found: i64 = tx
+        .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+        .optional()
+        .map_err(db_at(path))?
+        .unwrap_or(0);
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::SchemaTooNew {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if found == SCHEMA_VERSION {
+        return Ok(());
+    }
+    for migration in &MIGRATIONS[found as usize..] {
+        tx.execute_batch(migration).map_err(db_at(path))?;
+    }
+    tx.execute("DELETE FROM schema_version", [])
+        .map_err(db_at(path))?;
+    tx.execute(
+        "INSERT INTO schema_version (version) VALUES (?1)",
+        [SCHEMA_VERSION],
+    )
+    .map_err(db_at(path))?;
+    tx.commit().map_err(db_at(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_a_no_op_and_records_the_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("case.db");
+        let mut conn = connect(&path).unwrap();
+        migrate(&mut conn, &path).unwrap();
+        migrate(&mut conn, &path).unwrap();
+        let v: i64 = conn
+            .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        let rows: i64 = conn
+            .query_row("SELECT count(*) FROM schema_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 1);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_not_clobbered() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("case.db");
+        let mut conn = connect(&path).unwrap();
+        migrate(&mut conn, &path).unwrap();
+        conn.execute("UPDATE schema_version SET version = 99", [])
+            .unwrap();
+        let err = migrate(&mut conn, &path).unwrap_err();
+        assert!(
+            matches!(err, StoreError::SchemaTooNew { found: 99, .. }),
+            "{err}"
+        );
+    }
+}

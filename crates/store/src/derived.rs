@@ -1,0 +1,59 @@
+//! Derived tables: recomputed whole by their producer (linking) and swapped in atomically.
+
+use crate::case::Case;
+use crate::error::Result;
+use crate::parts::{FinishedPart, write_part};
+use crate::staging::{StagingDir, remove_file_if_present};
+use crate::tables::Row;
+use spector_model::{LinkEvidence, PersonaMember};
+
+impl Case {
+    /// Replaces `persona_members` and `link_evidence` with these rows, both at once: a reader sees the old
+    /// pair or the new pair, never a mix.
+    pub fn replace_personas(
+        &self,
+        members: &[PersonaMember],
+        evidence: &[LinkEvidence],
+    ) -> Result<()> {
+        let staging = StagingDir::create(&self.staging_root())?;
+        let parts = [
+            write_part(staging.path(), members)?,
+            write_part(staging.path(), evidence)?,
+        ];
+        self.replace_derived(
+            &[PersonaMember::TABLE, LinkEvidence::TABLE],
+            parts.into_iter().flatten().collect(),
+            &staging,
+        )
+    }
+
+    /// Swaps the listing of `tables` to `parts` in one transaction, then removes the old files.
+    fn replace_derived(
+        &self,
+        tables: &[&str],
+        parts: Vec<FinishedPart>,
+        staging: &StagingDir,
+    ) -> Result<()> {
+        let old_files = {
+            let mut conn = self.conn();
+            let tx = self.write_tx(&mut conn)?;
+            let mut old = Vec::new();
+            for table in tables {
+                let paths: Vec<String> = self.db(tx
+                    .prepare("SELECT path FROM parts WHERE table_name = ?1")
+                    .and_then(|mut st| st.query_map([table], |r| r.get(0))?.collect()))?;
+                old.extend(paths);
+                self.db(tx.execute("DELETE FROM parts WHERE table_name = ?1", [table]))?;
+            }
+            let published = self.publish_parts(&tx, parts, staging.token(), None)?;
+            self.db(tx.commit())?;
+            published.keep();
+            old
+        };
+        // Unlisted now, so already gone as far as the case is concerned; a file that resists is swept later.
+        for relative in old_files {
+            let _ = remove_file_if_present(&self.root().join(relative));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,274 @@
+//! Write-once evidence: source files copied into `evidence/<sha256>`, hashed while copying, read-only.
+
+use crate::case::{Case, INCOMING_PREFIX};
+use crate::error::{Result, StoreError, io_at};
+use crate::staging::{create_locked, remove_file_if_present, rfc3339, sync_dir, unix_now};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+const COPY_BUFFER: usize = 1024 * 1024;
+
+/// A source file held by the case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// Lower-case hex SHA-256 of the bytes, which is also the stored file's name.
+    pub sha256: String,
+    /// File name when it was first received.
+    pub original_name: String,
+    pub size: u64,
+    pub stored_path: PathBuf,
+    /// When it was first received, RFC 3339 UTC.
+    pub added_at: String,
+    /// The case held these bytes before this call (received again, possibly under another name).
+    pub already_held: bool,
+}
+
+impl Case {
+    /// Copies `src` into the case's evidence, hashing it as it is copied.
+    ///
+    /// Bytes the case already holds are not stored twice: the held copy is re-verified and the receipt
+    /// recorded. `market` is the market the analyst says the file is from. The format is not asked for:
+    /// it is found by reading the stored copy, so that the bytes parsed are the bytes hashed.
+    pub fn add_evidence(&self, src: &Path, market: &str) -> Result<Evidence> {
+        let meta = fs::metadata(src).map_err(io_at(src))?;
+        if !meta.is_file() {
+            return Err(io_at(src)(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a regular file",
+            )));
+        }
+        let original_name = src.file_name().map_or_else(
+            || src.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let original_path = src.canonicalize().unwrap_or_else(|_| src.to_path_buf());
+        let original_path = original_path.to_string_lossy();
+
+        // Only a file of a size already held can be a copy of held evidence. Hashing such a file first is
+        // one read, where copying it would be a read and a write of what may be a very large dump.
+        if self.holds_evidence_of_size(meta.len())? {
+            let (sha256, _) = hash_file(src)?;
+            if self.evidence(&sha256)?.is_some() {
+                return self.receive_again(&sha256, &original_path);
+            }
+        }
+
+        let dir = self.evidence_dir();
+        // Locked while written: the lock tells a sweep in another process that the copy is not abandoned.
+        let (incoming, mut incoming_file) =
+            create_locked(&dir, |token| format!("{INCOMING_PREFIX}{token}"))?;
+        let copied = copy_hashing(src, &mut incoming_file, &incoming);
+        let (sha256, size) = match copied {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = remove_file_if_present(&incoming);
+                return Err(e);
+            }
+        };
+        let stored_path = self.evidence_path(&sha256);
+
+        let mut conn = self.conn();
+        let tx = self.write_tx(&mut conn)?;
+        if self.db(lookup(&tx, &sha256))?.is_some() {
+            // Another writer stored the same bytes while we copied them.
+            drop(tx);
+            drop(conn);
+            remove_file_if_present(&incoming)?;
+            return self.receive_again(&sha256, &original_path);
+        }
+        let mut perms = fs::metadata(&incoming)
+            .map_err(io_at(&incoming))?
+            .permissions();
+        perms.set_readonly(true);
+        fs::set_permissions(&incoming, perms).map_err(io_at(&incoming))?;
+        // A file already at the final name is a leftover of a crash before its listing; ours has the same
+        // bytes by construction, so replacing it is harmless.
+        fs::rename(&incoming, &stored_path).map_err(io_at(&incoming))?;
+        sync_dir(&dir)?;
+        let added_at = unix_now();
+        self.db(tx.execute(
+            "INSERT INTO evidence (sha256, original_name, size, market, added_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![sha256, original_name, size, market, added_at],
+        ))?;
+        self.db(record_receipt(&tx, &sha256, &original_path, added_at))?;
+        self.db(tx.commit())?;
+        Ok(Evidence {
+            sha256,
+            original_name,
+            size,
+            stored_path,
+            added_at: rfc3339(added_at),
+            already_held: false,
+        })
+    }
+
+    /// Removes evidence that no committed source was read from, typically a fresh copy whose ingest was
+    /// refused, so that the refusal leaves the case as it was. Returns whether anything was removed; held
+    /// evidence that a source was read from is never removed. Only discard what this run added
+    /// ([`Evidence::already_held`] false): the same bytes may have been handed in earlier for an ingest
+    /// still to come.
+    pub fn discard_evidence(&self, sha256: &str) -> Result<bool> {
+        check_sha(sha256)?;
+        {
+            let mut conn = self.conn();
+            let tx = self.write_tx(&mut conn)?;
+            if self.db(crate::case::is_ingested(&tx, sha256))?
+                || self.db(lookup(&tx, sha256))?.is_none()
+            {
+                return Ok(false);
+            }
+            self.db(tx.execute("DELETE FROM evidence_receipts WHERE sha256 = ?1", [sha256]))?;
+            self.db(tx.execute("DELETE FROM evidence WHERE sha256 = ?1", [sha256]))?;
+            self.db(tx.commit())?;
+        }
+        // Unlisted now. Should the removal fail, the file is an unlisted copy that a later add of the same
+        // bytes adopts.
+        let path = self.evidence_path(sha256);
+        if let Ok(meta) = fs::metadata(&path) {
+            // Read-only files cannot be removed on every platform.
+            let mut perms = meta.permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perms.set_readonly(false);
+            let _ = fs::set_permissions(&path, perms);
+        }
+        remove_file_if_present(&path)?;
+        Ok(true)
+    }
+
+    fn receive_again(&self, sha256: &str, original_path: &str) -> Result<Evidence> {
+        if !self.verify_evidence(sha256)? {
+            let path = self.evidence_path(sha256);
+            let (actual, _) = hash_file(&path)?;
+            return Err(StoreError::EvidenceAltered { path, actual });
+        }
+        let conn = self.conn();
+        self.db(record_receipt(&conn, sha256, original_path, unix_now()))?;
+        let mut evidence =
+            self.db(lookup(&conn, sha256))?
+                .ok_or_else(|| StoreError::UnknownEvidence {
+                    sha256: sha256.to_string(),
+                })?;
+        evidence.stored_path = self.evidence_path(sha256);
+        evidence.already_held = true;
+        Ok(evidence)
+    }
+
+    fn holds_evidence_of_size(&self, size: u64) -> Result<bool> {
+        let conn = self.conn();
+        self.db(conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM evidence WHERE size = ?1)",
+            [size],
+            |r| r.get(0),
+        ))
+    }
+
+    /// The evidence with this hash, if the case holds it.
+    pub fn evidence(&self, sha256: &str) -> Result<Option<Evidence>> {
+        check_sha(sha256)?;
+        let conn = self.conn();
+        Ok(self.db(lookup(&conn, sha256))?.map(|mut e| {
+            e.stored_path = self.evidence_path(sha256);
+            e
+        }))
+    }
+
+    /// Re-hashes the stored file: `false` means its bytes are no longer those that were received.
+    pub fn verify_evidence(&self, sha256: &str) -> Result<bool> {
+        if self.evidence(sha256)?.is_none() {
+            return Err(StoreError::UnknownEvidence {
+                sha256: sha256.to_string(),
+            });
+        }
+        let (actual, _) = hash_file(&self.evidence_path(sha256))?;
+        Ok(actual == sha256)
+    }
+
+    /// Where the evidence with this hash is (or would be) stored.
+    pub fn evidence_path(&self, sha256: &str) -> PathBuf {
+        self.evidence_dir().join(sha256)
+    }
+}
+
+/// Hashes must look like hashes before they are used as file names.
+pub(crate) fn check_sha(sha256: &str) -> Result<()> {
+    let ok = sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidSha(sha256.to_string()))
+    }
+}
+
+fn lookup(conn: &Connection, sha256: &str) -> rusqlite::Result<Option<Evidence>> {
+    conn.query_row(
+        "SELECT original_name, size, added_at FROM evidence WHERE sha256 = ?1",
+        [sha256],
+        |r| {
+            Ok(Evidence {
+                sha256: sha256.to_string(),
+                original_name: r.get(0)?,
+                size: r.get(1)?,
+                stored_path: PathBuf::new(),
+                added_at: rfc3339(r.get(2)?),
+                already_held: false,
+            })
+        },
+    )
+    .optional()
+}
+
+fn record_receipt(
+    conn: &Connection,
+    sha256: &str,
+    original_path: &str,
+    at: i64,
+) -> rusqlite::Result<usize> {
+    conn.execute(
+        "INSERT INTO evidence_receipts (sha256, original_path, received_at) VALUES (?1, ?2, ?3)",
+        params![sha256, original_path, at],
+    )
+}
+
+/// Copies `src` into `output` in one pass, hashing what is written; returns the hash and the size.
+fn copy_hashing(src: &Path, output: &mut File, output_path: &Path) -> Result<(String, u64)> {
+    let mut input = File::open(src).map_err(io_at(src))?;
+    let (sha256, size) = hash_reader(&mut input, src, |chunk| {
+        output.write_all(chunk).map_err(io_at(output_path))
+    })?;
+    output.sync_all().map_err(io_at(output_path))?;
+    Ok((sha256, size))
+}
+
+fn hash_file(path: &Path) -> Result<(String, u64)> {
+    let mut input = File::open(path).map_err(io_at(path))?;
+    hash_reader(&mut input, path, |_| Ok(()))
+}
+
+/// Reads `input` to its end, hashing every chunk and handing it to `sink`.
+fn hash_reader(
+    input: &mut File,
+    input_path: &Path,
+    mut sink: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<(String, u64)> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; COPY_BUFFER];
+    let mut size = 0u64;
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io_at(input_path)(e)),
+        };
+        hasher.update(&buf[..n]);
+        sink(&buf[..n])?;
+        size += n as u64;
+    }
+    Ok((hex::encode(hasher.finalize()), size))
+}

@@ -1,0 +1,164 @@
+//! Parquet parts: one file holding rows of one table, written a row group at a time.
+
+use crate::columns::{RowReader, RowWriter, check_schema};
+use crate::error::{Result, StoreError, arrow_at, io_at, parquet_at};
+use crate::tables::Row;
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use std::fs::File;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+/// Rows buffered per table before they are written out as one row group.
+pub(crate) const ROW_GROUP_ROWS: usize = 64 * 1024;
+/// ... unless their text is large (messages, profiles): memory stays bounded either way, and no Arrow
+/// string column comes near its 2 GiB offset limit.
+pub(crate) const ROW_GROUP_BYTES: usize = 64 * 1024 * 1024;
+
+/// Batches handed out when reading a part back.
+const READ_BATCH_ROWS: usize = 8 * 1024;
+
+/// A part in the making, in a staging directory.
+pub(crate) struct PartWriter {
+    table: &'static str,
+    path: PathBuf,
+    buffer: RowWriter,
+    writer: ArrowWriter<File>,
+    /// Same file as the writer's, kept to fsync it once the footer is written.
+    file: File,
+    rows: u64,
+}
+
+/// A complete, durable part, not yet published.
+#[derive(Debug)]
+pub(crate) struct FinishedPart {
+    pub table: &'static str,
+    pub staged: PathBuf,
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+impl PartWriter {
+    /// Starts `<dir>/<table>.parquet`.
+    pub fn create<T: Row>(dir: &Path) -> Result<Self> {
+        let path = dir.join(format!("{}.parquet", T::TABLE));
+        let file = File::create_new(&path).map_err(io_at(&path))?;
+        let for_writer = file.try_clone().map_err(io_at(&path))?;
+        let columns = T::columns();
+        let buffer = RowWriter::new(&columns);
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .set_created_by(format!("spector-store {}", env!("CARGO_PKG_VERSION")))
+            .build();
+        let writer = ArrowWriter::try_new(for_writer, buffer.schema(), Some(props))
+            .map_err(parquet_at(&path))?;
+        Ok(PartWriter {
+            table: T::TABLE,
+            path,
+            buffer,
+            writer,
+            file,
+            rows: 0,
+        })
+    }
+
+    /// Appends a row; `T` must be the row type the part was created for.
+    pub fn append<T: Row>(&mut self, row: &T) -> Result<()> {
+        debug_assert_eq!(T::TABLE, self.table);
+        row.write(&mut self.buffer);
+        self.buffer.end_row();
+        self.rows += 1;
+        if self.buffer.rows() >= ROW_GROUP_ROWS || self.buffer.bytes() >= ROW_GROUP_BYTES {
+            self.write_row_group()?;
+        }
+        Ok(())
+    }
+
+    fn write_row_group(&mut self) -> Result<()> {
+        if self.buffer.rows() == 0 {
+            return Ok(());
+        }
+        let batch = self.buffer.finish_batch().map_err(arrow_at(&self.path))?;
+        self.writer.write(&batch).map_err(parquet_at(&self.path))?;
+        // Close the row group now so that the writer does not keep encoded pages of it in memory.
+        self.writer.flush().map_err(parquet_at(&self.path))
+    }
+
+    /// Writes the last row group and the footer, and makes the file durable.
+    pub fn finish(mut self) -> Result<FinishedPart> {
+        self.write_row_group()?;
+        self.writer.close().map_err(parquet_at(&self.path))?;
+        self.file.sync_all().map_err(io_at(&self.path))?;
+        let bytes = self.file.metadata().map_err(io_at(&self.path))?.len();
+        Ok(FinishedPart {
+            table: self.table,
+            staged: self.path,
+            rows: self.rows,
+            bytes,
+        })
+    }
+}
+
+/// Writes `rows` as a finished part of their table in `dir`, or nothing when there are none.
+pub(crate) fn write_part<T: Row>(dir: &Path, rows: &[T]) -> Result<Option<FinishedPart>> {
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let mut part = PartWriter::create::<T>(dir)?;
+    for row in rows {
+        part.append(row)?;
+    }
+    part.finish().map(Some)
+}
+
+/// Appends the rows of the part at `path` to `out`; returns how many it held.
+pub(crate) fn read_part<T: Row>(path: &Path, out: &mut Vec<T>) -> Result<u64> {
+    // The Parquet decoder asserts on some malformed inputs rather than returning an error (parquet 59,
+    // e.g. a damaged bit width). A damaged part must be an error naming it, not the end of the process.
+    match panic::catch_unwind(AssertUnwindSafe(|| decode_part(path, out))) {
+        Ok(result) => result,
+        Err(panic) => {
+            let cause = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown cause".to_string());
+            Err(StoreError::CorruptPart {
+                path: path.to_path_buf(),
+                message: format!("the Parquet decoder failed on damaged data: {cause}"),
+            })
+        }
+    }
+}
+
+fn decode_part<T: Row>(path: &Path, out: &mut Vec<T>) -> Result<u64> {
+    let corrupt = |message: String| StoreError::CorruptPart {
+        path: path.to_path_buf(),
+        message,
+    };
+    let file = File::open(path).map_err(io_at(path))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_at(path))?;
+    let columns = T::columns();
+    check_schema(builder.schema(), &columns)
+        .map_err(|m| corrupt(format!("not a {} part: {m}", T::TABLE)))?;
+    let reader = builder
+        .with_batch_size(READ_BATCH_ROWS)
+        .build()
+        .map_err(parquet_at(path))?;
+    let mut rows = 0u64;
+    for batch in reader {
+        let batch = batch.map_err(arrow_at(path))?;
+        let mut cursor = RowReader::new(&batch, &columns).map_err(&corrupt)?;
+        for i in 0..batch.num_rows() {
+            cursor.seek(i);
+            let row =
+                T::read(&mut cursor).map_err(|m| corrupt(format!("row {}: {m}", rows + 1)))?;
+            out.push(row);
+            rows += 1;
+        }
+    }
+    Ok(rows)
+}

@@ -1,0 +1,221 @@
+//! Ingesting one source: records are streamed into staged parts, and the whole source becomes visible in
+//! one SQLite transaction, or not at all.
+
+use crate::case::{Case, is_ingested};
+use crate::error::{Result, StoreError};
+use crate::evidence::Evidence;
+use crate::parts::{PartWriter, write_part};
+use crate::staging::{StagingDir, unix_now};
+use crate::tables::Row;
+use rusqlite::params;
+use spector_model::{EntityKind, Market, Provenance, Record, RecordId};
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+
+/// A row of a source that could not be read or mapped, kept in quarantine rather than dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    /// The file (or dump table) the row was in.
+    pub file: String,
+    /// 1-based line of the problem.
+    pub line: u64,
+    /// Byte offset of the problem in the (decompressed) source.
+    pub offset: u64,
+    /// The raw text of the row; empty when the reader could not delimit one.
+    pub raw: String,
+    pub reason: String,
+}
+
+/// A row of the `rejects` table: a [`Reject`] and the source it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantined {
+    pub src_sha256: String,
+    pub reject: Reject,
+}
+
+/// What a committed ingest stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitSummary {
+    pub sha256: String,
+    pub rows_read: u64,
+    pub records_stored: u64,
+    pub rows_rejected: u64,
+    /// Rows committed per table (tables that got none are absent); includes the `markets` row when this
+    /// source was the first of its market.
+    pub rows_by_table: BTreeMap<&'static str, u64>,
+}
+
+/// An ingest in progress. Dropping it without [`SourceWriter::commit`] aborts: its staged files are removed
+/// and the case is as it was.
+pub struct SourceWriter<'c> {
+    case: &'c Case,
+    evidence: Evidence,
+    market: String,
+    format: String,
+    profile: String,
+    staging: StagingDir,
+    parts: BTreeMap<&'static str, PartWriter>,
+    records: u64,
+    rejects: u64,
+    #[cfg(test)]
+    pub(crate) crash_before_commit: bool,
+}
+
+impl Case {
+    /// Starts ingesting evidence `ev` (from [`Case::add_evidence`]) as `market`, read as `format` and
+    /// mapped with `profile`.
+    pub fn begin_source(
+        &self,
+        ev: &Evidence,
+        market: &str,
+        format: &str,
+        profile: &str,
+    ) -> Result<SourceWriter<'_>> {
+        let Some(evidence) = self.evidence(&ev.sha256)? else {
+            return Err(StoreError::UnknownEvidence {
+                sha256: ev.sha256.clone(),
+            });
+        };
+        if self.is_ingested(&ev.sha256)? {
+            return Err(StoreError::AlreadyIngested {
+                sha256: ev.sha256.clone(),
+            });
+        }
+        Ok(SourceWriter {
+            case: self,
+            evidence,
+            market: market.to_string(),
+            format: format.to_string(),
+            profile: profile.to_string(),
+            staging: StagingDir::create(&self.staging_root())?,
+            parts: BTreeMap::new(),
+            records: 0,
+            rejects: 0,
+            #[cfg(test)]
+            crash_before_commit: false,
+        })
+    }
+}
+
+impl SourceWriter<'_> {
+    pub fn sha256(&self) -> &str {
+        &self.evidence.sha256
+    }
+
+    /// Stages one record. Its provenance must name this source.
+    pub fn push(&mut self, record: Record) -> Result<()> {
+        if record.provenance().src_sha256 != self.evidence.sha256 {
+            return Err(StoreError::ForeignProvenance {
+                id: record.id().to_string(),
+                found: record.provenance().src_sha256.clone(),
+                expected: self.evidence.sha256.clone(),
+            });
+        }
+        match record {
+            Record::Account(r) => self.append(&r),
+            Record::Listing(r) => self.append(&r),
+            Record::Order(r) => self.append(&r),
+            Record::Feedback(r) => self.append(&r),
+            Record::Message(r) => self.append(&r),
+            Record::PgpKey(r) => self.append(&r),
+            Record::CryptoAddress(r) => self.append(&r),
+            Record::ContactHandle(r) => self.append(&r),
+        }?;
+        self.records += 1;
+        Ok(())
+    }
+
+    /// Stages a rejected row for the quarantine table.
+    pub fn push_reject(&mut self, reject: Reject) -> Result<()> {
+        let row = Quarantined {
+            src_sha256: self.evidence.sha256.clone(),
+            reject,
+        };
+        self.append(&row)?;
+        self.rejects += 1;
+        Ok(())
+    }
+
+    fn append<T: Row>(&mut self, row: &T) -> Result<()> {
+        let part = match self.parts.entry(T::TABLE) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(PartWriter::create::<T>(self.staging.path())?),
+        };
+        part.append(row)
+    }
+
+    /// Makes everything staged part of the case, atomically. `rows_read` is how many rows the reader
+    /// produced, for the manifest.
+    pub fn commit(mut self, rows_read: u64) -> Result<CommitSummary> {
+        let mut finished = Vec::with_capacity(self.parts.len() + 1);
+        for (_, part) in std::mem::take(&mut self.parts) {
+            finished.push(part.finish()?);
+        }
+        let case = self.case;
+        let sha256 = self.evidence.sha256.clone();
+
+        let mut conn = case.conn();
+        let tx = case.write_tx(&mut conn)?;
+        // Checked again under the write lock: another process may have committed the same bytes meanwhile.
+        if case.db(is_ingested(&tx, &sha256))? {
+            return Err(StoreError::AlreadyIngested { sha256 });
+        }
+        let market_known: bool = case.db(tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sources WHERE market = ?1)",
+            [&self.market],
+            |r| r.get(0),
+        ))?;
+        if !market_known {
+            finished.extend(write_part(self.staging.path(), &[self.market_record()])?);
+        }
+        let rows_by_table: BTreeMap<&'static str, u64> =
+            finished.iter().map(|p| (p.table, p.rows)).collect();
+
+        case.db(tx.execute(
+            "INSERT INTO sources (sha256, market, format, profile, rows_read, records_stored, rows_rejected, ingested_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                sha256,
+                self.market,
+                self.format,
+                self.profile,
+                rows_read,
+                self.records,
+                self.rejects,
+                unix_now()
+            ],
+        ))?;
+        let published = case.publish_parts(&tx, finished, self.staging.token(), Some(&sha256))?;
+        #[cfg(test)]
+        if self.crash_before_commit {
+            published.abandon();
+            return Err(StoreError::Injected(
+                "crash between publishing parts and committing",
+            ));
+        }
+        case.db(tx.commit())?;
+        published.keep();
+        Ok(CommitSummary {
+            sha256,
+            rows_read,
+            records_stored: self.records,
+            rows_rejected: self.rejects,
+            rows_by_table,
+        })
+    }
+
+    /// The `markets` row, written with the first source of a market; it points at the whole source file.
+    fn market_record(&self) -> Market {
+        Market {
+            id: RecordId::new(&self.market, EntityKind::Market, &self.market),
+            name: self.market.clone(),
+            provenance: Provenance {
+                src_sha256: self.evidence.sha256.clone(),
+                src_table: self.evidence.original_name.clone(),
+                src_row: 0,
+                src_offset: 0,
+                src_len: self.evidence.size,
+            },
+        }
+    }
+}

@@ -1,0 +1,487 @@
+//! The tables of a case: their columns, and how each row type maps onto them.
+//!
+//! Column names are what an analyst would guess in SQL. Ids are text, enums their lower-case names,
+//! timestamps UTC seconds, and every record of a source ends with its flattened provenance
+//! (`src_sha256, src_table, src_row, src_offset, src_len`).
+
+use crate::columns::{
+    Column, ColumnType::*, PROVENANCE, RowReader, RowWriter, optional, required, schema_of,
+};
+use crate::source::Quarantined;
+use arrow::datatypes::SchemaRef;
+use spector_model::{
+    Account, AccountRole, ContactHandle, CryptoAddress, Feedback, LinkEvidence, Listing, Market,
+    Message, Order, OrderState, PersonaMember, PgpKey,
+};
+
+/// Every table of a case, in the order they are listed to analysts.
+pub const TABLES: [&str; 12] = [
+    "markets",
+    "accounts",
+    "listings",
+    "orders",
+    "feedback",
+    "messages",
+    "pgp_keys",
+    "crypto_addresses",
+    "contact_handles",
+    "rejects",
+    "persona_members",
+    "link_evidence",
+];
+
+/// The Arrow schema of a table, `None` for a name that is not a table.
+pub fn table_schema(table: &str) -> Option<SchemaRef> {
+    let columns = match table {
+        "markets" => Market::columns(),
+        "accounts" => Account::columns(),
+        "listings" => Listing::columns(),
+        "orders" => Order::columns(),
+        "feedback" => Feedback::columns(),
+        "messages" => Message::columns(),
+        "pgp_keys" => PgpKey::columns(),
+        "crypto_addresses" => CryptoAddress::columns(),
+        "contact_handles" => ContactHandle::columns(),
+        "rejects" => Quarantined::columns(),
+        "persona_members" => PersonaMember::columns(),
+        "link_evidence" => LinkEvidence::columns(),
+        _ => return None,
+    };
+    Some(schema_of(&columns))
+}
+
+/// A type stored as the rows of one table.
+pub(crate) trait Row: Sized {
+    const TABLE: &'static str;
+    /// The columns, in the order [`Row::write`] and [`Row::read`] visit them.
+    fn columns() -> Vec<Column>;
+    fn write(&self, w: &mut RowWriter);
+    /// Reads the row the reader is positioned on; the message names the bad column.
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String>;
+}
+
+fn with_provenance(columns: &[Column]) -> Vec<Column> {
+    columns.iter().chain(PROVENANCE.iter()).copied().collect()
+}
+
+impl Row for Market {
+    const TABLE: &'static str = "markets";
+    fn columns() -> Vec<Column> {
+        with_provenance(&[required("id", Text), required("name", Text)])
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.id(&self.id);
+        w.text(&self.name);
+        w.provenance(&self.provenance);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(Market {
+            id: r.id()?,
+            name: r.text()?,
+            provenance: r.provenance()?,
+        })
+    }
+}
+
+impl Row for Account {
+    const TABLE: &'static str = "accounts";
+    fn columns() -> Vec<Column> {
+        with_provenance(&[
+            required("id", Text),
+            required("market", Text),
+            required("name", Text),
+            required("role", Text),
+            optional("created_at", Time),
+            optional("profile", Text),
+        ])
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.id(&self.id);
+        w.text(&self.market);
+        w.text(&self.name);
+        w.text(self.role.as_str());
+        w.time(self.created_at);
+        w.opt_text(self.profile.as_deref());
+        w.provenance(&self.provenance);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(Account {
+            id: r.id()?,
+            market: r.text()?,
+            name: r.text()?,
+            role: r.parsed(AccountRole::parse)?,
+            created_at: r.time()?,
+            profile: r.opt_text()?,
+            provenance: r.provenance()?,
+        })
+    }
+}
+
+impl Row for Listing {
+    const TABLE: &'static str = "listings";
+    fn columns() -> Vec<Column> {
+        with_provenance(&[
+            required("id", Text),
+            required("market", Text),
+            optional("vendor_id", Text),
+            required("title", Text),
+            optional("description", Text),
+            optional("category", Text),
+            optional("price", Float),
+            optional("currency", Text),
+            optional("ships_from", Text),
+            optional("ships_to", Text),
+            optional("created_at", Time),
+        ])
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.id(&self.id);
+        w.text(&self.market);
+        w.opt_id(self.vendor_id.as_ref());
+        w.text(&self.title);
+        w.opt_text(self.description.as_deref());
+        w.opt_text(self.category.as_deref());
+        w.float(self.price);
+        w.opt_text(self.currency.as_deref());
+        w.opt_text(self.ships_from.as_deref());
+        w.opt_text(self.ships_to.as_deref());
+        w.time(self.created_at);
+        w.provenance(&self.provenance);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(Listing {
+            id: r.id()?,
+            market: r.text()?,
+            vendor_id: r.opt_id()?,
+            title: r.text()?,
+            description: r.opt_text()?,
+            category: r.opt_text()?,
+            price: r.float()?,
+            currency: r.opt_text()?,
+            ships_from: r.opt_text()?,
+            ships_to: r.opt_text()?,
+            created_at: r.time()?,
+            provenance: r.provenance()?,
+        })
+    }
+}
+
+impl Row for Order {
+    const TABLE: &'static str = "orders";
+    fn columns() -> Vec<Column> {
+        with_provenance(&[
+            required("id", Text),
+            required("market", Text),
+            optional("listing_id", Text),
+            optional("buyer_id", Text),
+            optional("vendor_id", Text),
+            optional("quantity", Float),
+            optional("amount", Float),
+            optional("currency", Text),
+            required("state", Text),
+            optional("state_raw", Text),
+            optional("created_at", Time),
+        ])
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.id(&self.id);
+        w.text(&self.market);
+        w.opt_id(self.listing_id.as_ref());
+        w.opt_id(self.buyer_id.as_ref());
+        w.opt_id(self.vendor_id.as_ref());
+        w.float(self.quantity);
+        w.float(self.amount);
+        w.opt_text(self.currency.as_deref());
+        w.text(self.state.as_str());
+        w.opt_text(self.state_raw.as_deref());
+        w.time(self.created_at);
+        w.provenance(&self.provenance);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(Order {
+            id: r.id()?,
+            market: r.text()?,
+            listing_id: r.opt_id()?,
+            buyer_id: r.opt_id()?,
+            vendor_id: r.opt_id()?,
+            quantity: r.float()?,
+            amount: r.float()?,
+            currency: r.opt_text()?,
+            state: r.parsed(OrderState::parse)?,
+            state_raw: r.opt_text()?,
+            created_at: r.time()?,
+            provenance: r.provenance()?,
+        })
+    }
+}
+
+impl Row for Feedback {
+    const TABLE: &'static str = "feedback";
+    fn columns() -> Vec<Column> {
+        with_provenance(&[
+            required("id", Text),
+            required("market", Text),
+            optional("order_id", Text),
+            optional("listing_id", Text),
+            optional("vendor_id", Text),
+            optional("buyer_id", Text),
+            optional("rating", Float),
+            optional("comment", Text),
+            optional("created_at", Time),
+        ])
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.id(&self.id);
+        w.text(&self.market);
+        w.opt_id(self.order_id.as_ref());
+        w.opt_id(self.listing_id.as_ref());
+        w.opt_id(self.vendor_id.as_ref());
+        w.opt_id(self.buyer_id.as_ref());
+        w.float(self.rating);
+        w.opt_text(self.comment.as_deref());
+        w.time(self.created_at);
+        w.provenance(&self.provenance);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(Feedback {
+            id: r.id()?,
+            market: r.text()?,
+            order_id: r.opt_id()?,
+            listing_id: r.opt_id()?,
+            vendor_id: r.opt_id()?,
+            buyer_id: r.opt_id()?,
+            rating: r.float()?,
+            comment: r.opt_text()?,
+            created_at: r.time()?,
+            provenance: r.provenance()?,
+        })
+    }
+}
+
+impl Row for Message {
+    const TABLE: &'static str = "messages";
+    fn columns() -> Vec<Column> {
+        with_provenance(&[
+            required("id", Text),
+            required("market", Text),
+            optional("sender_id", Text),
+            optional("recipient_id", Text),
+            optional("subject", Text),
+            required("body", Text),
+            optional("created_at", Time),
+        ])
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.id(&self.id);
+        w.text(&self.market);
+        w.opt_id(self.sender_id.as_ref());
+        w.opt_id(self.recipient_id.as_ref());
+        w.opt_text(self.subject.as_deref());
+        w.text(&self.body);
+        w.time(self.created_at);
+        w.provenance(&self.provenance);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(Message {
+            id: r.id()?,
+            market: r.text()?,
+            sender_id: r.opt_id()?,
+            recipient_id: r.opt_id()?,
+            subject: r.opt_text()?,
+            body: r.text()?,
+            created_at: r.time()?,
+            provenance: r.provenance()?,
+        })
+    }
+}
+
+impl Row for PgpKey {
+    const TABLE: &'static str = "pgp_keys";
+    fn columns() -> Vec<Column> {
+        with_provenance(&[
+            required("id", Text),
+            required("market", Text),
+            optional("account_id", Text),
+            required("armored", Text),
+            optional("fingerprint", Text),
+            optional("parse_error", Text),
+            optional("found_in", Text),
+        ])
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.id(&self.id);
+        w.text(&self.market);
+        w.opt_id(self.account_id.as_ref());
+        w.text(&self.armored);
+        w.opt_text(self.fingerprint.as_deref());
+        w.opt_text(self.parse_error.as_deref());
+        w.opt_text(self.found_in.as_deref());
+        w.provenance(&self.provenance);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(PgpKey {
+            id: r.id()?,
+            market: r.text()?,
+            account_id: r.opt_id()?,
+            armored: r.text()?,
+            fingerprint: r.opt_text()?,
+            parse_error: r.opt_text()?,
+            found_in: r.opt_text()?,
+            provenance: r.provenance()?,
+        })
+    }
+}
+
+impl Row for CryptoAddress {
+    const TABLE: &'static str = "crypto_addresses";
+    fn columns() -> Vec<Column> {
+        with_provenance(&[
+            required("id", Text),
+            required("market", Text),
+            optional("account_id", Text),
+            required("address", Text),
+            required("coin", Text),
+            optional("purpose", Text),
+            optional("found_in", Text),
+        ])
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.id(&self.id);
+        w.text(&self.market);
+        w.opt_id(self.account_id.as_ref());
+        w.text(&self.address);
+        w.text(&self.coin);
+        w.opt_text(self.purpose.as_deref());
+        w.opt_text(self.found_in.as_deref());
+        w.provenance(&self.provenance);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(CryptoAddress {
+            id: r.id()?,
+            market: r.text()?,
+            account_id: r.opt_id()?,
+            address: r.text()?,
+            coin: r.text()?,
+            purpose: r.opt_text()?,
+            found_in: r.opt_text()?,
+            provenance: r.provenance()?,
+        })
+    }
+}
+
+impl Row for ContactHandle {
+    const TABLE: &'static str = "contact_handles";
+    fn columns() -> Vec<Column> {
+        with_provenance(&[
+            required("id", Text),
+            required("market", Text),
+            optional("account_id", Text),
+            required("kind", Text),
+            required("handle", Text),
+            required("raw", Text),
+            optional("found_in", Text),
+        ])
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.id(&self.id);
+        w.text(&self.market);
+        w.opt_id(self.account_id.as_ref());
+        w.text(&self.kind);
+        w.text(&self.handle);
+        w.text(&self.raw);
+        w.opt_text(self.found_in.as_deref());
+        w.provenance(&self.provenance);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(ContactHandle {
+            id: r.id()?,
+            market: r.text()?,
+            account_id: r.opt_id()?,
+            kind: r.text()?,
+            handle: r.text()?,
+            raw: r.text()?,
+            found_in: r.opt_text()?,
+            provenance: r.provenance()?,
+        })
+    }
+}
+
+impl Row for Quarantined {
+    const TABLE: &'static str = "rejects";
+    fn columns() -> Vec<Column> {
+        vec![
+            required("src_sha256", Text),
+            required("file", Text),
+            required("line", Count),
+            required("offset", Count),
+            required("raw", Text),
+            required("reason", Text),
+        ]
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.text(&self.src_sha256);
+        w.text(&self.reject.file);
+        w.count(self.reject.line);
+        w.count(self.reject.offset);
+        w.text(&self.reject.raw);
+        w.text(&self.reject.reason);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(Quarantined {
+            src_sha256: r.text()?,
+            reject: crate::Reject {
+                file: r.text()?,
+                line: r.count()?,
+                offset: r.count()?,
+                raw: r.text()?,
+                reason: r.text()?,
+            },
+        })
+    }
+}
+
+impl Row for PersonaMember {
+    const TABLE: &'static str = "persona_members";
+    fn columns() -> Vec<Column> {
+        vec![required("persona_id", Text), required("account_id", Text)]
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.text(&self.persona_id);
+        w.id(&self.account_id);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(PersonaMember {
+            persona_id: r.text()?,
+            account_id: r.id()?,
+        })
+    }
+}
+
+impl Row for LinkEvidence {
+    const TABLE: &'static str = "link_evidence";
+    fn columns() -> Vec<Column> {
+        vec![
+            required("account_a", Text),
+            required("account_b", Text),
+            required("rule", Text),
+            required("value", Text),
+            required("score", Float),
+        ]
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.id(&self.account_a);
+        w.id(&self.account_b);
+        w.text(&self.rule);
+        w.text(&self.value);
+        w.required_float(self.score);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(LinkEvidence {
+            account_a: r.id()?,
+            account_b: r.id()?,
+            rule: r.text()?,
+            value: r.text()?,
+            score: r.required_float()?,
+        })
+    }
+}

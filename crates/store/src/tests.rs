@@ -1,0 +1,1201 @@
+//! Tests of the store's design rules. Crash-by-kill tests, which need a child process, are in `tests/`.
+
+use crate::parts::{ROW_GROUP_ROWS, read_part, write_part};
+use crate::tables::Row;
+use crate::*;
+use proptest::collection::vec;
+use proptest::prelude::*;
+use spector_model::*;
+use std::fmt::Debug;
+use std::fs;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+// ---------------------------------------------------------------------------------------------------------
+// Round trips of every table, at the part level, with arbitrary values.
+
+fn text() -> impl Strategy<Value = String> {
+    any::<String>()
+}
+fn opt_text() -> impl Strategy<Value = Option<String>> {
+    proptest::option::of(any::<String>())
+}
+fn id() -> impl Strategy<Value = RecordId> {
+    any::<String>().prop_map(RecordId::from_stored)
+}
+fn opt_id() -> impl Strategy<Value = Option<RecordId>> {
+    proptest::option::of(id())
+}
+fn number() -> impl Strategy<Value = f64> {
+    // NaN is the one value that cannot compare equal to itself after a round trip.
+    any::<f64>().prop_filter("not NaN", |f| !f.is_nan())
+}
+fn opt_number() -> impl Strategy<Value = Option<f64>> {
+    proptest::option::of(number())
+}
+fn opt_time() -> impl Strategy<Value = Option<i64>> {
+    proptest::option::of(any::<i64>())
+}
+fn provenance() -> impl Strategy<Value = Provenance> {
+    (text(), text(), any::<u64>(), any::<u64>(), any::<u64>()).prop_map(
+        |(src_sha256, src_table, src_row, src_offset, src_len)| Provenance {
+            src_sha256,
+            src_table,
+            src_row,
+            src_offset,
+            src_len,
+        },
+    )
+}
+
+fn market() -> impl Strategy<Value = Market> {
+    (id(), text(), provenance()).prop_map(|(id, name, provenance)| Market {
+        id,
+        name,
+        provenance,
+    })
+}
+
+fn account() -> impl Strategy<Value = Account> {
+    let role = prop_oneof![
+        Just(AccountRole::Vendor),
+        Just(AccountRole::Buyer),
+        Just(AccountRole::Staff)
+    ];
+    (
+        id(),
+        text(),
+        text(),
+        role,
+        opt_time(),
+        opt_text(),
+        provenance(),
+    )
+        .prop_map(
+            |(id, market, name, role, created_at, profile, provenance)| Account {
+                id,
+                market,
+                name,
+                role,
+                created_at,
+                profile,
+                provenance,
+            },
+        )
+}
+
+fn listing() -> impl Strategy<Value = Listing> {
+    (
+        (id(), text(), opt_id(), text(), opt_text(), opt_text()),
+        (
+            opt_number(),
+            opt_text(),
+            opt_text(),
+            opt_text(),
+            opt_time(),
+            provenance(),
+        ),
+    )
+        .prop_map(
+            |(
+                (id, market, vendor_id, title, description, category),
+                (price, currency, ships_from, ships_to, created_at, provenance),
+            )| Listing {
+                id,
+                market,
+                vendor_id,
+                title,
+                description,
+                category,
+                price,
+                currency,
+                ships_from,
+                ships_to,
+                created_at,
+                provenance,
+            },
+        )
+}
+
+fn order() -> impl Strategy<Value = Order> {
+    let state = proptest::sample::select(OrderState::ALL.to_vec());
+    (
+        (id(), text(), opt_id(), opt_id(), opt_id(), opt_number()),
+        (
+            opt_number(),
+            opt_text(),
+            state,
+            opt_text(),
+            opt_time(),
+            provenance(),
+        ),
+    )
+        .prop_map(
+            |(
+                (id, market, listing_id, buyer_id, vendor_id, quantity),
+                (amount, currency, state, state_raw, created_at, provenance),
+            )| Order {
+                id,
+                market,
+                listing_id,
+                buyer_id,
+                vendor_id,
+                quantity,
+                amount,
+                currency,
+                state,
+                state_raw,
+                created_at,
+                provenance,
+            },
+        )
+}
+
+fn feedback() -> impl Strategy<Value = Feedback> {
+    (
+        (id(), text(), opt_id(), opt_id(), opt_id()),
+        (opt_id(), opt_number(), opt_text(), opt_time(), provenance()),
+    )
+        .prop_map(
+            |(
+                (id, market, order_id, listing_id, vendor_id),
+                (buyer_id, rating, comment, created_at, provenance),
+            )| Feedback {
+                id,
+                market,
+                order_id,
+                listing_id,
+                vendor_id,
+                buyer_id,
+                rating,
+                comment,
+                created_at,
+                provenance,
+            },
+        )
+}
+
+fn message() -> impl Strategy<Value = Message> {
+    (
+        id(),
+        text(),
+        opt_id(),
+        opt_id(),
+        opt_text(),
+        text(),
+        opt_time(),
+        provenance(),
+    )
+        .prop_map(
+            |(id, market, sender_id, recipient_id, subject, body, created_at, provenance)| {
+                Message {
+                    id,
+                    market,
+                    sender_id,
+                    recipient_id,
+                    subject,
+                    body,
+                    created_at,
+                    provenance,
+                }
+            },
+        )
+}
+
+fn pgp_key() -> impl Strategy<Value = PgpKey> {
+    (
+        id(),
+        text(),
+        opt_id(),
+        text(),
+        opt_text(),
+        opt_text(),
+        opt_text(),
+        provenance(),
+    )
+        .prop_map(
+            |(id, market, account_id, armored, fingerprint, parse_error, found_in, provenance)| {
+                PgpKey {
+                    id,
+                    market,
+                    account_id,
+                    armored,
+                    fingerprint,
+                    parse_error,
+                    found_in,
+                    provenance,
+                }
+            },
+        )
+}
+
+fn crypto_address() -> impl Strategy<Value = CryptoAddress> {
+    (
+        id(),
+        text(),
+        opt_id(),
+        text(),
+        text(),
+        opt_text(),
+        opt_text(),
+        provenance(),
+    )
+        .prop_map(
+            |(id, market, account_id, address, coin, purpose, found_in, provenance)| {
+                CryptoAddress {
+                    id,
+                    market,
+                    account_id,
+                    address,
+                    coin,
+                    purpose,
+                    found_in,
+                    provenance,
+                }
+            },
+        )
+}
+
+fn contact_handle() -> impl Strategy<Value = ContactHandle> {
+    (
+        id(),
+        text(),
+        opt_id(),
+        text(),
+        text(),
+        text(),
+        opt_text(),
+        provenance(),
+    )
+        .prop_map(
+            |(id, market, account_id, kind, handle, raw, found_in, provenance)| ContactHandle {
+                id,
+                market,
+                account_id,
+                kind,
+                handle,
+                raw,
+                found_in,
+                provenance,
+            },
+        )
+}
+
+fn quarantined() -> impl Strategy<Value = Quarantined> {
+    (text(), text(), any::<u64>(), any::<u64>(), text(), text()).prop_map(
+        |(src_sha256, file, line, offset, raw, reason)| Quarantined {
+            src_sha256,
+            reject: Reject {
+                file,
+                line,
+                offset,
+                raw,
+                reason,
+            },
+        },
+    )
+}
+
+fn persona_member() -> impl Strategy<Value = PersonaMember> {
+    (text(), id()).prop_map(|(persona_id, account_id)| PersonaMember {
+        persona_id,
+        account_id,
+    })
+}
+
+fn link_evidence_row() -> impl Strategy<Value = LinkEvidence> {
+    (id(), id(), text(), text(), number()).prop_map(|(account_a, account_b, rule, value, score)| {
+        LinkEvidence {
+            account_a,
+            account_b,
+            rule,
+            value,
+            score,
+        }
+    })
+}
+
+fn part_round_trip<T: Row + PartialEq + Debug>(rows: Vec<T>) -> Result<(), TestCaseError> {
+    let dir = TempDir::new().unwrap();
+    let part = write_part(dir.path(), &rows).unwrap();
+    let mut back: Vec<T> = Vec::new();
+    match part {
+        None => prop_assert!(rows.is_empty(), "rows but no part"),
+        Some(p) => {
+            prop_assert_eq!(p.rows, rows.len() as u64);
+            prop_assert_eq!(read_part(&p.staged, &mut back).unwrap(), rows.len() as u64);
+        }
+    }
+    prop_assert_eq!(back, rows);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test] fn markets_round_trip(rows in vec(market(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn accounts_round_trip(rows in vec(account(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn listings_round_trip(rows in vec(listing(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn orders_round_trip(rows in vec(order(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn feedback_round_trip(rows in vec(feedback(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn messages_round_trip(rows in vec(message(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn pgp_keys_round_trip(rows in vec(pgp_key(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn crypto_addresses_round_trip(rows in vec(crypto_address(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn contact_handles_round_trip(rows in vec(contact_handle(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn rejects_round_trip(rows in vec(quarantined(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn persona_members_round_trip(rows in vec(persona_member(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn link_evidence_round_trip(rows in vec(link_evidence_row(), 0..12)) { part_round_trip(rows)?; }
+}
+
+#[test]
+fn every_table_has_a_schema_and_every_source_record_ends_with_flat_provenance() {
+    for table in TABLES {
+        let schema = table_schema(table).unwrap_or_else(|| panic!("no schema for {table}"));
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        let derived_or_quarantine =
+            ["rejects", "persona_members", "link_evidence"].contains(&table);
+        if !derived_or_quarantine {
+            assert_eq!(names[0], "id", "{table}");
+            assert_eq!(
+                names[names.len() - 5..],
+                [
+                    "src_sha256",
+                    "src_table",
+                    "src_row",
+                    "src_offset",
+                    "src_len"
+                ],
+                "{table}"
+            );
+        }
+    }
+    for kind in EntityKind::ALL {
+        assert!(TABLES.contains(&kind.table()), "{:?} has no table", kind);
+    }
+    assert!(table_schema("nope").is_none());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Fixtures for whole-case tests.
+
+struct Fixture {
+    _dir: TempDir,
+    case: Case,
+    inbox: PathBuf,
+}
+
+fn new_case() -> Fixture {
+    let dir = TempDir::new().unwrap();
+    let inbox = dir.path().join("inbox");
+    fs::create_dir_all(&inbox).unwrap();
+    let case = Case::init(&dir.path().join("case")).unwrap();
+    Fixture {
+        _dir: dir,
+        case,
+        inbox,
+    }
+}
+
+impl Fixture {
+    /// A source file with these contents, added to the case.
+    fn evidence(&self, name: &str, contents: &str, market: &str) -> Evidence {
+        let path = self.inbox.join(name);
+        fs::write(&path, contents).unwrap();
+        self.case.add_evidence(&path, market).unwrap()
+    }
+
+    fn case_dir(&self) -> PathBuf {
+        self.case.root().to_path_buf()
+    }
+}
+
+fn prov(sha: &str, table: &str, row: u64) -> Provenance {
+    Provenance {
+        src_sha256: sha.to_string(),
+        src_table: table.to_string(),
+        src_row: row,
+        src_offset: row * 100,
+        src_len: 99,
+    }
+}
+
+fn account_rec(sha: &str, market: &str, n: u64) -> Account {
+    Account {
+        id: RecordId::new(market, EntityKind::Account, &n.to_string()),
+        market: market.to_string(),
+        name: format!("vendor{n}"),
+        role: AccountRole::Vendor,
+        created_at: Some(1_577_836_800 + n as i64),
+        profile: None,
+        provenance: prov(sha, "users", n),
+    }
+}
+
+fn order_rec(sha: &str, market: &str, n: u64) -> Order {
+    Order {
+        id: RecordId::new(market, EntityKind::Order, &n.to_string()),
+        market: market.to_string(),
+        listing_id: None,
+        buyer_id: Some(RecordId::new(market, EntityKind::Account, "buyer")),
+        vendor_id: Some(RecordId::new(
+            market,
+            EntityKind::Account,
+            &(n % 7).to_string(),
+        )),
+        quantity: Some(1.0),
+        amount: Some(n as f64 * 0.5),
+        currency: Some("USD".into()),
+        state: OrderState::Finalized,
+        state_raw: Some("delivered".into()),
+        created_at: Some(1_600_000_000 + n as i64),
+        provenance: prov(sha, "purchases", n),
+    }
+}
+
+/// Ingests `accounts` accounts and `orders` orders as one source.
+fn ingest(f: &Fixture, ev: &Evidence, market: &str, accounts: u64, orders: u64) -> CommitSummary {
+    let mut w = f.case.begin_source(ev, market, "csv", "test").unwrap();
+    for n in 0..accounts {
+        w.push(Record::Account(account_rec(&ev.sha256, market, n)))
+            .unwrap();
+    }
+    for n in 0..orders {
+        w.push(Record::Order(order_rec(&ev.sha256, market, n)))
+            .unwrap();
+    }
+    w.commit(accounts + orders).unwrap()
+}
+
+/// Every file under `tables/` outside staging, relative to the case root.
+fn files_under_tables(case_dir: &Path) -> Vec<String> {
+    fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.ends_with(".staging") {
+                continue;
+            }
+            if p.is_dir() {
+                walk(&p, root, out);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&case_dir.join("tables"), case_dir, &mut out);
+    out.sort();
+    out
+}
+
+fn staging_is_empty(case_dir: &Path) -> bool {
+    fs::read_dir(case_dir.join("tables/.staging"))
+        .unwrap()
+        .next()
+        .is_none()
+}
+
+fn listed_files(case: &Case) -> Vec<String> {
+    let mut out: Vec<String> = case
+        .table_files()
+        .unwrap()
+        .into_values()
+        .flatten()
+        .map(|p| {
+            p.strip_prefix(case.root())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Case life cycle, evidence.
+
+#[test]
+fn init_refuses_an_existing_case_and_open_refuses_a_non_case() {
+    let f = new_case();
+    assert!(matches!(
+        Case::init(&f.case_dir()),
+        Err(StoreError::AlreadyACase(_))
+    ));
+    assert!(matches!(Case::open(&f.inbox), Err(StoreError::NotACase(_))));
+    assert!(matches!(
+        Case::open(&f.inbox.join("missing")),
+        Err(StoreError::NotACase(_))
+    ));
+    Case::open(&f.case_dir()).unwrap();
+}
+
+#[test]
+fn evidence_is_copied_hashed_and_made_read_only() {
+    let f = new_case();
+    let ev = f.evidence("dump.sql", "INSERT INTO users VALUES (1);\n", "abyss");
+    // sha256 of the bytes above, computed independently.
+    use sha2::Digest;
+    let expected = hex::encode(sha2::Sha256::digest(b"INSERT INTO users VALUES (1);\n"));
+    assert_eq!(ev.sha256, expected);
+    assert_eq!(ev.original_name, "dump.sql");
+    assert_eq!(ev.size, 30);
+    assert!(!ev.already_held);
+    assert_eq!(ev.stored_path, f.case.evidence_path(&ev.sha256));
+    assert_eq!(
+        fs::read(&ev.stored_path).unwrap(),
+        b"INSERT INTO users VALUES (1);\n"
+    );
+    assert!(
+        fs::metadata(&ev.stored_path)
+            .unwrap()
+            .permissions()
+            .readonly()
+    );
+    assert!(f.case.verify_evidence(&ev.sha256).unwrap());
+    assert!(!f.case.is_ingested(&ev.sha256).unwrap());
+    // Nothing left over from the copy.
+    let leftovers: Vec<_> = fs::read_dir(f.case_dir().join("evidence"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from(&ev.sha256)]);
+}
+
+#[test]
+fn the_same_bytes_are_held_once_and_verified_when_received_again() {
+    let f = new_case();
+    let first = f.evidence("a.csv", "same bytes", "abyss");
+    let again = f.evidence("b.csv", "same bytes", "abyss");
+    assert!(again.already_held);
+    assert_eq!(again.sha256, first.sha256);
+    assert_eq!(
+        again.original_name, "a.csv",
+        "the first receipt names the evidence"
+    );
+    let other = f.evidence("c.csv", "different!", "abyss"); // same size, other bytes
+    assert!(!other.already_held);
+    assert_eq!(
+        fs::read_dir(f.case_dir().join("evidence")).unwrap().count(),
+        2
+    );
+    let receipts: i64 = f
+        .case
+        .conn()
+        .query_row("SELECT count(*) FROM evidence_receipts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(receipts, 3);
+}
+
+#[test]
+fn altered_evidence_is_detected() {
+    let f = new_case();
+    let ev = f.evidence("a.csv", "original", "abyss");
+    let mut perms = fs::metadata(&ev.stored_path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    fs::set_permissions(&ev.stored_path, perms).unwrap();
+    fs::write(&ev.stored_path, "tampered").unwrap();
+    assert!(!f.case.verify_evidence(&ev.sha256).unwrap());
+    let err = f
+        .case
+        .add_evidence(&f.inbox.join("a.csv"), "abyss")
+        .unwrap_err();
+    assert!(matches!(err, StoreError::EvidenceAltered { .. }), "{err}");
+    assert!(
+        err.to_string().contains(&ev.sha256),
+        "names the file: {err}"
+    );
+}
+
+#[test]
+fn evidence_of_a_refused_ingest_can_be_discarded_but_ingested_evidence_cannot() {
+    let f = new_case();
+    let refused = f.evidence("truncated.sql", "half a dump", "abyss");
+    let ingested = f.evidence("good.sql", "a whole dump", "abyss");
+    ingest(&f, &ingested, "abyss", 1, 0);
+
+    assert!(f.case.discard_evidence(&refused.sha256).unwrap());
+    assert!(!refused.stored_path.exists());
+    assert!(f.case.evidence(&refused.sha256).unwrap().is_none());
+    assert!(
+        !f.case.discard_evidence(&refused.sha256).unwrap(),
+        "already gone"
+    );
+
+    assert!(!f.case.discard_evidence(&ingested.sha256).unwrap());
+    assert!(f.case.verify_evidence(&ingested.sha256).unwrap());
+
+    // Handed in again, the bytes are simply new evidence.
+    let again = f.evidence("truncated.sql", "half a dump", "abyss");
+    assert!(!again.already_held);
+    assert!(f.case.verify_evidence(&again.sha256).unwrap());
+}
+
+#[test]
+fn hashes_are_checked_before_they_become_paths() {
+    let f = new_case();
+    for bad in ["../case.db", "ABC", &"A".repeat(64)] {
+        assert!(
+            matches!(f.case.verify_evidence(bad), Err(StoreError::InvalidSha(_))),
+            "{bad}"
+        );
+        assert!(
+            matches!(f.case.is_ingested(bad), Err(StoreError::InvalidSha(_))),
+            "{bad}"
+        );
+    }
+    assert!(matches!(
+        f.case.verify_evidence(&"0".repeat(64)),
+        Err(StoreError::UnknownEvidence { .. })
+    ));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Ingest: atomicity, streaming, manifest.
+
+#[test]
+fn a_committed_source_is_listed_and_readable() {
+    let f = new_case();
+    let ev = f.evidence("abyss.sql", "abyss dump", "abyss");
+    let summary = ingest(&f, &ev, "abyss", 3, 5);
+    assert_eq!(summary.records_stored, 8);
+    assert_eq!(summary.rows_by_table.get("accounts"), Some(&3));
+    assert_eq!(summary.rows_by_table.get("orders"), Some(&5));
+    assert_eq!(summary.rows_by_table.get("markets"), Some(&1));
+    assert!(f.case.is_ingested(&ev.sha256).unwrap());
+
+    let accounts = f.case.accounts().unwrap();
+    assert_eq!(
+        accounts,
+        (0..3)
+            .map(|n| account_rec(&ev.sha256, "abyss", n))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(f.case.orders().unwrap().len(), 5);
+    assert!(f.case.listings().unwrap().is_empty());
+
+    let sources = f.case.sources().unwrap();
+    assert_eq!(sources.len(), 1);
+    let s = &sources[0];
+    assert_eq!(
+        (s.name.as_str(), s.size, s.market.as_str()),
+        ("abyss.sql", 10, "abyss")
+    );
+    assert_eq!((s.format.as_str(), s.profile.as_str()), ("csv", "test"));
+    assert_eq!((s.rows_read, s.records_stored, s.rows_rejected), (8, 8, 0));
+    assert_eq!(s.added_at, ev.added_at);
+    for t in [&s.added_at, &s.ingested_at] {
+        assert!(
+            t.len() == 20 && t.ends_with('Z') && t.as_bytes()[10] == b'T',
+            "RFC 3339 UTC: {t}"
+        );
+    }
+}
+
+#[test]
+fn a_table_without_rows_gets_no_part() {
+    let f = new_case();
+    let ev = f.evidence("a.sql", "a", "abyss");
+    ingest(&f, &ev, "abyss", 2, 0);
+    let files = f.case.table_files().unwrap();
+    assert_eq!(
+        files.len(),
+        TABLES.len(),
+        "every table is listed, even empty"
+    );
+    assert_eq!(files["accounts"].len(), 1);
+    assert!(files["orders"].is_empty());
+    assert!(files["rejects"].is_empty());
+    assert!(!f.case_dir().join("tables/orders").exists());
+}
+
+#[test]
+fn dropping_a_writer_aborts_and_leaves_the_case_as_it_was() {
+    let f = new_case();
+    let ev = f.evidence("a.sql", "a", "abyss");
+    let before = files_under_tables(&f.case_dir());
+    {
+        let mut w = f.case.begin_source(&ev, "abyss", "csv", "test").unwrap();
+        for n in 0..10 {
+            w.push(Record::Account(account_rec(&ev.sha256, "abyss", n)))
+                .unwrap();
+        }
+    }
+    assert_eq!(files_under_tables(&f.case_dir()), before);
+    assert!(staging_is_empty(&f.case_dir()));
+    assert!(!f.case.is_ingested(&ev.sha256).unwrap());
+    assert!(f.case.accounts().unwrap().is_empty());
+    assert!(f.case.sources().unwrap().is_empty());
+    // And the source can still be ingested.
+    ingest(&f, &ev, "abyss", 2, 0);
+    assert_eq!(f.case.accounts().unwrap().len(), 2);
+}
+
+#[test]
+fn a_crash_between_publishing_and_committing_leaves_no_trace_after_reopen() {
+    let f = new_case();
+    let first = f.evidence("a.sql", "a", "abyss");
+    ingest(&f, &first, "abyss", 2, 3);
+    let listed_before = listed_files(&f.case);
+
+    let ev = f.evidence("b.sql", "b", "abyss");
+    let mut w = f.case.begin_source(&ev, "abyss", "csv", "test").unwrap();
+    for n in 0..4 {
+        w.push(Record::Order(order_rec(&ev.sha256, "abyss", 100 + n)))
+            .unwrap();
+    }
+    w.crash_before_commit = true;
+    assert!(matches!(w.commit(4), Err(StoreError::Injected(_))));
+
+    // The crashed commit's part sits in tables/orders, but nothing lists it.
+    assert_eq!(
+        fs::read_dir(f.case_dir().join("tables/orders"))
+            .unwrap()
+            .count(),
+        2
+    );
+    assert_eq!(listed_files(&f.case), listed_before);
+    assert_eq!(f.case.orders().unwrap().len(), 3);
+    assert!(!f.case.is_ingested(&ev.sha256).unwrap());
+
+    let reopened = Case::open(&f.case_dir()).unwrap();
+    assert_eq!(
+        fs::read_dir(f.case_dir().join("tables/orders"))
+            .unwrap()
+            .count(),
+        1
+    );
+    assert_eq!(listed_files(&reopened), listed_before);
+    assert_eq!(
+        files_under_tables(&f.case_dir()),
+        listed_before,
+        "only listed parts remain"
+    );
+    assert!(staging_is_empty(&f.case_dir()));
+
+    let mut w = reopened.begin_source(&ev, "abyss", "csv", "test").unwrap();
+    w.push(Record::Order(order_rec(&ev.sha256, "abyss", 100)))
+        .unwrap();
+    w.commit(1).unwrap();
+    assert_eq!(reopened.orders().unwrap().len(), 4);
+}
+
+#[test]
+fn files_nobody_listed_are_ignored_and_swept_but_foreign_files_are_left_alone() {
+    let f = new_case();
+    let ev = f.evidence("a.sql", "a", "abyss");
+    ingest(&f, &ev, "abyss", 1, 1);
+    let listed = listed_files(&f.case);
+    let orders_dir = f.case_dir().join("tables/orders");
+    let listed_orders = orders_dir.join(
+        listed
+            .iter()
+            .find(|p| p.contains("orders"))
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap(),
+    );
+    fs::copy(&listed_orders, orders_dir.join("part-stray.parquet")).unwrap();
+    fs::write(orders_dir.join("NOTES.txt"), "analyst's file").unwrap();
+    let dead_staging = f.case_dir().join("tables/.staging/dead");
+    fs::create_dir_all(&dead_staging).unwrap();
+    fs::write(f.case_dir().join("tables/.staging/dead.lock"), "").unwrap();
+    fs::write(f.case_dir().join("evidence/.incoming-dead"), "half a copy").unwrap();
+
+    assert_eq!(
+        listed_files(&f.case),
+        listed,
+        "the stray part is not part of the table"
+    );
+    assert_eq!(f.case.orders().unwrap().len(), 1);
+
+    Case::open(&f.case_dir()).unwrap();
+    assert!(!orders_dir.join("part-stray.parquet").exists());
+    assert!(orders_dir.join("NOTES.txt").exists());
+    assert!(!dead_staging.exists());
+    assert!(!f.case_dir().join("evidence/.incoming-dead").exists());
+    assert!(f.case.evidence_path(&ev.sha256).exists());
+}
+
+#[test]
+fn re_ingesting_a_committed_source_is_refused() {
+    let f = new_case();
+    let ev = f.evidence("a.sql", "a", "abyss");
+    // Two writers race for the same source: the second to commit loses, and leaves nothing behind.
+    let mut late = f.case.begin_source(&ev, "abyss", "csv", "test").unwrap();
+    late.push(Record::Account(account_rec(&ev.sha256, "abyss", 99)))
+        .unwrap();
+    ingest(&f, &ev, "abyss", 1, 0);
+    let files_after_first = files_under_tables(&f.case_dir());
+    assert!(matches!(
+        late.commit(1),
+        Err(StoreError::AlreadyIngested { .. })
+    ));
+    assert_eq!(files_under_tables(&f.case_dir()), files_after_first);
+    assert!(staging_is_empty(&f.case_dir()));
+    assert!(matches!(
+        f.case.begin_source(&ev, "abyss", "csv", "test"),
+        Err(StoreError::AlreadyIngested { .. })
+    ));
+    assert_eq!(f.case.accounts().unwrap().len(), 1);
+}
+
+#[test]
+fn records_must_carry_the_provenance_of_their_source() {
+    let f = new_case();
+    let ev = f.evidence("a.sql", "a", "abyss");
+    let mut w = f.case.begin_source(&ev, "abyss", "csv", "test").unwrap();
+    let err = w
+        .push(Record::Account(account_rec(&"f".repeat(64), "abyss", 1)))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::ForeignProvenance { .. }), "{err}");
+}
+
+#[test]
+fn begin_source_needs_evidence_of_the_case() {
+    let f = new_case();
+    let other = new_case();
+    let ev = other.evidence("a.sql", "a", "abyss");
+    assert!(matches!(
+        f.case.begin_source(&ev, "abyss", "csv", "test"),
+        Err(StoreError::UnknownEvidence { .. })
+    ));
+}
+
+#[test]
+fn the_first_source_of_a_market_writes_its_market_row() {
+    let f = new_case();
+    let a1 = f.evidence("a1.sql", "a1", "abyss");
+    let a2 = f.evidence("a2.sql", "a2", "abyss");
+    let t1 = f.evidence("t1.sql", "t1-dump", "tortuga");
+    let s1 = ingest(&f, &a1, "abyss", 1, 0);
+    let s2 = ingest(&f, &a2, "abyss", 1, 0);
+    ingest(&f, &t1, "tortuga", 0, 0);
+    assert_eq!(s1.rows_by_table.get("markets"), Some(&1));
+    assert_eq!(s2.rows_by_table.get("markets"), None);
+    let markets = f.case.markets().unwrap();
+    assert_eq!(markets.len(), 2);
+    assert_eq!(
+        markets[0].id,
+        RecordId::new("abyss", EntityKind::Market, "abyss")
+    );
+    assert_eq!(markets[0].name, "abyss");
+    assert_eq!(
+        markets[0].provenance,
+        Provenance {
+            src_sha256: a1.sha256.clone(),
+            src_table: "a1.sql".into(),
+            src_row: 0,
+            src_offset: 0,
+            src_len: 2,
+        }
+    );
+    assert_eq!(markets[1].name, "tortuga");
+}
+
+#[test]
+fn every_record_kind_and_rejects_survive_a_case_round_trip() {
+    let f = new_case();
+    let ev = f.evidence("m.sql", "mixed", "ünïcödé");
+    let sha = ev.sha256.clone();
+    let m = "ünïcödé";
+    let account = Account {
+        id: RecordId::new(m, EntityKind::Account, "ユーザー/1"),
+        market: m.into(),
+        name: "😀 vendor\u{0}with nul".into(),
+        role: AccountRole::Staff,
+        created_at: Some(-1),
+        profile: Some("multi\nline\r\n\"quoted\" 'text'".into()),
+        provenance: prov(&sha, "users", 1),
+    };
+    let bare_account = Account {
+        id: RecordId::new(m, EntityKind::Account, ""),
+        market: m.into(),
+        name: String::new(),
+        role: AccountRole::Buyer,
+        created_at: None,
+        profile: None,
+        provenance: prov(&sha, "", 0),
+    };
+    let listing = Listing {
+        id: RecordId::new(m, EntityKind::Listing, "L1"),
+        market: m.into(),
+        vendor_id: Some(account.id.clone()),
+        title: "Ẅeed 10g".into(),
+        description: None,
+        category: Some("Cannabis > Weed".into()),
+        price: Some(12.5),
+        currency: Some("EUR".into()),
+        ships_from: Some("DE".into()),
+        ships_to: None,
+        created_at: Some(i64::MAX),
+        provenance: prov(&sha, "products", 1),
+    };
+    let order = Order {
+        state: OrderState::Unknown,
+        quantity: None,
+        amount: None,
+        currency: None,
+        buyer_id: None,
+        vendor_id: None,
+        state_raw: None,
+        created_at: Some(i64::MIN),
+        ..order_rec(&sha, m, 1)
+    };
+    let feedback = Feedback {
+        id: RecordId::new(m, EntityKind::Feedback, "F1"),
+        market: m.into(),
+        order_id: Some(order.id.clone()),
+        listing_id: None,
+        vendor_id: Some(account.id.clone()),
+        buyer_id: None,
+        rating: Some(4.5),
+        comment: Some("Ωmega fast 👍".into()),
+        created_at: None,
+        provenance: prov(&sha, "feedback", 1),
+    };
+    let message = Message {
+        id: RecordId::new(m, EntityKind::Message, "M1"),
+        market: m.into(),
+        sender_id: None,
+        recipient_id: Some(account.id.clone()),
+        subject: None,
+        body: "wickr: бар".into(),
+        created_at: Some(0),
+        provenance: prov(&sha, "messages", 1),
+    };
+    let pgp = PgpKey {
+        id: RecordId::new(m, EntityKind::PgpKey, "K1"),
+        market: m.into(),
+        account_id: Some(account.id.clone()),
+        armored: "-----BEGIN PGP PUBLIC KEY BLOCK-----\n...".into(),
+        fingerprint: None,
+        parse_error: Some("truncated".into()),
+        found_in: Some("accounts.profile".into()),
+        provenance: prov(&sha, "users", 1),
+    };
+    let address = CryptoAddress {
+        id: RecordId::new(m, EntityKind::CryptoAddress, "A1"),
+        market: m.into(),
+        account_id: None,
+        address: "bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh".into(),
+        coin: "btc".into(),
+        purpose: None,
+        found_in: None,
+        provenance: prov(&sha, "addresses", 1),
+    };
+    let handle = ContactHandle {
+        id: RecordId::new(m, EntityKind::ContactHandle, "H1"),
+        market: m.into(),
+        account_id: Some(account.id.clone()),
+        kind: "telegram".into(),
+        handle: "dr_ünïcödé".into(),
+        raw: "@Dr_Ünïcödé".into(),
+        found_in: Some("accounts.profile".into()),
+        provenance: prov(&sha, "users", 1),
+    };
+    let reject = Reject {
+        file: "m.sql".into(),
+        line: 7,
+        offset: 1234,
+        raw: "INSERT INTO x VALUES ('broken".into(),
+        reason: "unterminated string".into(),
+    };
+    let reject_without_raw = Reject {
+        raw: String::new(),
+        ..reject.clone()
+    };
+
+    let mut w = f
+        .case
+        .begin_source(&ev, m, "mysql-dump", "laravel")
+        .unwrap();
+    for r in [
+        Record::Account(account.clone()),
+        Record::Account(bare_account.clone()),
+        Record::Listing(listing.clone()),
+        Record::Order(order.clone()),
+        Record::Feedback(feedback.clone()),
+        Record::Message(message.clone()),
+        Record::PgpKey(pgp.clone()),
+        Record::CryptoAddress(address.clone()),
+        Record::ContactHandle(handle.clone()),
+    ] {
+        w.push(r).unwrap();
+    }
+    w.push_reject(reject.clone()).unwrap();
+    w.push_reject(reject_without_raw.clone()).unwrap();
+    let summary = w.commit(11).unwrap();
+    assert_eq!((summary.records_stored, summary.rows_rejected), (9, 2));
+
+    let case = Case::open(&f.case_dir()).unwrap();
+    assert_eq!(case.accounts().unwrap(), vec![account, bare_account]);
+    assert_eq!(case.listings().unwrap(), vec![listing]);
+    assert_eq!(case.orders().unwrap(), vec![order]);
+    assert_eq!(case.feedback().unwrap(), vec![feedback]);
+    assert_eq!(case.messages().unwrap(), vec![message]);
+    assert_eq!(case.pgp_keys().unwrap(), vec![pgp]);
+    assert_eq!(case.crypto_addresses().unwrap(), vec![address]);
+    assert_eq!(case.contact_handles().unwrap(), vec![handle]);
+    let rejects = case.rejects().unwrap();
+    assert_eq!(rejects.len(), 2);
+    assert!(rejects.iter().all(|q| q.src_sha256 == sha));
+    assert_eq!(rejects[0].reject, reject);
+    assert_eq!(rejects[1].reject, reject_without_raw);
+    assert_eq!(case.markets().unwrap()[0].name, m);
+}
+
+#[test]
+fn large_sources_are_written_in_bounded_row_groups() {
+    let f = new_case();
+    let ev = f.evidence("big.sql", "big", "abyss");
+    let n = (ROW_GROUP_ROWS * 2 + 10) as u64;
+    ingest(&f, &ev, "abyss", 0, n);
+    let files = f.case.table_files().unwrap();
+    let part = fs::File::open(&files["orders"][0]).unwrap();
+    let reader = parquet::file::serialized_reader::SerializedFileReader::new(part).unwrap();
+    use parquet::file::reader::FileReader;
+    let groups: Vec<i64> = reader
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|g| g.num_rows())
+        .collect();
+    assert_eq!(
+        groups,
+        vec![ROW_GROUP_ROWS as i64, ROW_GROUP_ROWS as i64, 10]
+    );
+    let orders = f.case.orders().unwrap();
+    assert_eq!(orders.len() as u64, n);
+    assert_eq!(
+        orders[n as usize - 1],
+        order_rec(&ev.sha256, "abyss", n - 1)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Derived tables.
+
+fn member(persona: &str, account: &str) -> PersonaMember {
+    PersonaMember {
+        persona_id: persona.into(),
+        account_id: RecordId::from_stored(account),
+    }
+}
+
+fn link(a: &str, b: &str) -> LinkEvidence {
+    LinkEvidence {
+        account_a: RecordId::from_stored(a),
+        account_b: RecordId::from_stored(b),
+        rule: "pgp_fingerprint".into(),
+        value: "ABCD".into(),
+        score: 1.0,
+    }
+}
+
+#[test]
+fn derived_tables_are_replaced_whole_and_old_files_removed() {
+    let f = new_case();
+    f.case
+        .replace_personas(
+            &[member("p1", "a/account/1"), member("p1", "b/account/1")],
+            &[link("a/account/1", "b/account/1")],
+        )
+        .unwrap();
+    let first_files = listed_files(&f.case);
+    assert_eq!(first_files.len(), 2);
+    assert_eq!(f.case.personas().unwrap().len(), 2);
+
+    f.case
+        .replace_personas(&[member("p9", "c/account/3")], &[])
+        .unwrap();
+    assert_eq!(
+        f.case.personas().unwrap(),
+        vec![member("p9", "c/account/3")]
+    );
+    assert!(f.case.link_evidence().unwrap().is_empty());
+    for old in &first_files {
+        assert!(!f.case_dir().join(old).exists(), "{old} should be gone");
+    }
+    assert_eq!(files_under_tables(&f.case_dir()), listed_files(&f.case));
+    assert!(staging_is_empty(&f.case_dir()));
+
+    f.case.replace_personas(&[], &[]).unwrap();
+    assert!(f.case.personas().unwrap().is_empty());
+    assert!(f.case.table_files().unwrap()["persona_members"].is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Damaged files are errors naming the file, never panics.
+
+fn case_with_orders() -> (Fixture, PathBuf) {
+    let f = new_case();
+    let ev = f.evidence("a.sql", "a", "abyss");
+    ingest(&f, &ev, "abyss", 0, 500);
+    let part = f.case.table_files().unwrap()["orders"][0].clone();
+    (f, part)
+}
+
+fn assert_error_names(err: StoreError, path: &Path) {
+    let msg = err.to_string();
+    assert!(
+        msg.contains(&path.display().to_string()),
+        "error does not name {}: {msg}",
+        path.display()
+    );
+}
+
+#[test]
+fn a_truncated_part_is_an_error_naming_it() {
+    let (f, part) = case_with_orders();
+    let bytes = fs::read(&part).unwrap();
+    for keep in [0, 3, bytes.len() / 2, bytes.len() - 1] {
+        fs::write(&part, &bytes[..keep]).unwrap();
+        assert_error_names(f.case.orders().unwrap_err(), &part);
+    }
+}
+
+#[test]
+fn a_part_with_damaged_bytes_is_an_error_naming_it() {
+    let (f, part) = case_with_orders();
+    let bytes = fs::read(&part).unwrap();
+    // Damage every region of the file in turn: data pages, page headers, the footer. Single inverted
+    // bytes reach decoder paths that assert (see `read_part`); blocks of damage reach others.
+    let step = (bytes.len() / 200).max(1);
+    for (at, width, mask) in (0..bytes.len())
+        .step_by(step)
+        .flat_map(|at| [(at, 1, 0xff), (at, 16, 0x5a)])
+    {
+        let mut damaged = bytes.clone();
+        for b in &mut damaged[at..(at + width).min(bytes.len())] {
+            *b ^= mask;
+        }
+        fs::write(&part, &damaged).unwrap();
+        // Some damage lands in bytes nobody checks (statistics, padding): then the read may succeed.
+        if let Err(e) = f.case.orders() {
+            assert_error_names(e, &part);
+        }
+    }
+}
+
+#[test]
+fn a_part_of_the_wrong_table_or_a_missing_part_is_an_error_naming_it() {
+    let (f, part) = case_with_orders();
+    let accounts_dir = TempDir::new().unwrap();
+    let wrong = write_part(accounts_dir.path(), &[account_rec("x", "abyss", 1)])
+        .unwrap()
+        .unwrap();
+    fs::copy(&wrong.staged, &part).unwrap();
+    let err = f.case.orders().unwrap_err();
+    assert!(matches!(err, StoreError::CorruptPart { .. }), "{err}");
+    assert_error_names(err, &part);
+
+    fs::remove_file(&part).unwrap();
+    let err = f.case.orders().unwrap_err();
+    assert!(matches!(err, StoreError::MissingPart { .. }), "{err}");
+    assert_error_names(err, &part);
+    assert!(matches!(
+        f.case.table_files(),
+        Err(StoreError::MissingPart { .. })
+    ));
+}

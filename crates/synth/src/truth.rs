@@ -1,0 +1,183 @@
+//! Ground truth: what the pipeline should find, collected while the markets are written.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::SynthError;
+use crate::formats::CsvFile;
+use crate::formats::sink::Progress;
+use crate::money::Cents;
+use crate::orders::{Order, Planted};
+use crate::world::{Family, Market, Role, World};
+
+/// Rows spector must store per table for one market (`truth/counts.csv`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub accounts: u64,
+    pub listings: u64,
+    pub orders: u64,
+    pub feedback: u64,
+    pub messages: u64,
+    pub pgp_keys: u64,
+    pub crypto_addresses: u64,
+    pub contact_handles: u64,
+}
+
+impl Counts {
+    /// (spector table name, count), in the order `counts.csv` lists them.
+    pub fn rows(&self) -> [(&'static str, u64); 8] {
+        [
+            ("accounts", self.accounts),
+            ("listings", self.listings),
+            ("orders", self.orders),
+            ("feedback", self.feedback),
+            ("messages", self.messages),
+            ("pgp_keys", self.pgp_keys),
+            ("crypto_addresses", self.crypto_addresses),
+            ("contact_handles", self.contact_handles),
+        ]
+    }
+}
+
+pub const KIND_PGP: &str = "pgp_fingerprint";
+pub const KIND_PAYOUT: &str = "payout_address";
+pub const KIND_HANDLE: &str = "contact_handle";
+
+/// What one market contributes to the truth files.
+pub struct MarketTruth {
+    pub counts: Counts,
+    /// Per account index: (orders in a sale state, their USD).
+    sales: Vec<(u64, Cents)>,
+    /// (account index, kind, value)
+    identifiers: BTreeSet<(usize, &'static str, String)>,
+}
+
+impl MarketTruth {
+    /// Starts with the identifiers every account carries by construction (keys, payout rows, profile
+    /// handles); message-planted ones are added as messages are written.
+    pub fn new(world: &World, market: &Market) -> Self {
+        let mut identifiers = BTreeSet::new();
+        for (i, account) in market.accounts.iter().enumerate() {
+            if let Some(k) = account.key {
+                identifiers.insert((i, KIND_PGP, world.keys[k].fingerprint.clone()));
+            }
+            if market.family.has_orders_table() {
+                for address in [&account.payout_btc, &account.payout_xmr]
+                    .into_iter()
+                    .flatten()
+                {
+                    identifiers.insert((i, KIND_PAYOUT, address.clone()));
+                }
+            }
+            if account.handle_in_profile
+                && let Some(handle) = world.seller(account).and_then(|s| s.handle.as_ref())
+            {
+                identifiers.insert((i, KIND_HANDLE, handle.normalized()));
+            }
+        }
+        MarketTruth {
+            counts: Counts::default(),
+            sales: vec![(0, Cents(0)); market.accounts.len()],
+            identifiers,
+        }
+    }
+
+    pub fn record_sale(&mut self, market: &Market, order: &Order) {
+        if order.state.is_sale() {
+            let vendor = market.listings[order.listing].vendor;
+            self.sales[vendor].0 += 1;
+            self.sales[vendor].1 = Cents(self.sales[vendor].1.0 + order.usd.0);
+        }
+    }
+
+    /// Counts a message and what was planted in it.
+    pub fn record_message(&mut self, from: usize, planted: Option<&Planted>) {
+        self.counts.messages += 1;
+        match planted {
+            Some(Planted::Handle(h)) => {
+                self.counts.contact_handles += 1;
+                self.identifiers.insert((from, KIND_HANDLE, h.normalized()));
+            }
+            Some(Planted::Address(a)) => {
+                self.counts.crypto_addresses += 1;
+                self.identifiers.insert((from, KIND_PAYOUT, a.clone()));
+            }
+            None => {}
+        }
+    }
+}
+
+/// Writes `truth/*.csv` (world.json is written by the caller).
+pub fn write_truth_files(
+    world: &World,
+    truths: &[MarketTruth],
+    dir: &Path,
+    progress: &Progress<'_>,
+) -> Result<(), SynthError> {
+    let mut accounts = CsvFile::create(
+        &dir.join("accounts.csv"),
+        &["market", "account", "persona"],
+        progress,
+    )?;
+    let mut counts = CsvFile::create(
+        &dir.join("counts.csv"),
+        &["market", "table", "count"],
+        progress,
+    )?;
+    let mut sales = CsvFile::create(
+        &dir.join("vendor_sales.csv"),
+        &["market", "account", "persona", "orders", "usd"],
+        progress,
+    )?;
+    let mut identifiers = CsvFile::create(
+        &dir.join("identifiers.csv"),
+        &["market", "account", "kind", "value"],
+        progress,
+    )?;
+    for (market, truth) in world.markets.iter().zip(truths) {
+        for account in &market.accounts {
+            accounts.record([
+                market.name,
+                &account.name,
+                &world.personas[account.persona].id,
+            ])?;
+        }
+        for (table, n) in truth.counts.rows() {
+            counts.record([market.name, table, &n.to_string()])?;
+        }
+        for (i, account) in market.accounts.iter().enumerate() {
+            if account.role != Role::Vendor {
+                continue;
+            }
+            let (n, usd) = truth.sales[i];
+            sales.record([
+                market.name,
+                &account.name,
+                &world.personas[account.persona].id,
+                &n.to_string(),
+                &usd.to_decimal(),
+            ])?;
+        }
+        for (i, kind, value) in &truth.identifiers {
+            identifiers.record([market.name, &market.accounts[*i].name, kind, value])?;
+        }
+    }
+    accounts.finish()?;
+    counts.finish()?;
+    sales.finish()?;
+    identifiers.finish()?;
+    Ok(())
+}
+
+/// The files a market's family writes, relative to `markets/<market>/`.
+pub fn market_files(market: &Market) -> Vec<String> {
+    match market.family {
+        Family::Laravel => vec![format!("{}.sql", market.name)],
+        Family::Pgmarket => vec![format!("{}.pgdump.sql", market.name)],
+        Family::Scrape => vec![
+            "vendors.csv".into(),
+            "listings.csv".into(),
+            "feedback.csv".into(),
+        ],
+    }
+}
