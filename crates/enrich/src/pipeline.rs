@@ -62,7 +62,8 @@ pub fn enrich_record(record: &mut Record) -> Vec<Record> {
         Record::Order(_)
         | Record::Feedback(_)
         | Record::CryptoAddress(_)
-        | Record::ContactHandle(_) => Vec::new(),
+        | Record::ContactHandle(_)
+        | Record::ShippingInfo(_) => Vec::new(),
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use spector_model::{
     Account, AccountRole, ContactHandle, CryptoAddress, EntityKind, Feedback, Listing, Message,
-    Order, OrderState, PgpKey, Provenance, Record, RecordId,
+    Order, OrderState, PgpKey, Provenance, Record, RecordId, ShippingInfo,
 };
 
 use crate::profile::{EntityMap, FieldRule, FieldSpec, ParseRule, Profile, TargetKind};
@@ -358,6 +358,19 @@ impl RowContext<'_, '_> {
                     handle: raw.trim().trim_start_matches('@').to_lowercase(),
                     raw,
                     found_in: None,
+                    provenance,
+                })
+            }
+            TargetKind::ShippingInfo => {
+                let text = self.required_text("text")?;
+                Record::ShippingInfo(ShippingInfo {
+                    id: self.id(EntityKind::ShippingInfo)?,
+                    market,
+                    order_id: self.reference("order", EntityKind::Order)?,
+                    buyer_id: self.reference("buyer", EntityKind::Account)?,
+                    vendor_id: self.reference("vendor", EntityKind::Account)?,
+                    encrypted: text.contains("-----BEGIN PGP MESSAGE-----"),
+                    text,
                     provenance,
                 })
             }

@@ -76,6 +76,7 @@ pub enum TargetKind {
     PgpKey,
     CryptoAddress,
     ContactHandle,
+    ShippingInfo,
 }
 
 /// One source table feeding one entity kind.
@@ -190,6 +191,7 @@ fn allowed_fields(kind: TargetKind) -> &'static [&'static str] {
         TargetKind::PgpKey => &["native_key", "account", "armored"],
         TargetKind::CryptoAddress => &["native_key", "account", "address", "coin", "purpose"],
         TargetKind::ContactHandle => &["native_key", "account", "kind", "handle"],
+        TargetKind::ShippingInfo => &["native_key", "order", "buyer", "vendor", "text"],
     }
 }
 
@@ -203,6 +205,7 @@ fn required_fields(kind: TargetKind) -> &'static [&'static str] {
         TargetKind::PgpKey => &["native_key", "armored"],
         TargetKind::CryptoAddress => &["native_key", "address", "coin"],
         TargetKind::ContactHandle => &["native_key", "kind", "handle"],
+        TargetKind::ShippingInfo => &["native_key", "text"],
     }
 }
 

@@ -210,6 +210,22 @@ pub struct ContactHandle {
     pub provenance: Provenance,
 }
 
+/// What a buyer gave for delivery of an order. On most markets it is PGP-encrypted to the vendor's key, so
+/// only who, when and to whom is readable; where it is plain text it is an address to act on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShippingInfo {
+    pub id: RecordId,
+    pub market: String,
+    pub order_id: Option<RecordId>,
+    pub buyer_id: Option<RecordId>,
+    pub vendor_id: Option<RecordId>,
+    /// As stored by the market: an armored PGP message or plain text.
+    pub text: String,
+    /// The text is a PGP message (`-----BEGIN PGP MESSAGE-----`).
+    pub encrypted: bool,
+    pub provenance: Provenance,
+}
+
 /// Any record of the model, as produced by a profile mapping one source row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {
@@ -221,6 +237,7 @@ pub enum Record {
     PgpKey(PgpKey),
     CryptoAddress(CryptoAddress),
     ContactHandle(ContactHandle),
+    ShippingInfo(ShippingInfo),
 }
 
 impl Record {
@@ -235,6 +252,7 @@ impl Record {
             Record::PgpKey(_) => K::PgpKey,
             Record::CryptoAddress(_) => K::CryptoAddress,
             Record::ContactHandle(_) => K::ContactHandle,
+            Record::ShippingInfo(_) => K::ShippingInfo,
         }
     }
     pub fn id(&self) -> &RecordId {
@@ -247,6 +265,7 @@ impl Record {
             Record::PgpKey(r) => &r.id,
             Record::CryptoAddress(r) => &r.id,
             Record::ContactHandle(r) => &r.id,
+            Record::ShippingInfo(r) => &r.id,
         }
     }
     pub fn provenance(&self) -> &Provenance {
@@ -259,6 +278,7 @@ impl Record {
             Record::PgpKey(r) => &r.provenance,
             Record::CryptoAddress(r) => &r.provenance,
             Record::ContactHandle(r) => &r.provenance,
+            Record::ShippingInfo(r) => &r.provenance,
         }
     }
 }

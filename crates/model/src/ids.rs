@@ -14,10 +14,11 @@ pub enum EntityKind {
     PgpKey,
     CryptoAddress,
     ContactHandle,
+    ShippingInfo,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 9] = [
+    pub const ALL: [EntityKind; 10] = [
         EntityKind::Market,
         EntityKind::Account,
         EntityKind::Listing,
@@ -27,6 +28,7 @@ impl EntityKind {
         EntityKind::PgpKey,
         EntityKind::CryptoAddress,
         EntityKind::ContactHandle,
+        EntityKind::ShippingInfo,
     ];
 
     /// Short tag used inside ids.
@@ -41,6 +43,7 @@ impl EntityKind {
             EntityKind::PgpKey => "pgp",
             EntityKind::CryptoAddress => "addr",
             EntityKind::ContactHandle => "handle",
+            EntityKind::ShippingInfo => "shipping",
         }
     }
 
@@ -56,6 +59,7 @@ impl EntityKind {
             EntityKind::PgpKey => "pgp_keys",
             EntityKind::CryptoAddress => "crypto_addresses",
             EntityKind::ContactHandle => "contact_handles",
+            EntityKind::ShippingInfo => "shipping_info",
         }
     }
 }

@@ -105,6 +105,10 @@ fn stored_counts(case: &Case) -> BTreeMap<(String, String), u64> {
     for r in case.contact_handles().unwrap() {
         add(&r.market, "contact_handles");
     }
+    for r in case.shipping_info().unwrap() {
+        assert!(r.encrypted, "{}: the synthetic world encrypts every address", r.id);
+        add(&r.market, "shipping_info");
+    }
     counts
 }
 
@@ -132,6 +136,7 @@ fn all_records(case: &Case) -> Vec<Record> {
     v.extend(case.pgp_keys().unwrap().into_iter().map(Record::PgpKey));
     v.extend(case.crypto_addresses().unwrap().into_iter().map(Record::CryptoAddress));
     v.extend(case.contact_handles().unwrap().into_iter().map(Record::ContactHandle));
+    v.extend(case.shipping_info().unwrap().into_iter().map(Record::ShippingInfo));
     v
 }
 
@@ -141,6 +146,7 @@ fn expected_in_row(r: &Record) -> String {
         Record::CryptoAddress(a) if a.found_in.is_some() => a.address.clone(),
         Record::ContactHandle(h) => h.raw.clone(),
         Record::PgpKey(_) => "BEGIN PGP PUBLIC KEY BLOCK".to_string(),
+        Record::ShippingInfo(_) => "BEGIN PGP MESSAGE".to_string(),
         other => other.id().native_key().to_string(),
     }
 }
@@ -331,4 +337,68 @@ fn an_unknown_profile_name_is_a_clear_error() {
     let err = ingest_source(&case, &market, &file, &ProfileChoice::Named("hansa"), &IngestOptions::default(), &NoProgress)
         .unwrap_err();
     assert!(matches!(err, PipelineError::UnknownProfile(_)), "{err}");
+}
+
+#[test]
+fn measured_sales_match_each_vendors_true_sales() {
+    use spector_analyze::{TargetInput, rank_targets};
+    use spector_model::PersonaMember;
+
+    let w = world(17, 1.0, 6);
+    let dir = tempfile::tempdir().unwrap();
+    let case = Case::init(&dir.path().join("case")).unwrap();
+    ingest_all(&case, &w.root);
+    let accounts = case.accounts().unwrap();
+    // Every account its own persona, so each target is one account, comparable with the truth.
+    let members: Vec<PersonaMember> = accounts
+        .iter()
+        .map(|a| PersonaMember {
+            persona_id: a.id.to_string(),
+            account_id: a.id.clone(),
+        })
+        .collect();
+    let (listings, orders, feedback) = (
+        case.listings().unwrap(),
+        case.orders().unwrap(),
+        case.feedback().unwrap(),
+    );
+    let targets = rank_targets(&TargetInput {
+        members: &members,
+        accounts: &accounts,
+        listings: &listings,
+        orders: &orders,
+        feedback: &feedback,
+        prices: spector_enrich::PriceTable::shipped(),
+    });
+    let measured: HashMap<(String, String), (u64, f64)> = targets
+        .iter()
+        .map(|t| {
+            let a = &t.accounts[0];
+            ((a.market.clone(), a.name.clone()), (t.sales_orders, t.sales_usd))
+        })
+        .collect();
+    let markets_with_orders: BTreeSet<&str> = orders.iter().map(|o| o.market.as_str()).collect();
+    let mut rdr = csv::Reader::from_path(w.root.join("truth/vendor_sales.csv")).unwrap();
+    let mut compared = 0;
+    for r in rdr.records() {
+        let r = r.unwrap();
+        if !markets_with_orders.contains(&r[0]) {
+            continue; // a crawl sees no orders: the truth counts sales it cannot see
+        }
+        let (true_orders, true_usd): (u64, f64) = (r[3].parse().unwrap(), r[4].parse().unwrap());
+        let (orders, usd) = measured
+            .get(&(r[0].to_string(), r[1].to_string()))
+            .copied()
+            .unwrap_or((0, 0.0));
+        assert_eq!(orders, true_orders, "{}:{} sales orders", &r[0], &r[1]);
+        // BTC amounts are rounded to satoshis and converted back at the day's close.
+        assert!(
+            (usd - true_usd).abs() <= 0.01 * true_usd.max(1.0),
+            "{}:{} USD measured {usd:.2} vs true {true_usd:.2}",
+            &r[0],
+            &r[1]
+        );
+        compared += 1;
+    }
+    assert!(compared > 20, "compared {compared} vendors");
 }

@@ -8,7 +8,7 @@ use crate::staging::{self, remove_file_if_present, rfc3339, sync_dir};
 use crate::tables::{Row, TABLES};
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use spector_model::{
-    Account, ContactHandle, CryptoAddress, Feedback, LinkEvidence, Listing, Market, Message, Order,
+    Account, ContactHandle, CryptoAddress, Feedback, LinkEvidence, Listing, Market, Message, Order, ShippingInfo,
     PersonaMember, PgpKey,
 };
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -306,6 +306,9 @@ impl Case {
         self.read_table()
     }
     pub fn contact_handles(&self) -> Result<Vec<ContactHandle>> {
+        self.read_table()
+    }
+    pub fn shipping_info(&self) -> Result<Vec<ShippingInfo>> {
         self.read_table()
     }
     /// The quarantine: rows of sources that could not be read or mapped.

@@ -4,7 +4,7 @@
 //! `tables.rs`). The round-trip tests of every table are what keep the two lists in step.
 
 use arrow::array::{
-    Array, ArrayRef, Float64Array, Float64Builder, StringArray, StringBuilder,
+    Array, ArrayRef, BooleanArray, BooleanBuilder, Float64Array, Float64Builder, StringArray, StringBuilder,
     TimestampSecondArray, TimestampSecondBuilder, UInt64Array, UInt64Builder,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
@@ -20,6 +20,7 @@ pub(crate) enum ColumnType {
     Count,
     /// Unix seconds, shown as UTC timestamps in SQL.
     Time,
+    Bool,
 }
 
 impl ColumnType {
@@ -29,6 +30,7 @@ impl ColumnType {
             ColumnType::Float => DataType::Float64,
             ColumnType::Count => DataType::UInt64,
             ColumnType::Time => DataType::Timestamp(TimeUnit::Second, Some("UTC".into())),
+            ColumnType::Bool => DataType::Boolean,
         }
     }
 }
@@ -79,6 +81,7 @@ enum Builder {
     Float(Float64Builder),
     Count(UInt64Builder),
     Time(TimestampSecondBuilder),
+    Bool(BooleanBuilder),
 }
 
 /// Accumulates rows column by column until they are turned into a [`RecordBatch`].
@@ -103,6 +106,7 @@ impl RowWriter {
                 ColumnType::Time => {
                     Builder::Time(TimestampSecondBuilder::new().with_timezone("UTC"))
                 }
+                ColumnType::Bool => Builder::Bool(BooleanBuilder::new()),
             })
             .collect();
         RowWriter {
@@ -180,6 +184,14 @@ impl RowWriter {
         }
     }
 
+    pub fn boolean(&mut self, value: bool) {
+        self.bytes += 1;
+        match self.next() {
+            Builder::Bool(b) => b.append_value(value),
+            _ => column_mismatch("bool"),
+        }
+    }
+
     pub fn provenance(&mut self, p: &Provenance) {
         self.text(&p.src_sha256);
         self.text(&p.src_table);
@@ -208,6 +220,7 @@ impl RowWriter {
                     Builder::Float(b) => Arc::new(b.finish()),
                     Builder::Count(b) => Arc::new(b.finish()),
                     Builder::Time(b) => Arc::new(b.finish()),
+                    Builder::Bool(b) => Arc::new(b.finish()),
                 }
             })
             .collect();
@@ -229,6 +242,7 @@ enum ColumnView<'a> {
     Float(&'a Float64Array),
     Count(&'a UInt64Array),
     Time(&'a TimestampSecondArray),
+    Bool(&'a BooleanArray),
 }
 
 /// Reads the rows of one batch field by field, in column order, checking types and nulls as it goes:
@@ -254,6 +268,7 @@ impl<'a> RowReader<'a> {
                     ColumnType::Float => any.downcast_ref().map(ColumnView::Float),
                     ColumnType::Count => any.downcast_ref().map(ColumnView::Count),
                     ColumnType::Time => any.downcast_ref().map(ColumnView::Time),
+                    ColumnType::Bool => any.downcast_ref().map(ColumnView::Bool),
                 };
                 view.ok_or_else(|| format!("column {} is not of type {:?}", c.name, c.ty))
             })
@@ -326,6 +341,16 @@ impl<'a> RowReader<'a> {
         let name = self.current_name();
         self.float()?
             .ok_or_else(|| format!("null in required column {name}"))
+    }
+
+    pub fn boolean(&mut self) -> Result<bool, String> {
+        let row = self.row;
+        let (c, v) = self.next()?;
+        match v {
+            ColumnView::Bool(a) if !a.is_null(row) => Ok(a.value(row)),
+            ColumnView::Bool(_) => Err(format!("null in required column {}", c.name)),
+            _ => Err(format!("column {} is not a boolean", c.name)),
+        }
     }
 
     pub fn count(&mut self) -> Result<u64, String> {

@@ -120,6 +120,7 @@ impl SourceWriter<'_> {
             Record::PgpKey(r) => self.append(&r),
             Record::CryptoAddress(r) => self.append(&r),
             Record::ContactHandle(r) => self.append(&r),
+            Record::ShippingInfo(r) => self.append(&r),
         }?;
         self.records += 1;
         Ok(())

@@ -11,11 +11,11 @@ use crate::source::Quarantined;
 use arrow::datatypes::SchemaRef;
 use spector_model::{
     Account, AccountRole, ContactHandle, CryptoAddress, Feedback, LinkEvidence, Listing, Market,
-    Message, Order, OrderState, PersonaMember, PgpKey,
+    Message, Order, OrderState, PersonaMember, PgpKey, ShippingInfo,
 };
 
 /// Every table of a case, in the order they are listed to analysts.
-pub const TABLES: [&str; 12] = [
+pub const TABLES: [&str; 13] = [
     "markets",
     "accounts",
     "listings",
@@ -25,6 +25,7 @@ pub const TABLES: [&str; 12] = [
     "pgp_keys",
     "crypto_addresses",
     "contact_handles",
+    "shipping_info",
     "rejects",
     "persona_members",
     "link_evidence",
@@ -42,6 +43,7 @@ pub fn table_schema(table: &str) -> Option<SchemaRef> {
         "pgp_keys" => PgpKey::columns(),
         "crypto_addresses" => CryptoAddress::columns(),
         "contact_handles" => ContactHandle::columns(),
+        "shipping_info" => ShippingInfo::columns(),
         "rejects" => Quarantined::columns(),
         "persona_members" => PersonaMember::columns(),
         "link_evidence" => LinkEvidence::columns(),
@@ -401,6 +403,43 @@ impl Row for ContactHandle {
             handle: r.text()?,
             raw: r.text()?,
             found_in: r.opt_text()?,
+            provenance: r.provenance()?,
+        })
+    }
+}
+
+impl Row for ShippingInfo {
+    const TABLE: &'static str = "shipping_info";
+    fn columns() -> Vec<Column> {
+        with_provenance(&[
+            required("id", Text),
+            required("market", Text),
+            optional("order_id", Text),
+            optional("buyer_id", Text),
+            optional("vendor_id", Text),
+            required("text", Text),
+            required("encrypted", Bool),
+        ])
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.id(&self.id);
+        w.text(&self.market);
+        w.opt_id(self.order_id.as_ref());
+        w.opt_id(self.buyer_id.as_ref());
+        w.opt_id(self.vendor_id.as_ref());
+        w.text(&self.text);
+        w.boolean(self.encrypted);
+        w.provenance(&self.provenance);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(ShippingInfo {
+            id: r.id()?,
+            market: r.text()?,
+            order_id: r.opt_id()?,
+            buyer_id: r.opt_id()?,
+            vendor_id: r.opt_id()?,
+            text: r.text()?,
+            encrypted: r.boolean()?,
             provenance: r.provenance()?,
         })
     }

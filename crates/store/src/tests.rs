@@ -256,6 +256,31 @@ fn crypto_address() -> impl Strategy<Value = CryptoAddress> {
         )
 }
 
+fn shipping_info() -> impl Strategy<Value = ShippingInfo> {
+    (
+        id(),
+        text(),
+        opt_id(),
+        opt_id(),
+        opt_id(),
+        text(),
+        any::<bool>(),
+        provenance(),
+    )
+        .prop_map(
+            |(id, market, order_id, buyer_id, vendor_id, text, encrypted, provenance)| ShippingInfo {
+                id,
+                market,
+                order_id,
+                buyer_id,
+                vendor_id,
+                text,
+                encrypted,
+                provenance,
+            },
+        )
+}
+
 fn contact_handle() -> impl Strategy<Value = ContactHandle> {
     (
         id(),
@@ -341,6 +366,7 @@ proptest! {
     #[test] fn pgp_keys_round_trip(rows in vec(pgp_key(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn crypto_addresses_round_trip(rows in vec(crypto_address(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn contact_handles_round_trip(rows in vec(contact_handle(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn shipping_info_round_trip(rows in vec(shipping_info(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn rejects_round_trip(rows in vec(quarantined(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn persona_members_round_trip(rows in vec(persona_member(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn link_evidence_round_trip(rows in vec(link_evidence_row(), 0..12)) { part_round_trip(rows)?; }

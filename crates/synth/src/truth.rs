@@ -21,11 +21,12 @@ pub struct Counts {
     pub pgp_keys: u64,
     pub crypto_addresses: u64,
     pub contact_handles: u64,
+    pub shipping_info: u64,
 }
 
 impl Counts {
     /// (spector table name, count), in the order `counts.csv` lists them.
-    pub fn rows(&self) -> [(&'static str, u64); 8] {
+    pub fn rows(&self) -> [(&'static str, u64); 9] {
         [
             ("accounts", self.accounts),
             ("listings", self.listings),
@@ -35,6 +36,7 @@ impl Counts {
             ("pgp_keys", self.pgp_keys),
             ("crypto_addresses", self.crypto_addresses),
             ("contact_handles", self.contact_handles),
+            ("shipping_info", self.shipping_info),
         ]
     }
 }

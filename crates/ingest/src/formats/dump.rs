@@ -418,12 +418,13 @@ impl<R: Read> DumpReader<R> {
         self.state = State::Statements;
         let parsed = parse_create_table(self.dialect, &self.win.held()[range.clone()]);
         match parsed {
-            Some((name, columns)) => {
+            CreateTable::Columns(name, columns) => {
                 let table = self.table(name);
                 self.tables[table].declared = Some(columns.into());
                 Ok(())
             }
-            None => {
+            CreateTable::NoColumnList => Ok(()),
+            CreateTable::Unreadable => {
                 let raw = self.win.held()[range.clone()].to_vec();
                 Err(self.error(
                     ReadErrorKind::Row,
@@ -1050,10 +1051,31 @@ fn after_row(d: Dialect, s: &[u8], eof: bool, delimiter: &[u8]) -> Result<AfterR
     Ok(AfterRow::Unexpected(first))
 }
 
-/// Table name and column names of a whole `CREATE TABLE` statement. Index, key and constraint lines are not
-/// columns. None if it has no readable column list (`CREATE TABLE t LIKE u` has none either).
-fn parse_create_table(d: Dialect, s: &[u8]) -> Option<(String, Vec<String>)> {
+/// What a `CREATE TABLE` statement tells.
+#[derive(Debug, PartialEq, Eq)]
+enum CreateTable {
+    Columns(String, Vec<String>),
+    /// `CREATE TABLE t LIKE u`, `... AS SELECT`, `... PARTITION OF p`: nothing to learn, nothing wrong.
+    NoColumnList,
+    Unreadable,
+}
+
+fn parse_create_table(d: Dialect, s: &[u8]) -> CreateTable {
     let mut cursor = Cursor::new(d, s, true);
+    let has_list = cursor_to_column_list(&mut cursor);
+    match has_list {
+        Some((name, true)) => match column_list(d, &mut cursor) {
+            Some(columns) => CreateTable::Columns(name, columns),
+            None => CreateTable::Unreadable,
+        },
+        Some((_, false)) => CreateTable::NoColumnList,
+        None => CreateTable::Unreadable,
+    }
+}
+
+/// Moves past `CREATE ... TABLE [IF NOT EXISTS] name` and the `(` after it: the name, and whether there was
+/// a `(`.
+fn cursor_to_column_list(cursor: &mut Cursor<'_>) -> Option<(String, bool)> {
     loop {
         let token = cursor.next_token().ok()?;
         if token.is_word("TABLE") {
@@ -1068,9 +1090,13 @@ fn parse_create_table(d: Dialect, s: &[u8]) -> Option<(String, Vec<String>)> {
         cursor.eat_word("EXISTS").ok()?;
     }
     let name = cursor.table_name().ok()??;
-    if !cursor.eat_punct(b'(').ok()? {
-        return None;
-    }
+    let has_list = cursor.eat_punct(b'(').ok()?;
+    Some((name, has_list))
+}
+
+/// The column names of a `CREATE TABLE` body, after its `(`. Index, key and constraint lines are not
+/// columns.
+fn column_list(d: Dialect, cursor: &mut Cursor<'_>) -> Option<Vec<String>> {
     const NOT_COLUMNS: [&str; 12] = [
         "KEY",
         "PRIMARY",
@@ -1089,7 +1115,7 @@ fn parse_create_table(d: Dialect, s: &[u8]) -> Option<(String, Vec<String>)> {
     loop {
         let first = cursor.next_token().ok()?;
         if first == Token::Punct(b')') {
-            return Some((name, columns));
+            return Some(columns);
         }
         let is_column = match &first {
             Token::Word(_) => !NOT_COLUMNS.iter().any(|k| first.is_word(k)),
@@ -1104,7 +1130,7 @@ fn parse_create_table(d: Dialect, s: &[u8]) -> Option<(String, Vec<String>)> {
         loop {
             match cursor.next_token().ok()? {
                 Token::Punct(b'(') => depth += 1,
-                Token::Punct(b')') if depth == 0 => return Some((name, columns)),
+                Token::Punct(b')') if depth == 0 => return Some(columns),
                 Token::Punct(b')') => depth -= 1,
                 Token::Punct(b',') if depth == 0 => break,
                 Token::End => return None,
@@ -1136,15 +1162,37 @@ mod tests {
     fn create_table_columns() {
         let sql = b"CREATE TABLE `t` (\n  `id` int NOT NULL,\n  `a``b` decimal(16,2) DEFAULT '1,2',\n  \
                     name varchar(5) COMMENT 'x)',\n  PRIMARY KEY (`id`),\n  KEY `k` (`a``b`,`id`)\n) ENGINE=InnoDB";
-        let (name, columns) = parse_create_table(Dialect::MySql, sql).unwrap();
-        assert_eq!(name, "t");
-        assert_eq!(columns, ["id", "a`b", "name"]);
+        let columns = ["id", "a`b", "name"].map(String::from).to_vec();
+        assert_eq!(
+            parse_create_table(Dialect::MySql, sql),
+            CreateTable::Columns("t".into(), columns)
+        );
         let pg = b"CREATE TABLE public.\"Order\" (\n    id bigint NOT NULL,\n    \"Total\" numeric(12,2),\n    \
                    CONSTRAINT c CHECK ((id > 0))\n)";
-        let (name, columns) = parse_create_table(Dialect::Postgres, pg).unwrap();
-        assert_eq!(name, "Order");
-        assert_eq!(columns, ["id", "Total"]);
-        assert!(parse_create_table(Dialect::MySql, b"CREATE TABLE t LIKE u").is_none());
+        let columns = ["id", "Total"].map(String::from).to_vec();
+        assert_eq!(
+            parse_create_table(Dialect::Postgres, pg),
+            CreateTable::Columns("Order".into(), columns)
+        );
+        for no_list in [
+            "CREATE TABLE t LIKE u",
+            "CREATE TABLE public.t_2020 PARTITION OF public.t FOR VALUES IN (1)",
+        ] {
+            assert_eq!(
+                parse_create_table(Dialect::Postgres, no_list.as_bytes()),
+                CreateTable::NoColumnList
+            );
+        }
+        for unreadable in [
+            "CREATE TABLE (a int)",
+            "CREATE TABLE t (a int, 'x')",
+            "CREATE TABLE t (a int",
+        ] {
+            assert_eq!(
+                parse_create_table(Dialect::MySql, unreadable.as_bytes()),
+                CreateTable::Unreadable
+            );
+        }
     }
 
     #[test]

@@ -1,4 +1,6 @@
 CREATE TABLE `c` (`id` int, `name` varchar(10), `note` text);
+CREATE TABLE `c_copy` LIKE `c`;
+CREATE TABLE (`broken` int);
 INSERT INTO `c` (`note`, `id`) VALUES ('only two',1),('again',2);
 INSERT IGNORE INTO `c` VALUES (3,'ignored?','no');
 REPLACE INTO `c` VALUES (4,'replaced','yes');

@@ -1,4 +1,5 @@
-CREATE TABLE public.known (x integer, y text);
+CREATE TABLE public.known (x integer, y text) PARTITION BY LIST (x);
+CREATE TABLE public.known_1 PARTITION OF public.known FOR VALUES IN (1);
 COPY public.known FROM stdin;
 1	declared
 \.
