@@ -212,7 +212,12 @@ pub fn rank_targets(input: &TargetInput<'_>) -> Vec<Target> {
     targets
 }
 
-fn usd(prices: &PriceTable, amount: Option<f64>, currency: Option<&str>, at: Option<i64>) -> Option<f64> {
+fn usd(
+    prices: &PriceTable,
+    amount: Option<f64>,
+    currency: Option<&str>,
+    at: Option<i64>,
+) -> Option<f64> {
     let (amount, currency) = (amount?, currency?);
     if currency.eq_ignore_ascii_case("usd") {
         return Some(amount);

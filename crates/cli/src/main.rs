@@ -21,7 +21,12 @@ use clap::{Parser, Subcommand};
 ///
 /// `spector demo` does all of this on a synthetic world in a temporary directory.
 #[derive(Parser)]
-#[command(name = "spector", version, propagate_version = true, max_term_width = 110)]
+#[command(
+    name = "spector",
+    version,
+    propagate_version = true,
+    max_term_width = 110
+)]
 struct Cli {
     /// Print machine-readable JSON on stdout instead of tables (for scripts).
     #[arg(long, global = true)]

@@ -36,7 +36,17 @@ fn a_case_from_synth_to_targets_through_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let world = dir.path().join("world");
     let case = dir.path().join("case");
-    ok(&["synth", "--seed", "3", "--scale", "0.5", "--markets", "3", "--out", s(&world)]);
+    ok(&[
+        "synth",
+        "--seed",
+        "3",
+        "--scale",
+        "0.5",
+        "--markets",
+        "3",
+        "--out",
+        s(&world),
+    ]);
     ok(&["case", "init", s(&case)]);
 
     let mut markets: Vec<_> = std::fs::read_dir(world.join("markets"))
@@ -60,9 +70,22 @@ fn a_case_from_synth_to_targets_through_the_command_line() {
         }
     }
     // Re-ingesting is a no-op, and says so.
-    let first_file = std::fs::read_dir(&markets[0]).unwrap().next().unwrap().unwrap().path();
+    let first_file = std::fs::read_dir(&markets[0])
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
     let name = markets[0].file_name().unwrap().to_str().unwrap();
-    let again = json(&["ingest", "--json", "--case", s(&case), "--market", name, s(&first_file)]);
+    let again = json(&[
+        "ingest",
+        "--json",
+        "--case",
+        s(&case),
+        "--market",
+        name,
+        s(&first_file),
+    ]);
     assert_eq!(again[0]["already_ingested"], true);
 
     let link = json(&["link", "--json", "--case", s(&case)]);
@@ -88,9 +111,20 @@ fn a_case_from_synth_to_targets_through_the_command_line() {
     let targets = json(&["targets", "--case", s(&case), "--top", "5", "--json"]);
     let targets = targets.as_array().unwrap();
     assert!(!targets.is_empty() && targets.len() <= 5);
-    let totals: Vec<f64> = targets.iter().map(|t| t["total_usd"].as_f64().unwrap()).collect();
-    assert!(totals.windows(2).all(|w| w[0] >= w[1]), "ranked by USD: {totals:?}");
-    assert!(targets[0]["explanation"].as_str().unwrap().contains("sales"));
+    let totals: Vec<f64> = targets
+        .iter()
+        .map(|t| t["total_usd"].as_f64().unwrap())
+        .collect();
+    assert!(
+        totals.windows(2).all(|w| w[0] >= w[1]),
+        "ranked by USD: {totals:?}"
+    );
+    assert!(
+        targets[0]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("sales")
+    );
 
     let table = ok(&["targets", "--case", s(&case), "--top", "3"]);
     assert!(table.contains("persona") && table.contains("P-"), "{table}");
@@ -120,7 +154,14 @@ fn bad_input_is_refused_with_the_file_named_and_a_nonzero_exit() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("junk.bin"), "{err}");
 
-    let out = spector(&["ingest", "--case", s(&case), "--market", "bad/name", s(&junk)]);
+    let out = spector(&[
+        "ingest",
+        "--case",
+        s(&case),
+        "--market",
+        "bad/name",
+        s(&junk),
+    ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("market name"));
 

@@ -112,7 +112,8 @@ pub fn scan_schema(path: &Path, name: &Path, format: Format) -> Result<SourceSch
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
 }
 
 fn unquote(s: &str) -> String {

@@ -166,7 +166,9 @@ pub fn link_hard(input: &HardLinkInput<'_>, guard: &SharedIdentifierGuard) -> Li
             });
             continue;
         }
-        let mut members = accounts.iter().filter_map(|a| index.get(a).map(|&i| (a, i)));
+        let mut members = accounts
+            .iter()
+            .filter_map(|a| index.get(a).map(|&i| (a, i)));
         let Some((first, first_i)) = members.next() else {
             continue;
         };
@@ -335,7 +337,10 @@ mod tests {
         );
         let accounts = [a.clone(), b.clone(), c.clone(), d.clone()];
         let keys = [key(&a, "FP1"), key(&b, "FP1")];
-        let addrs = [addr(&b, "bc1qpayout", "payout", false), addr(&c, "bc1qpayout", "payout", false)];
+        let addrs = [
+            addr(&b, "bc1qpayout", "payout", false),
+            addr(&c, "bc1qpayout", "payout", false),
+        ];
         let r = link_hard(
             &HardLinkInput {
                 accounts: &accounts,
@@ -357,13 +362,19 @@ mod tests {
     #[test]
     fn market_wallets_and_widely_shared_values_link_nobody() {
         let vendors: Vec<Account> = (0..5).map(|i| account("m1", &format!("v{i}"))).collect();
-        let mut addrs: Vec<CryptoAddress> =
-            vendors.iter().map(|v| addr(v, "1Bond", "bond", false)).collect();
+        let mut addrs: Vec<CryptoAddress> = vendors
+            .iter()
+            .map(|v| addr(v, "1Bond", "bond", false))
+            .collect();
         // The same escrow address quoted in the profile text of two vendors of one market.
         addrs.push(addr(&vendors[0], "1Escrow", "mentioned", true));
         addrs.push(addr(&vendors[1], "1Escrow", "mentioned", true));
         // A payout value shared by four accounts on one market.
-        addrs.extend(vendors[..4].iter().map(|v| addr(v, "1Hot", "payout", false)));
+        addrs.extend(
+            vendors[..4]
+                .iter()
+                .map(|v| addr(v, "1Hot", "payout", false)),
+        );
         let r = link_hard(
             &HardLinkInput {
                 accounts: &vendors,
@@ -384,7 +395,10 @@ mod tests {
         assert_eq!(reasons.len(), 3);
         assert!(reasons[0].1.contains("bond wallet"), "{reasons:?}");
         assert!(reasons[1].1.contains("in their text"), "{reasons:?}");
-        assert!(reasons[2].1.contains("4 accounts of market m1"), "{reasons:?}");
+        assert!(
+            reasons[2].1.contains("4 accounts of market m1"),
+            "{reasons:?}"
+        );
     }
 
     #[test]

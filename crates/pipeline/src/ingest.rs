@@ -61,7 +61,10 @@ fn load_profile(choice: &ProfileChoice<'_>) -> Result<Option<Profile>, PipelineE
         file: path.to_path_buf(),
         source,
     })?;
-    Ok(Some(Profile::from_toml(&path.display().to_string(), &text)?))
+    Ok(Some(Profile::from_toml(
+        &path.display().to_string(),
+        &text,
+    )?))
 }
 
 /// Errors from reading the evidence copy name the file the analyst gave, not the copy's hash-named path.
@@ -82,7 +85,15 @@ pub fn ingest_source(
 ) -> Result<IngestReport, PipelineError> {
     let named = load_profile(choice)?;
     let evidence = case.add_evidence(file, market)?;
-    let result = read_into_case(case, market, file, named.as_ref(), &evidence, options, progress);
+    let result = read_into_case(
+        case,
+        market,
+        file,
+        named.as_ref(),
+        &evidence,
+        options,
+        progress,
+    );
     if result.is_err() && !evidence.already_held {
         // A refused file leaves no trace: the case is as it was before the attempt.
         case.discard_evidence(&evidence.sha256)?;
@@ -164,7 +175,7 @@ fn read_into_case(
             Err(e) => return Err(as_user_file(e, file).into()),
         };
         report.rows_read += 1;
-        if report.rows_read % 4096 == 0 {
+        if report.rows_read.is_multiple_of(4096) {
             progress.set(reader.bytes_read());
         }
         match mapper.map_row(&row) {
@@ -201,7 +212,10 @@ fn read_into_case(
             file: file.to_path_buf(),
             count: report.rejects.len(),
             first: if first.line > 0 {
-                format!("line {}, byte {}: {}", first.line, first.offset, first.reason)
+                format!(
+                    "line {}, byte {}: {}",
+                    first.line, first.offset, first.reason
+                )
             } else {
                 format!("byte {}: {}", first.offset, first.reason)
             },

@@ -47,7 +47,9 @@ pub enum PipelineError {
         #[source]
         source: std::io::Error,
     },
-    #[error("no shipped profile is named {0:?} and no such file exists (shipped: laravel, pgmarket, scrape)")]
+    #[error(
+        "no shipped profile is named {0:?} and no such file exists (shipped: laravel, pgmarket, scrape)"
+    )]
     UnknownProfile(String),
     #[error(
         "{file}: {count} row(s) rejected, so nothing from this file was stored (fix the profile, or pass --allow-rejects to store the rest and quarantine these). First: {first}"

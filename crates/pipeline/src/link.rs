@@ -54,7 +54,11 @@ pub fn run_link(case: &Case, progress: &dyn Progress) -> Result<LinkReport, Pipe
     Ok(LinkReport {
         accounts: accounts.len(),
         personas: result.personas.len(),
-        multi_account_personas: result.personas.iter().filter(|p| p.accounts.len() > 1).count(),
+        multi_account_personas: result
+            .personas
+            .iter()
+            .filter(|p| p.accounts.len() > 1)
+            .count(),
         links: result.evidence.len(),
         links_by_rule,
         ignored: result.ignored,
@@ -81,8 +85,16 @@ pub fn personas(case: &Case) -> Result<Vec<PersonaView>, PipelineError> {
         let (market, name) = by_id
             .get(&m.account_id)
             .map(|(m, n)| (m.to_string(), n.to_string()))
-            .unwrap_or_else(|| (m.account_id.market().to_string(), m.account_id.native_key().to_string()));
-        grouped.entry(m.persona_id).or_default().push((market, name));
+            .unwrap_or_else(|| {
+                (
+                    m.account_id.market().to_string(),
+                    m.account_id.native_key().to_string(),
+                )
+            });
+        grouped
+            .entry(m.persona_id)
+            .or_default()
+            .push((market, name));
     }
     Ok(grouped
         .into_iter()

@@ -5,7 +5,11 @@ use spector_store::Case;
 use crate::{PipelineError, Progress};
 
 /// Personas ranked as targets, from the case's last link run.
-pub fn targets(case: &Case, prices: &PriceTable, progress: &dyn Progress) -> Result<Vec<Target>, PipelineError> {
+pub fn targets(
+    case: &Case,
+    prices: &PriceTable,
+    progress: &dyn Progress,
+) -> Result<Vec<Target>, PipelineError> {
     progress.begin("measure: reading the case", None);
     let members = case.personas()?;
     let accounts = case.accounts()?;

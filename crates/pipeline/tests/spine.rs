@@ -70,7 +70,10 @@ fn truth_counts(world: &Path) -> BTreeMap<(String, String), u64> {
     rdr.records()
         .map(|r| {
             let r = r.expect("row");
-            ((r[0].to_string(), r[1].to_string()), r[2].parse().expect("count"))
+            (
+                (r[0].to_string(), r[1].to_string()),
+                r[2].parse().expect("count"),
+            )
         })
         .collect()
 }
@@ -79,7 +82,9 @@ fn truth_counts(world: &Path) -> BTreeMap<(String, String), u64> {
 fn stored_counts(case: &Case) -> BTreeMap<(String, String), u64> {
     let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
     let mut add = |market: &str, table: &str| {
-        *counts.entry((market.to_string(), table.to_string())).or_default() += 1;
+        *counts
+            .entry((market.to_string(), table.to_string()))
+            .or_default() += 1;
     };
     for r in case.accounts().unwrap() {
         add(&r.market, "accounts");
@@ -106,7 +111,11 @@ fn stored_counts(case: &Case) -> BTreeMap<(String, String), u64> {
         add(&r.market, "contact_handles");
     }
     for r in case.shipping_info().unwrap() {
-        assert!(r.encrypted, "{}: the synthetic world encrypts every address", r.id);
+        assert!(
+            r.encrypted,
+            "{}: the synthetic world encrypts every address",
+            r.id
+        );
         add(&r.market, "shipping_info");
     }
     counts
@@ -122,7 +131,12 @@ fn ingest_counts_equal_ground_truth_for_every_entity_and_market() {
     let stored = stored_counts(&case);
     let truth_nonzero: BTreeMap<_, _> = truth.into_iter().filter(|(_, n)| *n > 0).collect();
     assert_eq!(stored, truth_nonzero);
-    let markets: BTreeSet<String> = case.markets().unwrap().into_iter().map(|m| m.name).collect();
+    let markets: BTreeSet<String> = case
+        .markets()
+        .unwrap()
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
     assert_eq!(markets.len(), 6);
 }
 
@@ -134,9 +148,24 @@ fn all_records(case: &Case) -> Vec<Record> {
     v.extend(case.feedback().unwrap().into_iter().map(Record::Feedback));
     v.extend(case.messages().unwrap().into_iter().map(Record::Message));
     v.extend(case.pgp_keys().unwrap().into_iter().map(Record::PgpKey));
-    v.extend(case.crypto_addresses().unwrap().into_iter().map(Record::CryptoAddress));
-    v.extend(case.contact_handles().unwrap().into_iter().map(Record::ContactHandle));
-    v.extend(case.shipping_info().unwrap().into_iter().map(Record::ShippingInfo));
+    v.extend(
+        case.crypto_addresses()
+            .unwrap()
+            .into_iter()
+            .map(Record::CryptoAddress),
+    );
+    v.extend(
+        case.contact_handles()
+            .unwrap()
+            .into_iter()
+            .map(Record::ContactHandle),
+    );
+    v.extend(
+        case.shipping_info()
+            .unwrap()
+            .into_iter()
+            .map(Record::ShippingInfo),
+    );
     v
 }
 
@@ -159,7 +188,11 @@ fn every_record_leads_back_to_its_exact_source_bytes_and_the_evidence_hash_verif
     ingest_all(&case, &w.root);
     let mut files: HashMap<String, Vec<u8>> = HashMap::new();
     for s in case.sources().unwrap() {
-        assert!(case.verify_evidence(&s.sha256).unwrap(), "{} verifies", s.name);
+        assert!(
+            case.verify_evidence(&s.sha256).unwrap(),
+            "{} verifies",
+            s.name
+        );
         let bytes = std::fs::read(case.evidence_path(&s.sha256)).unwrap();
         files.insert(s.sha256.clone(), bytes);
     }
@@ -171,7 +204,11 @@ fn every_record_leads_back_to_its_exact_source_bytes_and_the_evidence_hash_verif
             .get(&p.src_sha256)
             .unwrap_or_else(|| panic!("{}: source {} is in the manifest", r.id(), p.src_sha256));
         let (start, end) = (p.src_offset as usize, (p.src_offset + p.src_len) as usize);
-        assert!(end <= bytes.len() && start < end, "{}: range {start}..{end}", r.id());
+        assert!(
+            end <= bytes.len() && start < end,
+            "{}: range {start}..{end}",
+            r.id()
+        );
         let row = String::from_utf8_lossy(&bytes[start..end]);
         // Dumps escape text; the key and values checked here are plain ASCII in the synthetic world.
         let needle = expected_in_row(r);
@@ -195,13 +232,23 @@ type Snapshot = (
 /// Everything that defines the state of a case, for before/after comparisons: the manifest, the stored
 /// records, the live table parts and the files of the evidence area.
 fn snapshot(case: &Case) -> Snapshot {
-    let sources = case.sources().unwrap().into_iter().map(|s| s.sha256).collect();
+    let sources = case
+        .sources()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.sha256)
+        .collect();
     let mut evidence: Vec<PathBuf> = std::fs::read_dir(case.root().join("evidence"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
     evidence.sort();
-    (sources, stored_counts(case), case.table_files().unwrap(), evidence)
+    (
+        sources,
+        stored_counts(case),
+        case.table_files().unwrap(),
+        evidence,
+    )
 }
 
 #[test]
@@ -212,8 +259,15 @@ fn reingesting_a_file_changes_nothing() {
     ingest_all(&case, &w.root);
     let before = snapshot(&case);
     for (market, file) in market_files(&w.root) {
-        let r = ingest_source(&case, &market, &file, &ProfileChoice::Auto, &IngestOptions::default(), &NoProgress)
-            .unwrap();
+        let r = ingest_source(
+            &case,
+            &market,
+            &file,
+            &ProfileChoice::Auto,
+            &IngestOptions::default(),
+            &NoProgress,
+        )
+        .unwrap();
         assert!(r.already_ingested, "{}", file.display());
     }
     assert_eq!(snapshot(&case), before);
@@ -228,8 +282,15 @@ fn first_file_named(world: &Path, suffix: &str) -> (String, PathBuf) {
 
 fn assert_refused_and_unchanged(case: &Case, market: &str, bad: &Path, expect: &[&str]) {
     let before = snapshot(case);
-    let err = ingest_source(case, market, bad, &ProfileChoice::Auto, &IngestOptions::default(), &NoProgress)
-        .expect_err("bad input is refused");
+    let err = ingest_source(
+        case,
+        market,
+        bad,
+        &ProfileChoice::Auto,
+        &IngestOptions::default(),
+        &NoProgress,
+    )
+    .expect_err("bad input is refused");
     let msg = err.to_string();
     for e in expect {
         assert!(msg.contains(e), "error {msg:?} should mention {e:?}");
@@ -248,8 +309,15 @@ fn truncated_dumps_wrong_formats_and_corrupt_rows_are_refused_leaving_the_case_u
     let case = Case::init(&dir.path().join("case")).unwrap();
     // A good market first, so there is something that must survive.
     let (good_market, good) = first_file_named(&w.root, ".pgdump.sql");
-    ingest_source(&case, &good_market, &good, &ProfileChoice::Auto, &IngestOptions::default(), &NoProgress)
-        .unwrap();
+    ingest_source(
+        &case,
+        &good_market,
+        &good,
+        &ProfileChoice::Auto,
+        &IngestOptions::default(),
+        &NoProgress,
+    )
+    .unwrap();
 
     let (market, sql) = first_file_named(&w.root, ".sql");
     let bytes = std::fs::read(&sql).unwrap();
@@ -257,7 +325,11 @@ fn truncated_dumps_wrong_formats_and_corrupt_rows_are_refused_leaving_the_case_u
     // Truncated in the middle of an INSERT (a copy cut short).
     let truncated = dir.path().join("truncated.sql");
     let text = String::from_utf8(bytes.clone()).unwrap();
-    let cut = bytes.len() / 2 + text[bytes.len() / 2..].find("INSERT INTO").expect("an insert in the second half") + 40;
+    let cut = bytes.len() / 2
+        + text[bytes.len() / 2..]
+            .find("INSERT INTO")
+            .expect("an insert in the second half")
+        + 40;
     std::fs::write(&truncated, &bytes[..cut]).unwrap();
     assert_refused_and_unchanged(&case, &market, &truncated, &["truncated.sql", "truncated"]);
 
@@ -267,7 +339,9 @@ fn truncated_dumps_wrong_formats_and_corrupt_rows_are_refused_leaving_the_case_u
     assert_refused_and_unchanged(&case, &market, &png, &["photo.sql"]);
 
     // One corrupt row: a tuple with a value missing, deep inside the file.
-    let at = text.find("INSERT INTO `purchases` VALUES (").expect("purchases insert")
+    let at = text
+        .find("INSERT INTO `purchases` VALUES (")
+        .expect("purchases insert")
         + "INSERT INTO `purchases` VALUES (".len();
     let comma = at + text[at..].find(',').unwrap();
     let mut corrupt = text.clone();
@@ -304,7 +378,11 @@ fn hard_identifier_linking_is_precise_against_the_truth() {
         let owners: Vec<&String> = p
             .accounts
             .iter()
-            .map(|a| truth.get(a).unwrap_or_else(|| panic!("{a:?} is in the truth")))
+            .map(|a| {
+                truth
+                    .get(a)
+                    .unwrap_or_else(|| panic!("{a:?} is in the truth"))
+            })
             .collect();
         for i in 0..owners.len() {
             for j in i + 1..owners.len() {
@@ -313,7 +391,11 @@ fn hard_identifier_linking_is_precise_against_the_truth() {
             }
         }
     }
-    assert_eq!(accounts_seen, truth.len(), "every account is in exactly one persona");
+    assert_eq!(
+        accounts_seen,
+        truth.len(),
+        "every account is in exactly one persona"
+    );
     // Truth pairs, for recall.
     let mut by_persona: HashMap<&String, u64> = HashMap::new();
     for p in truth.values() {
@@ -323,9 +405,15 @@ fn hard_identifier_linking_is_precise_against_the_truth() {
     let precision = true_positive as f64 / predicted_pairs.max(1) as f64;
     let recall = true_positive as f64 / true_pairs.max(1) as f64;
     eprintln!("hard links: {predicted_pairs} pairs, precision {precision:.4}, recall {recall:.4}");
-    assert!(predicted_pairs > 50, "the world has linkable personas: {predicted_pairs}");
+    assert!(
+        predicted_pairs > 50,
+        "the world has linkable personas: {predicted_pairs}"
+    );
     assert!(precision >= 0.99, "pairwise precision {precision:.4}");
-    assert!(recall > 0.3, "hard identifiers find a real share of the pairs: {recall:.4}");
+    assert!(
+        recall > 0.3,
+        "hard identifiers find a real share of the pairs: {recall:.4}"
+    );
 }
 
 #[test]
@@ -334,8 +422,15 @@ fn an_unknown_profile_name_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let case = Case::init(&dir.path().join("case")).unwrap();
     let (market, file) = first_file_named(&w.root, ".sql");
-    let err = ingest_source(&case, &market, &file, &ProfileChoice::Named("hansa"), &IngestOptions::default(), &NoProgress)
-        .unwrap_err();
+    let err = ingest_source(
+        &case,
+        &market,
+        &file,
+        &ProfileChoice::Named("hansa"),
+        &IngestOptions::default(),
+        &NoProgress,
+    )
+    .unwrap_err();
     assert!(matches!(err, PipelineError::UnknownProfile(_)), "{err}");
 }
 
@@ -374,7 +469,10 @@ fn measured_sales_match_each_vendors_true_sales() {
         .iter()
         .map(|t| {
             let a = &t.accounts[0];
-            ((a.market.clone(), a.name.clone()), (t.sales_orders, t.sales_usd))
+            (
+                (a.market.clone(), a.name.clone()),
+                (t.sales_orders, t.sales_usd),
+            )
         })
         .collect();
     let markets_with_orders: BTreeSet<&str> = orders.iter().map(|o| o.market.as_str()).collect();

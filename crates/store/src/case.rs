@@ -8,8 +8,8 @@ use crate::staging::{self, remove_file_if_present, rfc3339, sync_dir};
 use crate::tables::{Row, TABLES};
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use spector_model::{
-    Account, ContactHandle, CryptoAddress, Feedback, LinkEvidence, Listing, Market, Message, Order, ShippingInfo,
-    PersonaMember, PgpKey,
+    Account, ContactHandle, CryptoAddress, Feedback, LinkEvidence, Listing, Market, Message, Order,
+    PersonaMember, PgpKey, ShippingInfo,
 };
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;

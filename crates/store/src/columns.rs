@@ -4,8 +4,8 @@
 //! `tables.rs`). The round-trip tests of every table are what keep the two lists in step.
 
 use arrow::array::{
-    Array, ArrayRef, BooleanArray, BooleanBuilder, Float64Array, Float64Builder, StringArray, StringBuilder,
-    TimestampSecondArray, TimestampSecondBuilder, UInt64Array, UInt64Builder,
+    Array, ArrayRef, BooleanArray, BooleanBuilder, Float64Array, Float64Builder, StringArray,
+    StringBuilder, TimestampSecondArray, TimestampSecondBuilder, UInt64Array, UInt64Builder,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use arrow::record_batch::RecordBatch;

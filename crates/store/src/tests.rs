@@ -268,15 +268,17 @@ fn shipping_info() -> impl Strategy<Value = ShippingInfo> {
         provenance(),
     )
         .prop_map(
-            |(id, market, order_id, buyer_id, vendor_id, text, encrypted, provenance)| ShippingInfo {
-                id,
-                market,
-                order_id,
-                buyer_id,
-                vendor_id,
-                text,
-                encrypted,
-                provenance,
+            |(id, market, order_id, buyer_id, vendor_id, text, encrypted, provenance)| {
+                ShippingInfo {
+                    id,
+                    market,
+                    order_id,
+                    buyer_id,
+                    vendor_id,
+                    text,
+                    encrypted,
+                    provenance,
+                }
             },
         )
 }

@@ -71,7 +71,9 @@ pub fn run(action: CaseAction, out: &Output) -> anyhow::Result<()> {
                 return out.print_json(&sources);
             }
             out.table(
-                &["file", "market", "format", "profile", "rows", "records", "rejected", "sha256"],
+                &[
+                    "file", "market", "format", "profile", "rows", "records", "rejected", "sha256",
+                ],
                 sources
                     .iter()
                     .map(|s| {
@@ -99,11 +101,20 @@ pub fn run(action: CaseAction, out: &Output) -> anyhow::Result<()> {
                 }
             }
             if out.json {
-                out.print_json(&serde_json::json!({ "checked": sources.len(), "mismatched": bad }))?;
+                out.print_json(
+                    &serde_json::json!({ "checked": sources.len(), "mismatched": bad }),
+                )?;
             } else if bad.is_empty() {
-                out.line(&format!("{} evidence file(s) verified: hashes match", sources.len()));
+                out.line(&format!(
+                    "{} evidence file(s) verified: hashes match",
+                    sources.len()
+                ));
             }
-            anyhow::ensure!(bad.is_empty(), "evidence does not match its hash: {}", bad.join(", "));
+            anyhow::ensure!(
+                bad.is_empty(),
+                "evidence does not match its hash: {}",
+                bad.join(", ")
+            );
         }
     }
     Ok(())

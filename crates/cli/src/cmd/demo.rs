@@ -53,7 +53,10 @@ pub fn run(args: DemoArgs, out: &Output) -> anyhow::Result<()> {
     let world = root.join("world");
     let case_dir = root.join("case");
 
-    out.line(&format!("1. synthesising {} seized markets (seed {}) …", args.markets, args.seed));
+    out.line(&format!(
+        "1. synthesising {} seized markets (seed {}) …",
+        args.markets, args.seed
+    ));
     let bar = indicatif::ProgressBar::new_spinner();
     let summary = generate(
         &SynthConfig {
@@ -114,7 +117,7 @@ pub fn run(args: DemoArgs, out: &Output) -> anyhow::Result<()> {
     ));
 
     out.line("4. top targets by sales:");
-    let ranked = targets(&case, &PriceTable::shipped(), &Bar::new())?;
+    let ranked = targets(&case, PriceTable::shipped(), &Bar::new())?;
     super::targets::print_targets(&ranked, args.top, out)?;
     out.line(&format!(
         "done in {:.1} s{}",

@@ -112,7 +112,11 @@ pub fn print_report(r: &IngestReport, out: &Output) {
         "{}: read {} rows, stored {}; quarantined {}",
         r.file.display(),
         r.rows_read,
-        if stored.is_empty() { "nothing".into() } else { stored.join(", ") },
+        if stored.is_empty() {
+            "nothing".into()
+        } else {
+            stored.join(", ")
+        },
         r.rejects.len()
     ));
 }

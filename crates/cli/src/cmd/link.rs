@@ -36,7 +36,12 @@ pub fn run(case_dir: &Path, out: &Output) -> anyhow::Result<()> {
             r.ignored.len()
         ));
         for i in r.ignored.iter().take(20) {
-            out.line(&format!("  {} {}: {}", i.kind.rule_name(), i.value, i.reason));
+            out.line(&format!(
+                "  {} {}: {}",
+                i.kind.rule_name(),
+                i.value,
+                i.reason
+            ));
         }
     }
     Ok(())

@@ -39,7 +39,7 @@ struct TargetJson<'a> {
 pub fn run(args: TargetsArgs, out: &Output) -> anyhow::Result<()> {
     let case = Case::open(&args.case)?;
     let prices = PriceTable::shipped();
-    let targets = spector_pipeline::targets(&case, &prices, &Bar::new())?;
+    let targets = spector_pipeline::targets(&case, prices, &Bar::new())?;
     print_targets(&targets, args.top, out)
 }
 
@@ -72,7 +72,9 @@ pub fn print_targets(targets: &[Target], top: usize, out: &Output) -> anyhow::Re
         return out.print_json(&json);
     }
     out.table(
-        &["#", "persona", "accounts", "sales", "USD", "buyers", "fentanyl"],
+        &[
+            "#", "persona", "accounts", "sales", "USD", "buyers", "fentanyl",
+        ],
         shown
             .iter()
             .map(|t| {
@@ -94,7 +96,10 @@ pub fn print_targets(targets: &[Target], top: usize, out: &Output) -> anyhow::Re
                     format!("{:.0}", t.total_usd()),
                     t.buyers.to_string(),
                     if t.fentanyl_listings > 0 {
-                        format!("{} listings, ${:.0}", t.fentanyl_listings, t.fentanyl_sales_usd)
+                        format!(
+                            "{} listings, ${:.0}",
+                            t.fentanyl_listings, t.fentanyl_sales_usd
+                        )
                     } else {
                         "-".into()
                     },
