@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 /// Progress of a long step. Implementations must be cheap: `set` is called often.
 pub trait Progress {
-    /// A step starts; `total` is in the unit the step counts (bytes for ingest).
+    /// A step starts; `total`, when known, is in bytes (the steps that count are reads of source files).
     fn begin(&self, step: &str, total: Option<u64>);
     fn set(&self, done: u64);
     fn end(&self);

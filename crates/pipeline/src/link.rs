@@ -25,7 +25,7 @@ pub fn run_link(case: &Case, progress: &dyn Progress) -> Result<LinkReport, Pipe
     let crypto_addresses = case.crypto_addresses()?;
     let contact_handles = case.contact_handles()?;
     progress.end();
-    progress.begin("link: joining accounts", Some(accounts.len() as u64));
+    progress.begin("link: joining accounts", None);
     let result = link_hard(
         &HardLinkInput {
             accounts: &accounts,
