@@ -5,7 +5,7 @@ use spector_ingest::{
     Format, Mapper, Profile, ReadError, ReadErrorKind, builtin_profiles, formats, recognise,
     scan_schema,
 };
-use spector_store::{Case, Reject};
+use spector_store::{Case, Received, Reject};
 
 use crate::{PipelineError, Progress};
 
@@ -84,21 +84,18 @@ pub fn ingest_source(
     progress: &dyn Progress,
 ) -> Result<IngestReport, PipelineError> {
     let named = load_profile(choice)?;
-    let evidence = case.add_evidence(file, market)?;
-    let result = read_into_case(
+    // A fresh file is staged, not yet evidence: it becomes evidence in the commit of its records, so a
+    // refused, failed or killed ingest leaves the case as it was.
+    let received = case.receive(file)?;
+    read_into_case(
         case,
         market,
         file,
         named.as_ref(),
-        &evidence,
+        received,
         options,
         progress,
-    );
-    if result.is_err() && !evidence.already_held {
-        // A refused file leaves no trace: the case is as it was before the attempt.
-        case.discard_evidence(&evidence.sha256)?;
-    }
-    result
+    )
 }
 
 fn read_into_case(
@@ -106,10 +103,11 @@ fn read_into_case(
     market: &str,
     file: &Path,
     named: Option<&Profile>,
-    evidence: &spector_store::Evidence,
+    received: Received,
     options: &IngestOptions,
     progress: &dyn Progress,
 ) -> Result<IngestReport, PipelineError> {
+    let evidence = received.evidence().clone();
     let mut report = IngestReport {
         file: file.to_path_buf(),
         sha256: evidence.sha256.clone(),
@@ -148,7 +146,7 @@ fn read_into_case(
     report.profile = profile.name.clone();
     tracing::info!(file = %file.display(), %format, profile = %profile.name, "ingesting");
 
-    let mut writer = case.begin_source(evidence, market, format.as_str(), &profile.name)?;
+    let mut writer = case.begin_received(received, market, format.as_str(), &profile.name)?;
     let mut mapper = Mapper::new(profile, market, &evidence.sha256);
     progress.begin(&format!("ingest {}", file.display()), Some(evidence.size));
     let mut derived = Vec::new();

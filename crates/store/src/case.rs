@@ -153,6 +153,20 @@ impl Case {
                     }
                 }
             }
+            // An evidence file that no row lists was renamed into place by a commit that never completed.
+            let listed: HashSet<String> = self.db(tx
+                .prepare("SELECT sha256 FROM evidence")
+                .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect()))?;
+            let evidence_dir = self.evidence_dir();
+            for entry in fs::read_dir(&evidence_dir).map_err(io_at(&evidence_dir))? {
+                let path = entry.map_err(io_at(&evidence_dir))?.path();
+                let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                    continue;
+                };
+                if crate::evidence::check_sha(name).is_ok() && !listed.contains(name) {
+                    crate::evidence::remove_read_only(&path)?;
+                }
+            }
         }
         staging::sweep_staging(&self.staging_root())?;
         staging::sweep_locked_temp_files(&self.evidence_dir(), INCOMING_PREFIX)

@@ -26,7 +26,131 @@ pub struct Evidence {
     pub already_held: bool,
 }
 
+/// A source file received for ingest: bytes the case already holds, or a fresh copy staged in the evidence
+/// area under a temporary, locked name. A fresh copy becomes evidence only in the transaction that commits
+/// the source read from it ([`Case::begin_received`]); dropped before that, it is removed, and a process
+/// killed before that leaves a temporary file that the next [`Case::open`] sweeps away. Either way an ingest
+/// that does not complete leaves the case as it was.
+#[derive(Debug)]
+pub struct Received {
+    pub(crate) evidence: Evidence,
+    pub(crate) staged: Option<StagedCopy>,
+}
+
+impl Received {
+    /// The evidence; while the copy is staged, `stored_path` is the staged copy, which is where to read it.
+    pub fn evidence(&self) -> &Evidence {
+        &self.evidence
+    }
+}
+
+/// The locked temporary copy of a received file. The lock tells a sweep in another process that the copy
+/// is not abandoned.
+#[derive(Debug)]
+pub(crate) struct StagedCopy {
+    pub(crate) path: PathBuf,
+    pub(crate) original_path: String,
+    _lock: File,
+}
+
+impl Drop for StagedCopy {
+    fn drop(&mut self) {
+        // After a commit the copy has been renamed into place and this finds nothing to remove.
+        let _ = remove_file_if_present(&self.path);
+    }
+}
+
 impl Case {
+    /// Receives `src` for ingest: hashes it while copying it into a staged, locked file of the evidence area
+    /// (or finds that the case already holds these bytes, and records the receipt). See [`Received`].
+    pub fn receive(&self, src: &Path) -> Result<Received> {
+        let meta = fs::metadata(src).map_err(io_at(src))?;
+        if !meta.is_file() {
+            return Err(io_at(src)(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a regular file",
+            )));
+        }
+        let (original_name, original_path) = names_of(src);
+        if self.holds_evidence_of_size(meta.len())? {
+            let (sha256, _) = hash_file(src)?;
+            if self.evidence(&sha256)?.is_some() {
+                let evidence = self.receive_again(&sha256, &original_path)?;
+                return Ok(Received {
+                    evidence,
+                    staged: None,
+                });
+            }
+        }
+        let dir = self.evidence_dir();
+        let (incoming, mut incoming_file) =
+            create_locked(&dir, |token| format!("{INCOMING_PREFIX}{token}"))?;
+        let (sha256, size) = match copy_hashing(src, &mut incoming_file, &incoming) {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = remove_file_if_present(&incoming);
+                return Err(e);
+            }
+        };
+        Ok(Received {
+            evidence: Evidence {
+                sha256,
+                original_name,
+                size,
+                stored_path: incoming.clone(),
+                added_at: rfc3339(unix_now()),
+                already_held: false,
+            },
+            staged: Some(StagedCopy {
+                path: incoming,
+                original_path,
+                _lock: incoming_file,
+            }),
+        })
+    }
+
+    /// Lists a staged copy as evidence, inside the caller's (source commit) transaction: renames it to its
+    /// hash name and inserts its rows. Returns the final path when this call put a file there, so that the
+    /// caller can take it out again should the transaction not commit.
+    pub(crate) fn list_staged(
+        &self,
+        tx: &Connection,
+        staged: &StagedCopy,
+        evidence: &Evidence,
+        market: &str,
+    ) -> Result<Option<PathBuf>> {
+        let now = unix_now();
+        if self.db(lookup(tx, &evidence.sha256))?.is_some() {
+            // Another writer stored the same bytes while this one read them: one copy is enough.
+            self.db(record_receipt(
+                tx,
+                &evidence.sha256,
+                &staged.original_path,
+                now,
+            ))?;
+            return Ok(None);
+        }
+        let mut perms = fs::metadata(&staged.path)
+            .map_err(io_at(&staged.path))?
+            .permissions();
+        perms.set_readonly(true);
+        fs::set_permissions(&staged.path, perms).map_err(io_at(&staged.path))?;
+        let stored_path = self.evidence_path(&evidence.sha256);
+        fs::rename(&staged.path, &stored_path).map_err(io_at(&staged.path))?;
+        sync_dir(&self.evidence_dir())?;
+        self.db(tx.execute(
+            "INSERT INTO evidence (sha256, original_name, size, market, added_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![evidence.sha256, evidence.original_name, evidence.size, market, now],
+        ))?;
+        self.db(record_receipt(
+            tx,
+            &evidence.sha256,
+            &staged.original_path,
+            now,
+        ))?;
+        Ok(Some(stored_path))
+    }
+
     /// Copies `src` into the case's evidence, hashing it as it is copied.
     ///
     /// Bytes the case already holds are not stored twice: the held copy is re-verified and the receipt
@@ -40,12 +164,7 @@ impl Case {
                 "not a regular file",
             )));
         }
-        let original_name = src.file_name().map_or_else(
-            || src.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        let original_path = src.canonicalize().unwrap_or_else(|_| src.to_path_buf());
-        let original_path = original_path.to_string_lossy();
+        let (original_name, original_path) = names_of(src);
 
         // Only a file of a size already held can be a copy of held evidence. Hashing such a file first is
         // one read, where copying it would be a read and a write of what may be a very large dump.
@@ -124,17 +243,8 @@ impl Case {
             self.db(tx.execute("DELETE FROM evidence WHERE sha256 = ?1", [sha256]))?;
             self.db(tx.commit())?;
         }
-        // Unlisted now. Should the removal fail, the file is an unlisted copy that a later add of the same
-        // bytes adopts.
-        let path = self.evidence_path(sha256);
-        if let Ok(meta) = fs::metadata(&path) {
-            // Read-only files cannot be removed on every platform.
-            let mut perms = meta.permissions();
-            #[allow(clippy::permissions_set_readonly_false)]
-            perms.set_readonly(false);
-            let _ = fs::set_permissions(&path, perms);
-        }
-        remove_file_if_present(&path)?;
+        // Unlisted now. Should the removal fail, the file is an unlisted copy that the next open sweeps.
+        remove_read_only(&self.evidence_path(sha256))?;
         Ok(true)
     }
 
@@ -190,6 +300,28 @@ impl Case {
     pub fn evidence_path(&self, sha256: &str) -> PathBuf {
         self.evidence_dir().join(sha256)
     }
+}
+
+/// Removes a (read-only) evidence file if it is there.
+pub(crate) fn remove_read_only(path: &Path) -> Result<()> {
+    if let Ok(meta) = fs::metadata(path) {
+        // Read-only files cannot be removed on every platform.
+        let mut perms = meta.permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perms.set_readonly(false);
+        let _ = fs::set_permissions(path, perms);
+    }
+    remove_file_if_present(path)
+}
+
+/// The file's name, and its full path for the receipt.
+fn names_of(src: &Path) -> (String, String) {
+    let original_name = src.file_name().map_or_else(
+        || src.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let original_path = src.canonicalize().unwrap_or_else(|_| src.to_path_buf());
+    (original_name, original_path.to_string_lossy().into_owned())
 }
 
 /// Hashes must look like hashes before they are used as file names.

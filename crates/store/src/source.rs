@@ -3,7 +3,7 @@
 
 use crate::case::{Case, is_ingested};
 use crate::error::{Result, StoreError};
-use crate::evidence::Evidence;
+use crate::evidence::{Evidence, Received, StagedCopy};
 use crate::parts::{PartWriter, write_part};
 use crate::staging::{StagingDir, unix_now};
 use crate::tables::Row;
@@ -57,6 +57,8 @@ pub struct SourceWriter<'c> {
     parts: BTreeMap<&'static str, PartWriter>,
     records: u64,
     rejects: u64,
+    /// The received file's staged copy, listed as evidence by the commit (none for held evidence).
+    staged: Option<StagedCopy>,
     #[cfg(test)]
     pub(crate) crash_before_commit: bool,
 }
@@ -91,6 +93,41 @@ impl Case {
             parts: BTreeMap::new(),
             records: 0,
             rejects: 0,
+            staged: None,
+            #[cfg(test)]
+            crash_before_commit: false,
+        })
+    }
+
+    /// Starts ingesting a received file (from [`Case::receive`]). A fresh copy becomes evidence in the same
+    /// transaction as the source's records, so an ingest that never commits leaves no evidence behind.
+    pub fn begin_received(
+        &self,
+        received: Received,
+        market: &str,
+        format: &str,
+        profile: &str,
+    ) -> Result<SourceWriter<'_>> {
+        let Received { evidence, staged } = received;
+        let Some(staged) = staged else {
+            return self.begin_source(&evidence, market, format, profile);
+        };
+        if self.is_ingested(&evidence.sha256)? {
+            return Err(StoreError::AlreadyIngested {
+                sha256: evidence.sha256,
+            });
+        }
+        Ok(SourceWriter {
+            case: self,
+            evidence,
+            market: market.to_string(),
+            format: format.to_string(),
+            profile: profile.to_string(),
+            staging: StagingDir::create(&self.staging_root())?,
+            parts: BTreeMap::new(),
+            records: 0,
+            rejects: 0,
+            staged: Some(staged),
             #[cfg(test)]
             crash_before_commit: false,
         })
@@ -169,6 +206,12 @@ impl SourceWriter<'_> {
         if !market_known {
             finished.extend(write_part(self.staging.path(), &[self.market_record()])?);
         }
+        let listed = match &self.staged {
+            Some(staged) => case.list_staged(&tx, staged, &self.evidence, &self.market)?,
+            None => None,
+        };
+        // Should anything below fail, the evidence file this commit put in place must go again.
+        let listed = ListedEvidence(listed);
         let rows_by_table: BTreeMap<&'static str, u64> =
             finished.iter().map(|p| (p.table, p.rows)).collect();
 
@@ -196,6 +239,7 @@ impl SourceWriter<'_> {
         }
         case.db(tx.commit())?;
         published.keep();
+        listed.keep();
         Ok(CommitSummary {
             sha256,
             rows_read,
@@ -217,6 +261,23 @@ impl SourceWriter<'_> {
                 src_offset: 0,
                 src_len: self.evidence.size,
             },
+        }
+    }
+}
+
+/// An evidence file renamed into place by a commit that has not completed yet: removed on drop unless kept.
+struct ListedEvidence(Option<std::path::PathBuf>);
+
+impl ListedEvidence {
+    fn keep(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for ListedEvidence {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = crate::evidence::remove_read_only(&path);
         }
     }
 }

@@ -1227,3 +1227,65 @@ fn a_part_of_the_wrong_table_or_a_missing_part_is_an_error_naming_it() {
         Err(StoreError::MissingPart { .. })
     ));
 }
+
+fn evidence_dir_names(case: &Case) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(case.root().join("evidence"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_received_file_becomes_evidence_only_with_the_commit_of_its_source() {
+    let f = new_case();
+    let src = f.inbox.join("c.sql");
+    fs::write(&src, "some dump").unwrap();
+
+    // Received and dropped (a refused ingest): nothing stays.
+    let received = f.case.receive(&src).unwrap();
+    let sha = received.evidence().sha256.clone();
+    assert!(
+        received.evidence().stored_path.exists(),
+        "the staged copy is readable"
+    );
+    drop(received);
+    assert!(evidence_dir_names(&f.case).is_empty());
+    assert!(f.case.evidence(&sha).unwrap().is_none());
+
+    // A commit that crashes after renaming the copy into place: the next open removes the unlisted file.
+    let received = f.case.receive(&src).unwrap();
+    let mut w = f
+        .case
+        .begin_received(received, "abyss", "csv", "test")
+        .unwrap();
+    w.push(Record::Order(order_rec(&sha, "abyss", 1))).unwrap();
+    w.crash_before_commit = true;
+    assert!(matches!(w.commit(1), Err(StoreError::Injected(_))));
+    let reopened = Case::open(&f.case_dir()).unwrap();
+    assert!(evidence_dir_names(&reopened).is_empty());
+    assert!(reopened.evidence(&sha).unwrap().is_none());
+
+    // A committed source lists its evidence, read-only, with the receipt.
+    let received = reopened.receive(&src).unwrap();
+    let mut w = reopened
+        .begin_received(received, "abyss", "csv", "test")
+        .unwrap();
+    w.push(Record::Order(order_rec(&sha, "abyss", 1))).unwrap();
+    w.commit(1).unwrap();
+    assert_eq!(evidence_dir_names(&reopened), [sha.clone()]);
+    assert!(reopened.verify_evidence(&sha).unwrap());
+    let held = reopened.evidence(&sha).unwrap().unwrap();
+    assert_eq!(held.original_name, "c.sql");
+    assert!(
+        fs::metadata(reopened.evidence_path(&sha))
+            .unwrap()
+            .permissions()
+            .readonly()
+    );
+    // Received again: held, not copied.
+    let again = reopened.receive(&src).unwrap();
+    assert!(again.evidence().already_held);
+    assert_eq!(evidence_dir_names(&reopened), [sha]);
+}

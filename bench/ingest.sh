@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Ingest benchmark (issue 3): `spector ingest` of a >= 1 GB synthetic MySQL dump, end to end into a case
+# (evidence copy + hash, parse, map, enrich, Parquet, commit), against restoring the same dump into MariaDB
+# (Debian's mariadb-server on a private socket and loopback port) in the same run.
+#
+#   bench/ingest.sh                # defaults: SCALE=8600 (~1.1 GB dump), WORK=/tmp/spector-bench
+#   SCALE=2000 bench/ingest.sh     # a quicker, smaller run
+#   SKIP_MARIADB=1 bench/ingest.sh # spector only
+#
+# Prints a Markdown table (also written to $WORK/result.md). Needs GNU time (/usr/bin/time); installs
+# mariadb-server and time with apt-get when they are missing and the script runs as root.
+set -euo pipefail
+
+SCALE=${SCALE:-8600}
+WORK=${WORK:-/tmp/spector-bench}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+
+need_pkg() { # command package
+    command -v "$1" >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" = 0 ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null
+    else
+        echo "missing $1: install the Debian package $2" >&2
+        exit 1
+    fi
+}
+need_pkg /usr/bin/time time
+[ -n "${SKIP_MARIADB:-}" ] || need_pkg mariadbd mariadb-server
+
+echo "building (release) ..." >&2
+(cd "$ROOT" && cargo build -q --release -p spector-cli --no-default-features \
+    && cargo build -q --release -p spector-synth --example synth)
+SPECTOR=$TARGET/release/spector
+SYNTH=$TARGET/release/examples/synth
+
+mkdir -p "$WORK"
+WORLD=$WORK/world-$SCALE
+if [ ! -d "$WORLD" ]; then
+    echo "synth scale $SCALE -> $WORLD ..." >&2
+    "$SYNTH" 1 "$SCALE" "$WORLD" 3 >&2
+fi
+DUMP=$(find "$WORLD/markets/abyss" -name '*.sql' | head -n1)
+BYTES=$(stat -c %s "$DUMP")
+MB=$(awk -v b="$BYTES" 'BEGIN { printf "%.1f", b / 1e6 }')
+echo "dump: $DUMP ($MB MB)" >&2
+
+# Drop the page cache effect as far as an unprivileged run can: read the dump once before each contender.
+warm() { cat "$DUMP" >/dev/null; }
+
+# --- spector -----------------------------------------------------------------------------------------
+CASE=$WORK/case
+rm -rf "$CASE"
+"$SPECTOR" case init "$CASE" >/dev/null
+warm
+/usr/bin/time -f '%e %U %S %M' -o "$WORK/spector.time" \
+    "$SPECTOR" --json ingest --case "$CASE" --market abyss "$DUMP" >"$WORK/spector.json" 2>"$WORK/spector.err"
+read -r S_WALL S_USER S_SYS S_RSS <"$WORK/spector.time"
+S_RECORDS=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(sum(x["stored"].values()) for x in r))' "$WORK/spector.json")
+S_ROWS=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(x["rows_read"] for x in r))' "$WORK/spector.json")
+
+# --- MariaDB -----------------------------------------------------------------------------------------
+M_WALL=""
+if [ -z "${SKIP_MARIADB:-}" ]; then
+    DATADIR=$WORK/mariadb-data
+    SOCK=$WORK/mariadb.sock
+    rm -rf "$DATADIR"
+    mariadb-install-db --no-defaults --datadir="$DATADIR" --user="$(id -un)" \
+        --auth-root-authentication-method=normal >"$WORK/mariadb-install.log" 2>&1
+    # A restore-friendly but durable-on-commit-to-OS configuration, as a DBA would set for a one-off load.
+    mariadbd --no-defaults --datadir="$DATADIR" --socket="$SOCK" --port=33306 --bind-address=127.0.0.1 \
+        --user="$(id -un)" --innodb-buffer-pool-size=2G --innodb-log-file-size=512M \
+        --innodb-flush-log-at-trx-commit=2 --max-allowed-packet=1G --skip-log-bin \
+        >"$WORK/mariadbd.log" 2>&1 &
+    MPID=$!
+    trap 'kill $MPID 2>/dev/null || true' EXIT
+    for _ in $(seq 1 60); do
+        mariadb --no-defaults -S "$SOCK" -uroot -e 'select 1' >/dev/null 2>&1 && break
+        sleep 1
+    done
+    mariadb --no-defaults -S "$SOCK" -uroot -e 'create database bench'
+    warm
+    /usr/bin/time -f '%e %U %S %M' -o "$WORK/mariadb.time" \
+        sh -c "mariadb --no-defaults -S '$SOCK' -uroot --max-allowed-packet=1G bench <'$DUMP'"
+    read -r M_WALL M_USER M_SYS M_RSS <"$WORK/mariadb.time"
+    M_ROWS=$(mariadb --no-defaults -S "$SOCK" -uroot -N -e \
+        "select sum(table_rows) from information_schema.tables where table_schema='bench'")
+    # mariadbd's own peak RSS (the client's is small).
+    M_SERVER_RSS=$(awk '/VmHWM/ { print $2 }' "/proc/$MPID/status")
+    kill "$MPID"; wait "$MPID" 2>/dev/null || true
+fi
+
+rate() { awk -v b="$BYTES" -v t="$1" 'BEGIN { printf "%.1f", b / 1e6 / t }'; }
+{
+    echo "| contender | wall s | MB/s wall | CPU s (user+sys) | MB per CPU-s | peak RSS MB | rows |"
+    echo "|---|---|---|---|---|---|---|"
+    S_CPU=$(awk -v u="$S_USER" -v s="$S_SYS" 'BEGIN { printf "%.1f", u + s }')
+    echo "| spector ingest ($MB MB dump, $S_RECORDS records) | $S_WALL | $(rate "$S_WALL") | $S_CPU | $(rate "$S_CPU") | $((S_RSS / 1024)) | $S_ROWS |"
+    if [ -n "$M_WALL" ]; then
+        echo "| MariaDB restore (mariadb client < dump) | $M_WALL | $(rate "$M_WALL") | client only | - | server $((M_SERVER_RSS / 1024)) | ~$M_ROWS (InnoDB estimate) |"
+        echo
+        echo "spector is $(awk -v a="$M_WALL" -v b="$S_WALL" 'BEGIN { printf "%.1f", a / b }')x faster than the MariaDB restore (wall)."
+    fi
+} | tee "$WORK/result.md"
