@@ -1274,7 +1274,7 @@ fn a_received_file_becomes_evidence_only_with_the_commit_of_its_source() {
         .unwrap();
     w.push(Record::Order(order_rec(&sha, "abyss", 1))).unwrap();
     w.commit(1).unwrap();
-    assert_eq!(evidence_dir_names(&reopened), [sha.clone()]);
+    assert_eq!(evidence_dir_names(&reopened), std::slice::from_ref(&sha));
     assert!(reopened.verify_evidence(&sha).unwrap());
     let held = reopened.evidence(&sha).unwrap().unwrap();
     assert_eq!(held.original_name, "c.sql");
