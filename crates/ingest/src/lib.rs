@@ -5,12 +5,14 @@
 //! hold a whole file in memory. Nothing here writes to a case: the caller decides what is committed.
 
 pub mod detect;
+pub mod encoding;
 pub mod formats;
 pub mod mapper;
 pub mod profile;
 pub mod source;
 
-pub use detect::{DetectError, Recognition, recognise, scan_schema};
+pub use detect::{DetectError, Recognition, SourceScan, recognise, scan_schema, scan_source};
+pub use encoding::{DecodingStats, SourceEncodings, TextDecoder};
 pub use mapper::{MapError, Mapper, parse_time};
 pub use profile::{Profile, ProfileError, builtin_profiles};
 pub use source::{Format, ReadError, ReadErrorKind, RowReader, SourceRow, Value};

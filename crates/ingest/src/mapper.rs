@@ -7,6 +7,7 @@ use spector_model::{
     Order, OrderState, PgpKey, Provenance, Record, RecordId, ShippingInfo,
 };
 
+use crate::encoding::{DecodingStats, SourceEncodings, TextDecoder};
 use crate::profile::{EntityMap, FieldRule, FieldSpec, ParseRule, Profile, TargetKind};
 use crate::{SourceRow, Value};
 
@@ -24,6 +25,7 @@ pub struct Mapper<'p> {
     market: String,
     source_sha256: String,
     lookups: HashMap<&'p str, HashMap<String, String>>,
+    decoder: TextDecoder,
 }
 
 impl<'p> Mapper<'p> {
@@ -33,7 +35,20 @@ impl<'p> Mapper<'p> {
             market: market.to_string(),
             source_sha256: source_sha256.to_string(),
             lookups: HashMap::new(),
+            decoder: TextDecoder::new(profile.encoding, profile.repair_mojibake),
         }
+    }
+
+    /// Decodes text that is not UTF-8 by what the source declares and what a scan of it suggests
+    /// ([`crate::detect::scan_source`]); without it, by the profile's `encoding`, else a guess per value.
+    pub fn with_encodings(mut self, encodings: SourceEncodings) -> Self {
+        self.decoder = self.decoder.with_source(encodings);
+        self
+    }
+
+    /// How the field values read so far were turned into text.
+    pub fn decoding_stats(&self) -> DecodingStats {
+        self.decoder.stats()
     }
 
     /// Maps one row to the records it feeds (none for a table the profile does not read).
@@ -74,10 +89,11 @@ impl<'p> Mapper<'p> {
             .iter()
             .filter(|l| *l.table == *row.table)
         {
-            let (Some(k), Some(v)) = (
-                row.get(&l.key).and_then(value_text),
-                row.get(&l.value).and_then(value_text),
-            ) else {
+            let text = |col: &str| {
+                row.get(col)
+                    .and_then(|v| self.decoder.text(&row.table, col, v))
+            };
+            let (Some(k), Some(v)) = (text(&l.key), text(&l.value)) else {
                 continue;
             };
             self.lookups
@@ -90,15 +106,6 @@ impl<'p> Mapper<'p> {
 
 fn is_empty(v: Option<&Value>) -> bool {
     matches!(v, Some(Value::Text(s)) if s.trim().is_empty())
-}
-
-/// Text of a value; bytes that are not UTF-8 are decoded lossily (encodings are a later issue).
-fn value_text(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
-    match v {
-        Value::Null => None,
-        Value::Text(s) => Some(std::borrow::Cow::Borrowed(s.as_str())),
-        Value::Bytes(b) => Some(String::from_utf8_lossy(b)),
-    }
 }
 
 struct RowContext<'a, 'p> {
@@ -144,7 +151,7 @@ impl RowContext<'_, '_> {
                         self.row.columns.join(", ")
                     ));
                 }
-                Some(v) => value_text(v).map(|s| s.into_owned()),
+                Some(v) => self.value_text(col, v),
             },
             (None, None) => None,
         };
@@ -380,9 +387,14 @@ impl RowContext<'_, '_> {
     /// The source's own text for a field, before mapping (kept for the record, e.g. a market's order state).
     fn raw_text(&self, field: &str) -> Option<String> {
         let col = self.entity.fields.get(field)?.column()?;
-        self.row
-            .get(col)
-            .and_then(value_text)
+        self.value_text(col, self.row.get(col)?)
+    }
+
+    /// A value as text, decoded by the policy of [`crate::encoding`].
+    fn value_text(&self, column: &str, v: &Value) -> Option<String> {
+        self.mapper
+            .decoder
+            .text(&self.row.table, column, v)
             .map(|s| s.into_owned())
     }
 }

@@ -6,6 +6,8 @@
 //! ```toml
 //! name = "laravel"
 //! format = "mysql-dump"
+//! encoding = "windows-1251"         # text that is not UTF-8 and not declared by the source (else guessed)
+//! repair_mojibake = false         # re-read double-encoded UTF-8 (Ð¿Ñ€Ð¸ → при); off unless asked
 //! [[lookup]]                      # remember offers.id -> offers.product_id as rows stream by
 //! name = "offer_product"
 //! table = "offers"
@@ -47,6 +49,13 @@ pub struct Profile {
     /// The format this profile reads; `None` accepts any.
     #[serde(default, deserialize_with = "de_format")]
     pub format: Option<Format>,
+    /// The encoding of text that is not UTF-8 and whose source declares none (any WHATWG label, e.g.
+    /// `"windows-1251"`); without it such text is guessed. See [`crate::encoding`].
+    #[serde(default, deserialize_with = "de_encoding")]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Re-read double-encoded UTF-8 (`Ð¿Ñ€Ð¸Ð²ÐµÑ‚` → `привет`); never done unless asked for.
+    #[serde(default)]
+    pub repair_mojibake: bool,
     #[serde(default, rename = "lookup")]
     pub lookups: Vec<Lookup>,
     #[serde(default, rename = "entity")]
@@ -141,6 +150,14 @@ fn de_format<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Format>, D
             "unknown format {other:?} (mysql-dump, pg-dump, csv)"
         ))),
     }
+}
+
+fn de_encoding<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<&'static encoding_rs::Encoding>, D::Error> {
+    let s: Option<String> = Option::deserialize(d)?;
+    s.map(|label| crate::encoding::profile_encoding(&label).map_err(serde::de::Error::custom))
+        .transpose()
 }
 
 /// The fields each entity kind accepts; anything else in a profile is a typo worth refusing.
@@ -359,6 +376,26 @@ fields = { native_key = "id" }"#,
         .unwrap_err()
         .to_string();
         assert!(err.contains("needs field \"title\""), "{err}");
+    }
+
+    #[test]
+    fn encoding_and_mojibake_repair() {
+        let p = Profile::from_toml(
+            "t",
+            "name = \"t\"\nencoding = \"cp1251\"\nrepair_mojibake = true\n",
+        )
+        .unwrap();
+        assert_eq!(p.encoding, Some(encoding_rs::WINDOWS_1251));
+        assert!(p.repair_mojibake);
+        let p = Profile::from_toml("t", "name = \"t\"\n").unwrap();
+        assert_eq!((p.encoding, p.repair_mojibake), (None, false));
+        let err = Profile::from_toml("t", "name = \"t\"\nencoding = \"win-1251\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown encoding \"win-1251\"") && err.contains("\"windows-1251\""),
+            "{err}"
+        );
     }
 
     #[test]

@@ -82,3 +82,65 @@ fn mutated_cases_never_break_a_reader() {
     }
     assert!(inputs >= 3000, "only {inputs} inputs");
 }
+
+/// The stand-in for the `text_decode` fuzz target: mutated legacy-encoded cases through the source scan
+/// and the decoder, over every row a reader yields. UTF-8 must come out unchanged when repair is off, and a
+/// repair must be the UTF-8 reading of the text's Windows-1252 bytes.
+#[test]
+fn mutated_encoding_cases_never_break_the_scan_or_the_decoder() {
+    use spector_ingest::detect::scan_reader;
+    use spector_ingest::encoding::{TextDecoder, profile_encoding};
+    use spector_ingest::formats::{CsvReader, MysqlDumpReader, PgDumpReader};
+    use spector_ingest::{RowReader, Value};
+
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/encodings");
+    let mut seeds = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "sql" || e == "csv") {
+            seeds.push(fs::read(&path).unwrap());
+        }
+    }
+    assert!(seeds.len() >= 9, "the encoding cases are missing");
+    let cp1251 = profile_encoding("windows-1251").unwrap();
+    let cp1252 = profile_encoding("windows-1252").unwrap();
+    let mut rng = XorShift(0x0dec_0de5_1251_1252);
+    let mut values = 0u64;
+    for seed in &seeds {
+        for i in 0..100 {
+            let input = mutate(&mut rng, seed);
+            for format in [Format::MysqlDump, Format::PgDump, Format::Csv] {
+                let scan = scan_reader(&input[..], Path::new("m.csv"), format)
+                    .unwrap_or_else(|e| panic!("scan of mutant {i} failed: {e}"));
+                let profile = (i % 2 == 0).then_some(cp1251);
+                let repair = i % 3 == 0;
+                let decoder = TextDecoder::new(profile, repair).with_source(scan.encodings);
+                let mut reader: Box<dyn RowReader> = match format {
+                    Format::MysqlDump => Box::new(MysqlDumpReader::new("m.sql", &input[..])),
+                    Format::PgDump => Box::new(PgDumpReader::new("m.sql", &input[..])),
+                    Format::Csv => Box::new(CsvReader::new("m.csv", &input[..])),
+                };
+                for _ in 0..10_000 {
+                    let row = match reader.next_row() {
+                        Ok(Some(row)) => row,
+                        Ok(None) => break,
+                        Err(_) => continue,
+                    };
+                    for (column, value) in row.columns.iter().zip(&row.values) {
+                        let text = decoder.text(&row.table, column, value);
+                        values += 1;
+                        let (Value::Text(s), Some(text)) = (value, text) else {
+                            continue;
+                        };
+                        if !repair || text == s.as_str() {
+                            assert_eq!(text, s.as_str(), "mutant {i}");
+                        } else {
+                            assert_eq!(cp1252.encode(s).0.as_ref(), text.as_bytes(), "mutant {i}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(values > 5_000, "only {values} values decoded");
+}

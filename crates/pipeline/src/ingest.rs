@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 
 use spector_ingest::{
     Format, Mapper, Profile, ReadError, ReadErrorKind, builtin_profiles, formats, recognise,
-    scan_schema,
+    scan_source,
 };
 use spector_store::{Case, Received, Reject};
 
@@ -129,11 +129,12 @@ fn read_into_case(
     report.format = format;
 
     let builtins = builtin_profiles();
+    // Also run for a named profile: the character sets the source declares decide how its text is read.
+    let scan = scan_source(&copy, file, format).map_err(|e| as_user_file(e, file))?;
     let profile: &Profile = match named {
         Some(p) => p,
         None => {
-            let schema = scan_schema(&copy, file, format).map_err(|e| as_user_file(e, file))?;
-            let r = recognise(file, format, &schema, &builtins)?;
+            let r = recognise(file, format, &scan.schema, &builtins)?;
             report.recognised = Some(format!(
                 "matched {} of its {} tables ({})",
                 r.matched_tables.len(),
@@ -145,9 +146,10 @@ fn read_into_case(
     };
     report.profile = profile.name.clone();
     tracing::info!(file = %file.display(), %format, profile = %profile.name, "ingesting");
+    let declared = scan.encodings.describe();
 
     let mut writer = case.begin_received(received, market, format.as_str(), &profile.name)?;
-    let mut mapper = Mapper::new(profile, market, &evidence.sha256);
+    let mut mapper = Mapper::new(profile, market, &evidence.sha256).with_encodings(scan.encodings);
     progress.begin(&format!("ingest {}", file.display()), Some(evidence.size));
     let mut derived = Vec::new();
     loop {
@@ -204,6 +206,15 @@ fn read_into_case(
         }
     }
     progress.end();
+    // What the source declares is news only when some text was not UTF-8.
+    let decoding = mapper.decoding_stats();
+    for line in declared.iter().chain(&decoding.summary()) {
+        if decoding.decoded_total() > 0 {
+            tracing::info!(file = %file.display(), "text encoding: {line}");
+        } else {
+            tracing::debug!(file = %file.display(), "text encoding: {line}");
+        }
+    }
     if !report.rejects.is_empty() && !options.allow_rejects {
         let first = &report.rejects[0];
         return Err(PipelineError::Rejected {
