@@ -48,8 +48,15 @@ fn io_error(path: &Path, e: std::io::Error) -> ReadError {
 
 /// Reads the table declarations of a source: CREATE TABLE and COPY headers for dumps, the header row for CSV.
 /// Streams line by line; row data is skipped, never parsed. `name` is the file's name as the analyst gave it
-/// (the file read may be the case's hash-named copy): a CSV table is named after it.
+/// (the file read may be the case's hash-named copy): a CSV or JSON table is named after it.
+///
+/// JSON declares nothing: its tables are those of the documents that begin in the first
+/// [`SCHEMA_SCAN_BYTES`](crate::formats::json::SCHEMA_SCAN_BYTES), with the union of the columns their rows
+/// have (a key that first appears later is not seen).
 pub fn scan_schema(path: &Path, name: &Path, format: Format) -> Result<SourceSchema, ReadError> {
+    if format == Format::Json {
+        return crate::formats::json::scan_schema(path, name);
+    }
     let file = File::open(path).map_err(|e| io_error(name, e))?;
     let mut reader = BufReader::with_capacity(1 << 20, file);
     let mut schema = SourceSchema::new();
