@@ -1,8 +1,9 @@
-//! Throughput of the format readers alone: writes a mysqldump-like, a pg_dump-like and a CSV file of about
-//! `SIZE_MB` (default 100) MB each to a temporary directory, then reads each with its reader and prints MB/s.
+//! Throughput of the format readers alone: writes a mysqldump-like, a pg_dump-like, a CSV, a JSON Lines file
+//! of the same orders and a JSON array of nested vendor pages (listings holding feedback) of about `SIZE_MB`
+//! (default 100) MB each to a temporary directory, then reads each with its reader and prints MB/s.
 //!
 //! ```text
-//! cargo run --release -p spector-ingest --example read_speed [SIZE_MB] [mysql-dump|pg-dump|csv]
+//! cargo run --release -p spector-ingest --example read_speed [SIZE_MB] [mysql-dump|pg-dump|csv|json]
 //! ```
 //!
 //! With `READ_SPEED_DIR` set, the files are kept there and reused by later runs (for profiling the readers
@@ -154,6 +155,7 @@ fn write_files(dir: &Path, size: u64) -> std::io::Result<()> {
     let mut mysql = BufWriter::new(File::create(dir.join("market.sql"))?);
     let mut pg = BufWriter::new(File::create(dir.join("market.pgdump.sql"))?);
     let mut csv = BufWriter::new(File::create(dir.join("purchases.csv"))?);
+    let mut jsonl = BufWriter::new(File::create(dir.join("purchases.jsonl"))?);
     writeln!(
         mysql,
         "-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)\n/*!40101 SET NAMES utf8mb4 */;"
@@ -170,11 +172,11 @@ fn write_files(dir: &Path, size: u64) -> std::io::Result<()> {
     )?;
     writeln!(csv, "{}", COLUMNS.replace(", ", ","))?;
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
-    let (mut mysql_len, mut pg_len, mut csv_len) = (0u64, 0u64, 0u64);
+    let (mut mysql_len, mut pg_len, mut csv_len, mut jsonl_len) = (0u64, 0u64, 0u64, 0u64);
     let mut statement = String::new();
     let mut line = String::new();
     let mut id = 0;
-    while mysql_len < size || pg_len < size || csv_len < size {
+    while mysql_len < size || pg_len < size || csv_len < size || jsonl_len < size {
         id += 1;
         let o = order(&mut rng, id);
         if mysql_len < size {
@@ -222,7 +224,22 @@ fn write_files(dir: &Path, size: u64) -> std::io::Result<()> {
             csv.write_all(line.as_bytes())?;
             csv_len += line.len() as u64;
         }
+        if jsonl_len < size {
+            line.clear();
+            let note = o.note.as_deref().map_or("null".to_string(), json_string);
+            writeln!(
+                line,
+                "{{\"id\": {}, \"uuid\": \"{}\", \"buyer_id\": {}, \"vendor_id\": {}, \"quantity\": {}, \
+                 \"to_pay\": {}, \"state\": \"{}\", \"note\": {note}, \"created_at\": \"{}\"}}",
+                o.id, o.uuid, o.buyer, o.vendor, o.quantity, o.to_pay, o.state, o.created
+            )
+            .ok();
+            jsonl.write_all(line.as_bytes())?;
+            jsonl_len += line.len() as u64;
+        }
     }
+    jsonl.flush()?;
+    write_vendor_pages(dir, size, &mut rng)?;
     if !statement.is_empty() {
         statement.push_str(";\n");
         mysql.write_all(statement.as_bytes())?;
@@ -232,6 +249,68 @@ fn write_files(dir: &Path, size: u64) -> std::io::Result<()> {
     mysql.flush()?;
     pg.flush()?;
     csv.flush()
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// A crawler's vendor pages: one JSON array, each vendor holding its listings holding their feedback.
+fn write_vendor_pages(dir: &Path, size: u64, rng: &mut XorShift) -> std::io::Result<()> {
+    let mut out = BufWriter::new(File::create(dir.join("vendors.json"))?);
+    out.write_all(b"[\n")?;
+    let mut written = 2u64;
+    let mut page = String::new();
+    let mut vendor = 0;
+    while written < size {
+        vendor += 1;
+        page.clear();
+        if vendor > 1 {
+            page.push_str(",\n");
+        }
+        write!(
+            page,
+            "  {{\"vendor\": \"v{vendor}\", \"crawled_at\": \"2021-06-01T12:00:00Z\", \
+             \"profile\": {{\"joined\": \"2019-01-05\", \"level\": {}}}, \"ships_to\": [\"US\", \"UK\"], \
+             \"listings\": [",
+            rng.below(10)
+        )
+        .ok();
+        for l in 0..1 + rng.below(20) {
+            let o = order(rng, l);
+            if l > 0 {
+                page.push(',');
+            }
+            write!(
+                page,
+                "\n    {{\"id\": \"{}\", \"title\": {}, \"price\": {}, \"feedback\": [",
+                o.uuid,
+                json_string(o.note.as_deref().unwrap_or("untitled")),
+                o.to_pay
+            )
+            .ok();
+            for f in 0..rng.below(8) {
+                let fb = order(rng, f);
+                if f > 0 {
+                    page.push(',');
+                }
+                write!(
+                    page,
+                    "\n      {{\"rating\": {}, \"comment\": {}, \"when\": \"{} days ago\"}}",
+                    1 + rng.below(5),
+                    json_string(fb.note.as_deref().unwrap_or("")),
+                    rng.below(60)
+                )
+                .ok();
+            }
+            page.push_str("]}");
+        }
+        page.push_str("]}");
+        out.write_all(page.as_bytes())?;
+        written += page.len() as u64;
+    }
+    out.write_all(b"\n]\n")?;
+    out.flush()
 }
 
 /// CPU time of this thread in seconds, where Linux tells it: other processes on a shared machine then do
@@ -295,7 +374,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let temp = tempfile::tempdir()?;
     let dir =
         std::env::var_os("READ_SPEED_DIR").map_or_else(|| temp.path().to_path_buf(), Into::into);
-    if !dir.join("purchases.csv").exists() {
+    if !dir.join("vendors.json").exists() {
         let started = Instant::now();
         std::fs::create_dir_all(&dir)?;
         write_files(&dir, size_mb * 1_000_000)?;
@@ -309,6 +388,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("market.sql", Format::MysqlDump),
         ("market.pgdump.sql", Format::PgDump),
         ("purchases.csv", Format::Csv),
+        ("purchases.jsonl", Format::Json),
+        ("vendors.json", Format::Json),
     ];
     for (name, format) in files {
         if only.as_deref().is_none_or(|f| f == format.as_str()) {

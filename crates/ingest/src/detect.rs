@@ -51,7 +51,11 @@ fn io_error(path: &Path, e: std::io::Error) -> ReadError {
 
 /// Reads the table declarations of a source: CREATE TABLE and COPY headers for dumps, the header row for CSV.
 /// Streams line by line; row data is skipped, never parsed. `name` is the file's name as the analyst gave it
-/// (the file read may be the case's hash-named copy): a CSV table is named after it.
+/// (the file read may be the case's hash-named copy): a CSV or JSON table is named after it.
+///
+/// JSON declares nothing: its tables are those of the documents that begin in the first
+/// [`SCHEMA_SCAN_BYTES`](crate::formats::json::SCHEMA_SCAN_BYTES), with the union of the columns their rows
+/// have (a key that first appears later is not seen).
 pub fn scan_schema(path: &Path, name: &Path, format: Format) -> Result<SourceSchema, ReadError> {
     scan_source(path, name, format).map(|scan| scan.schema)
 }
@@ -68,6 +72,12 @@ pub struct SourceScan {
 /// `client_encoding`, `DEFAULT CHARSET`, column `CHARACTER SET`) and a guess from a sample of its text that
 /// is not UTF-8 (see [`crate::encoding`]).
 pub fn scan_source(path: &Path, name: &Path, format: Format) -> Result<SourceScan, ReadError> {
+    if format == Format::Json {
+        return crate::formats::json::scan_schema(path, name).map(|schema| SourceScan {
+            schema,
+            encodings: SourceEncodings::default(),
+        });
+    }
     let file = File::open(path).map_err(|e| io_error(name, e))?;
     scan_reader(BufReader::with_capacity(1 << 20, file), name, format)
 }

@@ -144,6 +144,8 @@ impl RowContext<'_, '_> {
         let raw: Option<String> = match (column, &rule.constant) {
             (_, Some(c)) => Some(c.clone()),
             (Some(col), None) => match self.row.get(col) {
+                // A JSON object without the key: the field is unknown for this row.
+                None if self.row.sparse => None,
                 None => {
                     return Err(format!(
                         "column {col:?} (for {field}) is not in table {} (columns: {})",
@@ -455,6 +457,7 @@ mod tests {
             row: 7,
             offset: 100,
             len: 20,
+            sparse: false,
         }
     }
 
@@ -608,5 +611,41 @@ fields = { native_key = "id", name = "username", created_at = { column = "create
             .map_row(&row("users", &["id", "login"], &[Some("3"), Some("x")]))
             .unwrap_err();
         assert!(err.message.contains("column \"username\""), "{err}");
+    }
+
+    #[test]
+    fn a_sparse_row_maps_an_absent_column_as_null() {
+        let p = profile(
+            r#"name = "t"
+format = "json"
+[[entity]]
+kind = "feedback"
+table = "vendors.listings.feedback"
+[entity.fields]
+native_key = "id"
+vendor = "^.^.vendor"
+rating = { column = "rating", parse = "number" }
+comment = "comment"
+"#,
+        );
+        assert_eq!(p.format, Some(crate::Format::Json));
+        let mut m = Mapper::new(&p, "m", "s");
+        let cols = ["id", "rating", "#", "^.#", "^.^.vendor"];
+        let vals = [Some("f1"), Some("4"), Some("0"), Some("2"), Some("bob")];
+        // No `comment` key in this object.
+        let mut sparse = row("vendors.listings.feedback", &cols, &vals);
+        sparse.sparse = true;
+        let recs = m.map_row(&sparse).unwrap();
+        let [Record::Feedback(f)] = recs.as_slice() else {
+            panic!("{recs:?}")
+        };
+        assert_eq!(f.comment, None);
+        assert_eq!(f.rating, Some(4.0));
+        assert_eq!(f.vendor_id.as_ref().unwrap().as_str(), "m/account/bob");
+        // The same row from a source with fixed columns is a profile mistake worth an error.
+        let err = m
+            .map_row(&row("vendors.listings.feedback", &cols, &vals))
+            .unwrap_err();
+        assert!(err.message.contains("column \"comment\""), "{err}");
     }
 }

@@ -146,8 +146,9 @@ fn de_format<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Format>, D
         Some("mysql-dump") => Ok(Some(Format::MysqlDump)),
         Some("pg-dump") => Ok(Some(Format::PgDump)),
         Some("csv") => Ok(Some(Format::Csv)),
+        Some("json") => Ok(Some(Format::Json)),
         Some(other) => Err(serde::de::Error::custom(format!(
-            "unknown format {other:?} (mysql-dump, pg-dump, csv)"
+            "unknown format {other:?} (mysql-dump, pg-dump, csv, json)"
         ))),
     }
 }

@@ -30,9 +30,9 @@ impl Value {
 /// One row of one table of a source, with the byte range it occupies in the source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceRow {
-    /// Table name in a dump; file stem for a CSV file.
+    /// Table name in a dump; file stem for a CSV or JSON file (`<stem>.<key>` for a JSON array of objects).
     pub table: Arc<str>,
-    /// Column names in order (from CREATE TABLE, a COPY column list or a CSV header).
+    /// Column names in order (from CREATE TABLE, a COPY column list, a CSV header or a JSON object's keys).
     pub columns: Arc<[String]>,
     pub values: Vec<Value>,
     /// 1-based row number within `table` in this source.
@@ -41,6 +41,9 @@ pub struct SourceRow {
     pub offset: u64,
     /// Length of the row in bytes.
     pub len: u64,
+    /// Rows of one table need not have the same columns (JSON objects): a column absent from this row is
+    /// NULL, not a mistake in the profile.
+    pub sparse: bool,
 }
 
 impl SourceRow {
@@ -57,6 +60,8 @@ pub enum Format {
     MysqlDump,
     PgDump,
     Csv,
+    /// JSON documents: an array of them, one, or one per line (JSON Lines).
+    Json,
 }
 
 impl Format {
@@ -65,6 +70,7 @@ impl Format {
             Format::MysqlDump => "mysql-dump",
             Format::PgDump => "pg-dump",
             Format::Csv => "csv",
+            Format::Json => "json",
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Data-driven reader tests: every `tests/data/{mysql,pg,csv}/<case>.<ext>` is read and rendered as text,
+//! Data-driven reader tests: every `tests/data/{mysql,pg,csv,json}/<case>.<ext>` is read and rendered as text,
 //! and the rendering must equal `<case>.expected` beside it. `UPDATE_EXPECT=1 cargo test -p spector-ingest
 //! --test format_cases` rewrites the expected files; review the diff by hand before committing it.
 //!
@@ -6,8 +6,8 @@
 //! per row, `table#row @offset+len: [values]` (`NULL`, text as a quoted Rust string, bytes as `x'hex'`),
 //! and for errors `ERROR Kind line offset: message`, followed by `  raw: "..."` when the error carries text.
 //!
-//! Besides the rendering, every row's bytes in the file must decode again to the row's values (provenance),
-//! and every error's line must be the line of its offset.
+//! Besides the rendering, every row's bytes in the file must decode again to the row's values (provenance;
+//! for JSON, to the row's own columns), and every error's line must be the line of its offset.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -15,7 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use spector_ingest::formats::{self, csv, mysql, pg, selfcheck};
+use spector_ingest::formats::{self, csv, json, mysql, pg, selfcheck};
 use spector_ingest::{Format, ReadError, SourceRow, Value};
 
 fn data_dir() -> PathBuf {
@@ -27,17 +27,21 @@ fn format_of_dir(dir: &str) -> Format {
         "mysql" => Format::MysqlDump,
         "pg" => Format::PgDump,
         "csv" => Format::Csv,
+        "json" => Format::Json,
         other => panic!("unknown case directory {other}"),
     }
 }
 
 fn cases() -> Vec<(Format, PathBuf)> {
     let mut cases = Vec::new();
-    for dir in ["mysql", "pg", "csv"] {
+    for dir in ["mysql", "pg", "csv", "json"] {
         let mut files: Vec<PathBuf> = fs::read_dir(data_dir().join(dir))
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "sql" || e == "csv"))
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|e| ["sql", "csv", "json", "jsonl"].iter().any(|x| e == *x))
+            })
             .collect();
         files.sort();
         cases.extend(files.into_iter().map(|p| (format_of_dir(dir), p)));
@@ -122,6 +126,18 @@ fn check_provenance(format: Format, path: &Path, file: &[u8], rows: &[SourceRow]
             }
             Format::PgDump => pg::parse_insert_row(bytes),
             Format::Csv => csv::parse_record(bytes, delimiter),
+            // A JSON row's own columns come first; `#` and its parent's columns follow.
+            Format::Json => json::parse_object(bytes).map(|(columns, values)| {
+                assert_eq!(
+                    row.columns[..columns.len()],
+                    columns[..],
+                    "{}",
+                    path.display()
+                );
+                let mut all = values;
+                all.extend_from_slice(&row.values[columns.len()..]);
+                all
+            }),
         };
         assert_eq!(
             again.as_ref(),

@@ -24,7 +24,7 @@ impl XorShift {
 }
 
 /// Bytes that matter to some reader's grammar.
-const SPECIAL: &[u8] = b"'\"\\`()[],;\t\n\r-#/*$NE0xb.\xe9\xc3\x00";
+const SPECIAL: &[u8] = b"'\"\\`()[]{},:;\t\n\r-#/*$NE0xbu.\xe9\xc3\x00";
 
 fn mutate(rng: &mut XorShift, input: &[u8]) -> Vec<u8> {
     let mut out = input.to_vec();
@@ -55,10 +55,13 @@ fn mutate(rng: &mut XorShift, input: &[u8]) -> Vec<u8> {
 fn mutated_cases_never_break_a_reader() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     let mut seeds = Vec::new();
-    for dir in ["mysql", "pg", "csv"] {
+    for dir in ["mysql", "pg", "csv", "json"] {
         for entry in fs::read_dir(data.join(dir)).unwrap() {
             let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "sql" || e == "csv") {
+            if path
+                .extension()
+                .is_some_and(|e| ["sql", "csv", "json", "jsonl"].iter().any(|x| e == *x))
+            {
                 seeds.push(fs::read(&path).unwrap());
             }
         }
@@ -69,7 +72,7 @@ fn mutated_cases_never_break_a_reader() {
     for seed in &seeds {
         for i in 0..per_seed {
             let input = mutate(&mut rng, seed);
-            for format in [Format::MysqlDump, Format::PgDump, Format::Csv] {
+            for format in [Format::MysqlDump, Format::PgDump, Format::Csv, Format::Json] {
                 if let Err(problem) = drain_checked(format, &input) {
                     panic!(
                         "{format} reader broke on mutant {i}: {problem}\ninput: {:?}",
@@ -119,6 +122,7 @@ fn mutated_encoding_cases_never_break_the_scan_or_the_decoder() {
                     Format::MysqlDump => Box::new(MysqlDumpReader::new("m.sql", &input[..])),
                     Format::PgDump => Box::new(PgDumpReader::new("m.sql", &input[..])),
                     Format::Csv => Box::new(CsvReader::new("m.csv", &input[..])),
+                    Format::Json => unreachable!("not among the formats above"),
                 };
                 for _ in 0..10_000 {
                     let row = match reader.next_row() {

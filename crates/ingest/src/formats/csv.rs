@@ -209,6 +209,7 @@ impl<R: BufRead> RowReader for CsvReader<R> {
             row: self.rows,
             offset: span.offset,
             len: span.len as u64,
+            sparse: false,
         }))
     }
 
@@ -310,7 +311,7 @@ fn check_quoting(raw: &[u8], delimiter: u8) -> Result<(), QuoteProblem> {
 }
 
 /// The table a CSV file holds: its file stem.
-fn table_name(file: &Path) -> Arc<str> {
+pub(crate) fn table_name(file: &Path) -> Arc<str> {
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy())

@@ -647,6 +647,7 @@ impl<R: Read> DumpReader<R> {
             row,
             offset,
             len: len as u64,
+            sparse: false,
         }))
     }
 
@@ -815,6 +816,7 @@ impl<R: Read> DumpReader<R> {
             row,
             offset,
             len: content as u64,
+            sparse: false,
         }))
     }
 

@@ -1,14 +1,18 @@
 //! Format readers: each turns one source file into a stream of [`SourceRow`](crate::SourceRow)s.
 //!
 //! [`detect`] tells the format from the first bytes of a file, [`open`] opens a file with the right reader;
-//! [`MysqlDumpReader`], [`PgDumpReader`] and [`CsvReader`] can also be built on any `BufRead`.
+//! [`MysqlDumpReader`], [`PgDumpReader`], [`CsvReader`] and [`JsonReader`] can also be built on any
+//! `BufRead`.
 //!
 //! What every reader guarantees:
 //! - It streams: memory is bounded by the largest single row (at most [`MAX_RETAINED_BYTES`]), never by
-//!   the file. A row larger than that is a fatal error.
+//!   the file. A row larger than that is a fatal error. (For JSON, the unit is a top-level document with
+//!   everything nested in it.)
 //! - A row's `offset`/`len` locate its bytes in the file exactly, and [`mysql::parse_row`],
 //!   [`pg::parse_copy_row`], [`pg::parse_insert_row`] and [`csv::parse_record`] decode those bytes again
-//!   to the same values.
+//!   to the same values; [`json::parse_object`] to the same own columns (a JSON child row also carries its
+//!   index and its ancestors' columns, see [`json`]). Rows come in file order; only JSON rows nest (a
+//!   child object's span lies inside its parent's).
 //! - `row` is the ordinal of the row in its table in this source, counting rows that were errors.
 //! - An error's `line` is one plus the number of `\n` bytes before its `offset`. A
 //!   [`Row`](crate::ReadErrorKind::Row) error points at the start of the bad row and carries its text
@@ -20,6 +24,9 @@
 
 pub mod csv;
 mod dump;
+pub mod json;
+#[cfg(test)]
+mod json_tests;
 pub mod mysql;
 pub mod pg;
 #[cfg(test)]
@@ -35,6 +42,7 @@ use std::path::Path;
 use memchr::memmem;
 
 pub use self::csv::CsvReader;
+pub use self::json::JsonReader;
 pub use self::mysql::MysqlDumpReader;
 pub use self::pg::PgDumpReader;
 pub use self::window::MAX_RETAINED_BYTES;
@@ -51,6 +59,10 @@ const FILE_BUFFER: usize = 64 * 1024;
 pub fn detect(path: &Path, head: &[u8]) -> Result<Format, ReadError> {
     let head = &head[..head.len().min(SNIFF_BYTES)];
     let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    // First: no dump begins with `{` or `[`, while a scraped document may well quote SQL.
+    if looks_like_json(head) {
+        return Ok(Format::Json);
+    }
     let has = |needle: &str| memmem::find(head, needle.as_bytes()).is_some();
     let has_line_starting = |prefix: &str| {
         head.starts_with(prefix.as_bytes())
@@ -104,7 +116,7 @@ pub fn detect(path: &Path, head: &[u8]) -> Result<Format, ReadError> {
         file: path.to_path_buf(),
         line: 1,
         offset: 0,
-        message: "not a recognised dump format (looked for mysqldump, pg_dump, CSV headers)"
+        message: "not a recognised dump format (looked for mysqldump, pg_dump, JSON, CSV headers)"
             .to_string(),
         raw: None,
     })
@@ -133,6 +145,20 @@ fn starts_like_sql(head: &[u8]) -> bool {
         && line
             .get(word.len())
             .is_some_and(|b| b.is_ascii_whitespace())
+}
+
+/// `{` then a key or `}`, or `[` then a value or `]` (a CSV header such as `[id],[name]` is not JSON).
+fn looks_like_json(head: &[u8]) -> bool {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let mut bytes = head.iter().filter(|b| !is_space(b));
+    match (bytes.next(), bytes.next()) {
+        (Some(b'{'), next) => matches!(next, None | Some(b'"' | b'}')),
+        (Some(b'['), next) => matches!(
+            next,
+            None | Some(b'{' | b'[' | b']' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n')
+        ),
+        _ => false,
+    }
 }
 
 /// Text whose first line is a header of at least two delimited fields.
@@ -188,6 +214,7 @@ pub fn open_named(
             let delimiter = csv::sniff_delimiter(head).unwrap_or(b',');
             Box::new(CsvReader::with_delimiter(path, input, delimiter))
         }
+        Format::Json => Box::new(JsonReader::new(path, input)),
     };
     Ok((format, reader))
 }
@@ -238,10 +265,19 @@ mod tests {
         );
         assert_eq!(detected("create,table\n1,2\n"), Some(Format::Csv));
         assert_eq!(detected("\x00\x01binary,stuff"), None);
+        assert_eq!(detected("[{\"a\": 1}]"), Some(Format::Json));
+        assert_eq!(
+            detected("\u{feff}\n  {\"sql\": \"INSERT INTO `t`\"}"),
+            Some(Format::Json)
+        );
+        assert_eq!(detected("{}"), Some(Format::Json));
+        assert_eq!(detected("[\n]"), Some(Format::Json));
+        assert_eq!(detected("[id],[name]\n1,x\n"), Some(Format::Csv));
+        assert_eq!(detected("{id},{name}\n1,x\n"), Some(Format::Csv));
         let err = detect(Path::new("/cases/x.bin"), b"hello").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "/cases/x.bin:1: (byte 0) not a recognised dump format (looked for mysqldump, pg_dump, CSV headers)"
+            "/cases/x.bin:1: (byte 0) not a recognised dump format (looked for mysqldump, pg_dump, JSON, CSV headers)"
         );
     }
 }

@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use super::{CsvReader, MysqlDumpReader, PgDumpReader, csv, mysql, pg};
+use super::json::{INDEX_COLUMN, PARENT_PREFIX};
+use super::{CsvReader, JsonReader, MysqlDumpReader, PgDumpReader, csv, json, mysql, pg};
 use crate::source::{Format, ReadErrorKind, RowReader, SourceRow, Value};
 
 /// What a checked read saw.
@@ -17,7 +18,8 @@ pub struct Drained {
 
 /// Reads all of `input` with the reader for `format` and checks that:
 /// - it ends (no more calls than a bound proportional to the input), and says nothing after a fatal error;
-/// - rows come in file order and lie inside the input, and their bytes decode again to the same values;
+/// - rows come in file order and lie inside the input, and their bytes decode again to the same values
+///   (JSON: to the same own columns; a child row lies inside its parent row, whose columns it carries);
 /// - every error's line is the line of its offset, and a row error's raw text is the input at its offset.
 ///
 /// Returns a description of the first broken invariant.
@@ -28,9 +30,12 @@ pub fn drain_checked(format: Format, input: &[u8]) -> Result<Drained, String> {
         Format::MysqlDump => Box::new(MysqlDumpReader::new(path, input)),
         Format::PgDump => Box::new(PgDumpReader::new(path, input)),
         Format::Csv => Box::new(CsvReader::with_delimiter(path, input, delimiter)),
+        Format::Json => Box::new(JsonReader::new(path, input)),
     };
     let mut seen = Drained::default();
     let mut last_end = 0u64;
+    // JSON rows nest: the rows whose span holds the next one.
+    let mut open: Vec<SourceRow> = Vec::new();
     let budget = 2 * input.len() + 16;
     for _ in 0..budget {
         match reader.next_row() {
@@ -48,7 +53,11 @@ pub fn drain_checked(format: Format, input: &[u8]) -> Result<Drained, String> {
                 if seen.fatal {
                     return Err("a row after a fatal error".to_string());
                 }
-                check_row(format, delimiter, input, &row, last_end)?;
+                if format == Format::Json {
+                    check_json_row(input, &row, &mut open)?;
+                } else {
+                    check_row(format, delimiter, input, &row, last_end)?;
+                }
                 last_end = row.offset + row.len;
                 seen.rows += 1;
             }
@@ -112,6 +121,7 @@ fn check_row(
     }
     let bytes = &input[row.offset as usize..end as usize];
     let again: Vec<Vec<Value>> = match format {
+        Format::Json => return Err("JSON rows are checked by check_json_row".to_string()),
         Format::MysqlDump => vec![mysql::parse_row(bytes)?],
         Format::PgDump => {
             let mut both = vec![pg::parse_copy_row(bytes)];
@@ -126,5 +136,76 @@ fn check_row(
             row.table, row.row, row.offset, row.len, again, row.values
         ));
     }
+    Ok(())
+}
+
+/// A JSON row: inside the input and after the previous row's start; its bytes decode to its own columns,
+/// followed by `#` and the parent's columns under `^.` exactly when it is a child row, which lies inside the
+/// row it names as parent.
+fn check_json_row(input: &[u8], row: &SourceRow, open: &mut Vec<SourceRow>) -> Result<(), String> {
+    let end = row.offset.checked_add(row.len).ok_or("row end overflows")?;
+    let at = format!(
+        "row {}#{} at {}+{}",
+        row.table, row.row, row.offset, row.len
+    );
+    if end > input.len() as u64 || open.last().is_some_and(|last| row.offset <= last.offset) {
+        return Err(format!("{at} is out of order or outside the input"));
+    }
+    if row.values.len() != row.columns.len() {
+        return Err(format!(
+            "{at} has {} values for {} columns",
+            row.values.len(),
+            row.columns.len()
+        ));
+    }
+    let bytes = &input[row.offset as usize..end as usize];
+    let (columns, values) = json::parse_object(bytes)?;
+    let n = columns.len();
+    if row.columns.get(..n) != Some(&columns[..]) || row.values.get(..n) != Some(&values[..]) {
+        return Err(format!(
+            "{at} decodes again to {columns:?} = {values:?}, not {:?} = {:?}",
+            row.columns, row.values
+        ));
+    }
+    // Rows that end before this one begins hold no more rows.
+    while open
+        .last()
+        .is_some_and(|last| last.offset + last.len <= row.offset)
+    {
+        open.pop();
+    }
+    match (open.last(), row.columns.get(n).map(String::as_str)) {
+        (None, None) => {}
+        (Some(parent), Some(INDEX_COLUMN)) => {
+            let inherited = &row.columns[n + 1..];
+            let named = inherited.len() == parent.columns.len()
+                && inherited
+                    .iter()
+                    .zip(parent.columns.iter())
+                    .all(|(c, p)| c.strip_prefix(PARENT_PREFIX) == Some(p.as_str()));
+            let is_child = row
+                .table
+                .strip_prefix(&*parent.table)
+                .is_some_and(|rest| rest.starts_with('.'));
+            if !named
+                || row.values[n + 1..] != parent.values[..]
+                || !is_child
+                || end > parent.offset + parent.len
+            {
+                return Err(format!(
+                    "{at} does not carry the columns of its parent {}#{} or lies outside it",
+                    parent.table, parent.row
+                ));
+            }
+        }
+        (parent, _) => {
+            return Err(format!(
+                "{at} has columns {:?} after its own, inside {:?}",
+                &row.columns[n..],
+                parent.map(|p| format!("{}#{}", p.table, p.row))
+            ));
+        }
+    }
+    open.push(row.clone());
     Ok(())
 }
