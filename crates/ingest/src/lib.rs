@@ -4,13 +4,17 @@
 //! Architecture invariant: readers yield rows plus errors, never abort a whole ingest on one bad row, and never
 //! hold a whole file in memory. Nothing here writes to a case: the caller decides what is committed.
 
+pub mod check;
 pub mod detect;
+pub mod draft;
 pub mod formats;
 pub mod mapper;
 pub mod profile;
 pub mod source;
 
+pub use check::{CheckOptions, CheckReport, check};
 pub use detect::{DetectError, Recognition, recognise, scan_schema};
+pub use draft::{Draft, DraftError, DraftOptions, draft};
 pub use mapper::{MapError, Mapper, parse_time};
 pub use profile::{Profile, ProfileError, builtin_profiles};
 pub use source::{Format, ReadError, ReadErrorKind, RowReader, SourceRow, Value};
