@@ -19,6 +19,7 @@ use clap::{Parser, Subcommand};
 ///   spector targets --case ./case --top 20
 ///   spector sql --case ./case "SELECT market, count(*) FROM accounts GROUP BY market"
 ///
+/// A market whose schema spector does not know yet gets a profile with `spector profile draft`.
 /// `spector demo` does all of this on a synthetic world in a temporary directory.
 #[derive(Parser)]
 #[command(
@@ -47,6 +48,14 @@ enum Command {
     },
     /// Write a synthetic world of seized markets, with ground truth, for tests, demos and benchmarks.
     Synth(cmd::synth::SynthArgs),
+    /// Draft a mapping profile for a market never seen before, check one, or list the shipped ones.
+    ///
+    /// spector profile draft seized/x.sql -o x.toml; edit x.toml; spector profile check x.toml seized/x.sql;
+    /// then spector ingest --profile x.toml ...
+    Profile {
+        #[command(subcommand)]
+        action: cmd::profile::ProfileAction,
+    },
     /// Bring seized files of one market into a case.
     ///
     /// Each SOURCE is copied into the case's evidence area and hashed (SHA-256), then read from that copy.
@@ -84,6 +93,7 @@ fn main() {
     let result = match cli.command {
         Command::Case { action } => cmd::case::run(action, &out),
         Command::Synth(args) => cmd::synth::run(args, &out),
+        Command::Profile { action } => cmd::profile::run(action, &out),
         Command::Ingest(args) => cmd::ingest::run(args, &out),
         Command::Link(args) => cmd::link::run(&args.case, &out),
         Command::Personas(args) => cmd::link::personas(&args.case, &out),

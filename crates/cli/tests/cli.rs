@@ -176,3 +176,170 @@ fn help_teaches_the_workflow() {
         assert!(help.contains(word), "--help mentions {word}: {help}");
     }
 }
+
+/// The files of the synthetic market `name` in `world`, sorted.
+fn market_files(world: &Path, name: &str) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(world.join("markets").join(name))
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_new_market_is_drafted_checked_and_ingested_with_its_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let world = dir.path().join("world");
+    ok(&[
+        "synth",
+        "--seed",
+        "4",
+        "--scale",
+        "0.3",
+        "--markets",
+        "3",
+        "--out",
+        s(&world),
+    ]);
+    let case = dir.path().join("case");
+    ok(&["case", "init", s(&case)]);
+    for market in ["abyss", "tortuga", "nightshade"] {
+        let files = market_files(&world, market);
+        let profile = dir.path().join(format!("{market}.toml"));
+        let mut args = vec!["profile", "draft", "-o", s(&profile), "--market", market];
+        args.extend(files.iter().map(String::as_str));
+        let summary = ok(&args);
+        assert!(
+            summary.contains("account") && summary.contains("listing"),
+            "{summary}"
+        );
+        let text = std::fs::read_to_string(&profile).unwrap();
+        assert!(text.contains(&format!("name = \"{market}\"")), "{text}");
+        // Writing over an existing profile needs --force.
+        let again = spector(&args);
+        assert!(!again.status.success());
+        assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+
+        let mut args = vec!["profile", "check", "--json", s(&profile)];
+        args.extend(files.iter().map(String::as_str));
+        let report = json(&args);
+        assert_eq!(report["rows_rejected"], 0, "{report}");
+        let entities = report["entities"].as_array().unwrap();
+        assert!(entities.iter().any(|e| e["kind"] == "account"), "{report}");
+        assert!(entities.iter().all(|e| e["rejected"] == 0), "{report}");
+
+        let mut args = vec![
+            "ingest",
+            "--json",
+            "--case",
+            s(&case),
+            "--market",
+            market,
+            "--profile",
+            s(&profile),
+        ];
+        args.extend(files.iter().map(String::as_str));
+        for r in json(&args).as_array().unwrap() {
+            assert_eq!(r["rejected"], 0, "{r}");
+            assert_eq!(r["profile"], market, "{r}");
+        }
+    }
+    ok(&["link", "--case", s(&case)]);
+    let personas = json(&["personas", "--case", s(&case), "--json"]);
+    let accounts: usize = personas
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["accounts"].as_array().unwrap().len())
+        .sum();
+    let truth = std::fs::read_to_string(world.join("truth/accounts.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert_eq!(
+        accounts, truth,
+        "every account arrived through drafted profiles"
+    );
+
+    // --json gives the whole draft, the profile text included.
+    let files = market_files(&world, "tortuga");
+    let d = json(&["profile", "draft", "--json", &files[0]]);
+    assert!(d["toml"].as_str().unwrap().contains("[[entity]]"));
+    let members = d["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "members")
+        .unwrap();
+    assert_eq!(members["kind"], "account");
+    assert_eq!(members["key"], "member_id");
+}
+
+#[test]
+fn profile_check_fails_on_rejects_and_output_is_terminal_safe() {
+    let dir = tempfile::tempdir().unwrap();
+    let orders = dir.path().join("orders.sql");
+    let mut text = String::from(
+        "-- MySQL dump 10.13\nCREATE TABLE `orders` (\n  `id` int,\n  `buyer` varchar(9),\n  `status` varchar(9),\n  `total` decimal(9,2),\n  `note` text\n);\nINSERT INTO `orders` VALUES ",
+    );
+    let rows: Vec<String> = (1..=9)
+        .map(|i| {
+            // A market's own words are hostile too: an escape sequence in an order state.
+            let status = ["shipped", "finalized", "limbo\u{1b}[31m"][i % 3];
+            format!("({i},'b{i}','{status}',{i}.50,'note {i}')")
+        })
+        .collect();
+    text.push_str(&rows.join(","));
+    text.push_str(";\n");
+    std::fs::write(&orders, text).unwrap();
+    let profile = dir.path().join("orders.toml");
+    let out = ok(&["profile", "draft", "-o", s(&profile), s(&orders)]);
+    assert!(
+        !out.contains('\u{1b}'),
+        "raw escape reached the terminal: {out}"
+    );
+    let printed = ok(&["profile", "draft", s(&orders)]);
+    assert!(
+        printed.contains("\"limbo\\u001B[31m\" = \"?\""),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("limbo\\u{1b}[31m"),
+        "samples escaped: {printed}"
+    );
+    assert!(!printed.contains('\u{1b}'));
+
+    let check = spector(&["profile", "check", s(&profile), s(&orders)]);
+    assert!(!check.status.success());
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        stdout.contains("\"?\" is not a model order state"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("would quarantine 3 row(s)"), "{stderr}");
+    assert!(!stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn profile_help_and_list() {
+    let help = ok(&["profile", "draft", "--help"]);
+    for step in [
+        "spector profile draft",
+        "spector profile check",
+        "spector ingest",
+        "--profile",
+        "--max-bytes",
+    ] {
+        assert!(help.contains(step), "draft --help mentions {step}: {help}");
+    }
+    let list = ok(&["profile", "list"]);
+    for name in ["laravel", "pgmarket", "scrape"] {
+        assert!(list.contains(name), "{list}");
+    }
+    let listed = json(&["profile", "list", "--json"]);
+    assert_eq!(listed.as_array().unwrap().len(), 3);
+    assert!(ok(&["--help"]).contains("profile"));
+}

@@ -4,14 +4,18 @@
 //! Architecture invariant: readers yield rows plus errors, never abort a whole ingest on one bad row, and never
 //! hold a whole file in memory. Nothing here writes to a case: the caller decides what is committed.
 
+pub mod check;
 pub mod detect;
+pub mod draft;
 pub mod encoding;
 pub mod formats;
 pub mod mapper;
 pub mod profile;
 pub mod source;
 
+pub use check::{CheckOptions, CheckReport, check};
 pub use detect::{DetectError, Recognition, SourceScan, recognise, scan_schema, scan_source};
+pub use draft::{Draft, DraftError, DraftOptions, draft};
 pub use encoding::{DecodingStats, SourceEncodings, TextDecoder};
 pub use mapper::{MapError, Mapper, parse_time};
 pub use profile::{Profile, ProfileError, builtin_profiles};

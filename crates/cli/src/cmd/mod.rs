@@ -2,6 +2,7 @@ pub mod case;
 pub mod demo;
 pub mod ingest;
 pub mod link;
+pub mod profile;
 #[cfg(feature = "sql")]
 pub mod sql;
 pub mod synth;
