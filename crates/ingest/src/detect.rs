@@ -2,9 +2,10 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 use std::path::Path;
 
+use crate::formats::compressed::decompress;
 use crate::profile::Profile;
 use crate::{Format, ReadError, ReadErrorKind};
 
@@ -46,18 +47,19 @@ fn io_error(path: &Path, e: std::io::Error) -> ReadError {
     }
 }
 
-/// Reads the table declarations of a source: CREATE TABLE and COPY headers for dumps, the header row for CSV.
-/// Streams line by line; row data is skipped, never parsed. `name` is the file's name as the analyst gave it
-/// (the file read may be the case's hash-named copy): a CSV table is named after it.
+/// Reads the table declarations of a source: CREATE TABLE and COPY headers for dumps, the header row for CSV,
+/// the tables of an SQLite database. Streams line by line (through gzip or zstd if the file is compressed);
+/// row data is skipped, never parsed. `name` is the file's name as the analyst gave it (the file read may be
+/// the case's hash-named copy): a CSV table is named after it.
 pub fn scan_schema(path: &Path, name: &Path, format: Format) -> Result<SourceSchema, ReadError> {
+    if format == Format::Sqlite {
+        return crate::formats::sqlite::schema(path, name);
+    }
     let file = File::open(path).map_err(|e| io_error(name, e))?;
-    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut reader = decompress(file).map_err(|e| io_error(name, e))?.reader;
     let mut schema = SourceSchema::new();
     if format == Format::Csv {
-        let table = name
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let table = crate::formats::csv::table_name(name).to_string();
         let mut header = csv::ReaderBuilder::new().from_reader(reader);
         let cols = header
             .headers()
@@ -70,15 +72,18 @@ pub fn scan_schema(path: &Path, name: &Path, format: Format) -> Result<SourceSch
     }
     let mut line = Vec::new();
     let mut open_table: Option<String> = None;
+    let (mut line_number, mut offset) = (1, 0);
     loop {
         line.clear();
-        if reader
-            .read_until(b'\n', &mut line)
-            .map_err(|e| io_error(name, e))?
-            == 0
-        {
+        let n = reader.read_until(b'\n', &mut line).map_err(|e| {
+            let mut error = io_error(name, e);
+            (error.line, error.offset) = (line_number, offset);
+            error
+        })?;
+        if n == 0 {
             break;
         }
+        (line_number, offset) = (line_number + 1, offset + n as u64);
         // Only the start of a line matters; a data line may be megabytes long.
         let head = String::from_utf8_lossy(&line[..line.len().min(4096)]);
         let trimmed = head.trim();
@@ -284,5 +289,71 @@ mod tests {
         );
         let schema = scan_schema(&pg, &pg, Format::PgDump).unwrap();
         assert_eq!(schema["items"], ["a"]);
+    }
+
+    #[test]
+    fn compressed_and_sqlite_sources_are_recognised() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().expect("tmp");
+        let profiles = builtin_profiles();
+
+        // A zstd CSV named vendors.csv.zst is the `vendors` table.
+        let csv = b"vendor,joined,profile,pgp_key,crawled_at\nx,2020-01-01,hi,,2020-02-02\n";
+        let zst = dir.path().join("vendors.csv.zst");
+        std::fs::write(&zst, zstd::encode_all(&csv[..], 3).expect("zstd")).expect("write");
+        let schema = scan_schema(&zst, &zst, Format::Csv).unwrap();
+        assert_eq!(schema.keys().collect::<Vec<_>>(), ["vendors"]);
+        assert_eq!(
+            recognise(&zst, Format::Csv, &schema, &profiles)
+                .unwrap()
+                .profile
+                .name,
+            "scrape"
+        );
+
+        // A gzip pg_dump read through its hash-named copy.
+        let copy = dir.path().join("0123abcd");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(
+            b"COPY public.members (member_id, login, kind, joined, pgp, bio) FROM stdin;\n\\.\n",
+        )
+        .expect("gzip");
+        std::fs::write(&copy, gz.finish().expect("gzip")).expect("write");
+        let schema = scan_schema(&copy, Path::new("dump.sql.gz"), Format::PgDump).unwrap();
+        assert_eq!(
+            recognise(&copy, Format::PgDump, &schema, &profiles)
+                .unwrap()
+                .profile
+                .name,
+            "pgmarket"
+        );
+
+        // SQLite: tables and columns from the schema, a profile declared for SQLite.
+        let db = dir.path().join("forum.db");
+        rusqlite::Connection::open(&db)
+            .and_then(|c| {
+                c.execute_batch(
+                    "CREATE TABLE members (id INTEGER PRIMARY KEY, nick TEXT, pgp TEXT);
+                     CREATE TABLE posts (id INTEGER PRIMARY KEY, author INT, body TEXT);",
+                )
+            })
+            .expect("sqlite");
+        let schema = scan_schema(&db, &db, Format::Sqlite).unwrap();
+        assert_eq!(schema["members"], ["id", "nick", "pgp"]);
+        assert_eq!(schema["posts"], ["id", "author", "body"]);
+        let forum = Profile::from_toml(
+            "forum",
+            r#"name = "forum"
+format = "sqlite"
+[[entity]]
+kind = "account"
+table = "members"
+fields = { native_key = "id", name = "nick" }"#,
+        )
+        .unwrap();
+        let found = recognise(&db, Format::Sqlite, &schema, std::slice::from_ref(&forum)).unwrap();
+        assert_eq!(found.matched_tables, ["members"]);
+        // The shipped profiles are for other formats.
+        assert!(recognise(&db, Format::Sqlite, &schema, &profiles).is_err());
     }
 }

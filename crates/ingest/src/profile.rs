@@ -137,8 +137,9 @@ fn de_format<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Format>, D
         Some("mysql-dump") => Ok(Some(Format::MysqlDump)),
         Some("pg-dump") => Ok(Some(Format::PgDump)),
         Some("csv") => Ok(Some(Format::Csv)),
+        Some("sqlite") => Ok(Some(Format::Sqlite)),
         Some(other) => Err(serde::de::Error::custom(format!(
-            "unknown format {other:?} (mysql-dump, pg-dump, csv)"
+            "unknown format {other:?} (mysql-dump, pg-dump, csv, sqlite)"
         ))),
     }
 }
