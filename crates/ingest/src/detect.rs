@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::encoding::{
     Declaration, DeclaredBy, SAMPLE_LIMIT, Sampler, SourceEncodings, charset_by_name,
 };
+use crate::formats::compressed::decompress;
 use crate::profile::Profile;
 use crate::{Format, ReadError, ReadErrorKind};
 
@@ -72,6 +73,12 @@ pub struct SourceScan {
 /// `client_encoding`, `DEFAULT CHARSET`, column `CHARACTER SET`) and a guess from a sample of its text that
 /// is not UTF-8 (see [`crate::encoding`]).
 pub fn scan_source(path: &Path, name: &Path, format: Format) -> Result<SourceScan, ReadError> {
+    if format == Format::Sqlite {
+        return crate::formats::sqlite::schema(path, name).map(|schema| SourceScan {
+            schema,
+            encodings: SourceEncodings::default(),
+        });
+    }
     if format == Format::Json {
         return crate::formats::json::scan_schema(path, name).map(|schema| SourceScan {
             schema,
@@ -79,7 +86,9 @@ pub fn scan_source(path: &Path, name: &Path, format: Format) -> Result<SourceSca
         });
     }
     let file = File::open(path).map_err(|e| io_error(name, e))?;
-    scan_reader(BufReader::with_capacity(1 << 20, file), name, format)
+    // Through gzip or zstd when the file is compressed.
+    let reader = decompress(file).map_err(|e| io_error(name, e))?.reader;
+    scan_reader(BufReader::with_capacity(1 << 20, reader), name, format)
 }
 
 /// [`scan_source`] over any reader, read from its first byte.
@@ -167,9 +176,7 @@ fn read_line_head<R: BufRead>(
 const MAX_CSV_HEADER: usize = 1 << 20;
 
 fn csv_table(name: &Path) -> String {
-    name.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    crate::formats::csv::table_name(name).to_string()
 }
 
 /// The column names of a CSV header record, as the reader names them (lossily made UTF-8, without a byte
@@ -758,5 +765,71 @@ mod tests {
         );
         let schema = scan_schema(&pg, &pg, Format::PgDump).unwrap();
         assert_eq!(schema["items"], ["a"]);
+    }
+
+    #[test]
+    fn compressed_and_sqlite_sources_are_recognised() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().expect("tmp");
+        let profiles = builtin_profiles();
+
+        // A zstd CSV named vendors.csv.zst is the `vendors` table.
+        let csv = b"vendor,joined,profile,pgp_key,crawled_at\nx,2020-01-01,hi,,2020-02-02\n";
+        let zst = dir.path().join("vendors.csv.zst");
+        std::fs::write(&zst, zstd::encode_all(&csv[..], 3).expect("zstd")).expect("write");
+        let schema = scan_schema(&zst, &zst, Format::Csv).unwrap();
+        assert_eq!(schema.keys().collect::<Vec<_>>(), ["vendors"]);
+        assert_eq!(
+            recognise(&zst, Format::Csv, &schema, &profiles)
+                .unwrap()
+                .profile
+                .name,
+            "scrape"
+        );
+
+        // A gzip pg_dump read through its hash-named copy.
+        let copy = dir.path().join("0123abcd");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(
+            b"COPY public.members (member_id, login, kind, joined, pgp, bio) FROM stdin;\n\\.\n",
+        )
+        .expect("gzip");
+        std::fs::write(&copy, gz.finish().expect("gzip")).expect("write");
+        let schema = scan_schema(&copy, Path::new("dump.sql.gz"), Format::PgDump).unwrap();
+        assert_eq!(
+            recognise(&copy, Format::PgDump, &schema, &profiles)
+                .unwrap()
+                .profile
+                .name,
+            "pgmarket"
+        );
+
+        // SQLite: tables and columns from the schema, a profile declared for SQLite.
+        let db = dir.path().join("forum.db");
+        rusqlite::Connection::open(&db)
+            .and_then(|c| {
+                c.execute_batch(
+                    "CREATE TABLE members (id INTEGER PRIMARY KEY, nick TEXT, pgp TEXT);
+                     CREATE TABLE posts (id INTEGER PRIMARY KEY, author INT, body TEXT);",
+                )
+            })
+            .expect("sqlite");
+        let schema = scan_schema(&db, &db, Format::Sqlite).unwrap();
+        assert_eq!(schema["members"], ["id", "nick", "pgp"]);
+        assert_eq!(schema["posts"], ["id", "author", "body"]);
+        let forum = Profile::from_toml(
+            "forum",
+            r#"name = "forum"
+format = "sqlite"
+[[entity]]
+kind = "account"
+table = "members"
+fields = { native_key = "id", name = "nick" }"#,
+        )
+        .unwrap();
+        let found = recognise(&db, Format::Sqlite, &schema, std::slice::from_ref(&forum)).unwrap();
+        assert_eq!(found.matched_tables, ["members"]);
+        // The shipped profiles are for other formats.
+        assert!(recognise(&db, Format::Sqlite, &schema, &profiles).is_err());
     }
 }

@@ -147,8 +147,9 @@ fn de_format<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Format>, D
         Some("pg-dump") => Ok(Some(Format::PgDump)),
         Some("csv") => Ok(Some(Format::Csv)),
         Some("json") => Ok(Some(Format::Json)),
+        Some("sqlite") => Ok(Some(Format::Sqlite)),
         Some(other) => Err(serde::de::Error::custom(format!(
-            "unknown format {other:?} (mysql-dump, pg-dump, csv, json)"
+            "unknown format {other:?} (mysql-dump, pg-dump, csv, json, sqlite)"
         ))),
     }
 }

@@ -28,18 +28,25 @@ impl Value {
 }
 
 /// One row of one table of a source, with the byte range it occupies in the source.
+///
+/// Provenance: for the text formats `table`, `row`, `offset` and `len` locate the row's bytes. In a
+/// compressed source (gzip, zstd) `offset` and `len` are positions in the *decompressed* stream. In an
+/// SQLite database a row is located by `table` and rowid (`row`), and `offset`/`len` are 0.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceRow {
-    /// Table name in a dump; file stem for a CSV or JSON file (`<stem>.<key>` for a JSON array of objects).
+    /// Table name in a dump or SQLite database; file stem for a CSV or JSON file (without a `.gz`/`.zst`
+    /// suffix; `<stem>.<key>` for a JSON array of objects).
     pub table: Arc<str>,
-    /// Column names in order (from CREATE TABLE, a COPY column list, a CSV header or a JSON object's keys).
+    /// Column names in order (from CREATE TABLE, a COPY column list, a CSV header, the SQLite table or a JSON
+    /// object's keys).
     pub columns: Arc<[String]>,
     pub values: Vec<Value>,
-    /// 1-based row number within `table` in this source.
+    /// 1-based row number within `table` in this source. SQLite: the rowid (`row as i64` for a negative
+    /// one), or the 1-based ordinal in primary-key order for a table without a rowid.
     pub row: u64,
-    /// Offset of the row's first byte in the source (decompressed).
+    /// Offset of the row's first byte in the source (decompressed); 0 for SQLite.
     pub offset: u64,
-    /// Length of the row in bytes.
+    /// Length of the row in bytes; 0 for SQLite.
     pub len: u64,
     /// Rows of one table need not have the same columns (JSON objects): a column absent from this row is
     /// NULL, not a mistake in the profile.
@@ -62,6 +69,7 @@ pub enum Format {
     Csv,
     /// JSON documents: an array of them, one, or one per line (JSON Lines).
     Json,
+    Sqlite,
 }
 
 impl Format {
@@ -71,6 +79,7 @@ impl Format {
             Format::PgDump => "pg-dump",
             Format::Csv => "csv",
             Format::Json => "json",
+            Format::Sqlite => "sqlite",
         }
     }
 }
@@ -107,6 +116,7 @@ pub struct ReadError {
 /// A streaming reader of rows. After a [`ReadErrorKind::Fatal`] error it returns `Ok(None)`.
 pub trait RowReader {
     fn next_row(&mut self) -> Result<Option<SourceRow>, ReadError>;
-    /// Bytes consumed so far (for progress bars).
+    /// Bytes consumed so far (for progress bars): of the file as stored, so compressed bytes for a
+    /// compressed source; an estimate for SQLite.
     fn bytes_read(&self) -> u64;
 }

@@ -5,7 +5,7 @@ use spector_ingest::{
     Format, Mapper, Profile, ReadError, ReadErrorKind, builtin_profiles, formats, recognise,
     scan_source,
 };
-use spector_store::{Case, Received, Reject};
+use spector_store::{Case, Received, Reject, SourceWriter};
 
 use crate::{PipelineError, Progress};
 
@@ -148,63 +148,94 @@ fn read_into_case(
     tracing::info!(file = %file.display(), %format, profile = %profile.name, "ingesting");
     let declared = scan.encodings.describe();
 
-    let mut writer = case.begin_received(received, market, format.as_str(), &profile.name)?;
+    let writer = case.begin_received(received, market, format.as_str(), &profile.name)?;
     let mut mapper = Mapper::new(profile, market, &evidence.sha256).with_encodings(scan.encodings);
     progress.begin(&format!("ingest {}", file.display()), Some(evidence.size));
-    let mut derived = Vec::new();
-    loop {
-        let row = match reader.next_row() {
-            Ok(Some(row)) => row,
-            Ok(None) => break,
-            Err(e) if e.kind == ReadErrorKind::Row => {
-                report.rejects.push(RejectInfo {
-                    line: e.line,
-                    offset: e.offset,
-                    reason: e.message.clone(),
-                });
-                writer.push_reject(Reject {
-                    file: file.display().to_string(),
-                    line: e.line,
-                    offset: e.offset,
-                    raw: e.raw.clone().unwrap_or_default(),
-                    reason: e.message,
-                })?;
-                continue;
-            }
-            // A fatal error drops the writer: nothing of this source is committed.
-            Err(e) => return Err(as_user_file(e, file).into()),
-        };
-        report.rows_read += 1;
-        if report.rows_read.is_multiple_of(4096) {
-            progress.set(reader.bytes_read());
-        }
-        match mapper.map_row(&row) {
-            Ok(records) => {
-                for mut record in records {
-                    derived.clear();
-                    derived.extend(spector_enrich::enrich_record(&mut record));
-                    for r in std::iter::once(record).chain(derived.drain(..)) {
-                        *report.stored.entry(r.kind().table()).or_default() += 1;
-                        writer.push(r)?;
+    // Two stages on two threads: this one reads, maps and enriches; the other encodes Parquet. The bounded
+    // channel keeps memory flat whatever the source size.
+    let file_name = file.display().to_string();
+    let (to_writer, from_reader) =
+        std::sync::mpsc::sync_channel::<Vec<Staged>>(WRITE_QUEUE_BATCHES);
+    let (written, read_result) = std::thread::scope(|scope| {
+        let writing = scope.spawn(move || write_stage(writer, from_reader));
+        let mut batch = Vec::with_capacity(WRITE_BATCH);
+        let mut derived = Vec::new();
+        let read_result: Result<(), PipelineError> = (|| {
+            loop {
+                let row = match reader.next_row() {
+                    Ok(Some(row)) => row,
+                    Ok(None) => break,
+                    Err(e) if e.kind == ReadErrorKind::Row => {
+                        report.rejects.push(RejectInfo {
+                            line: e.line,
+                            offset: e.offset,
+                            reason: e.message.clone(),
+                        });
+                        batch.push(Staged::Reject(Reject {
+                            file: file_name.clone(),
+                            line: e.line,
+                            offset: e.offset,
+                            raw: e.raw.clone().unwrap_or_default(),
+                            reason: e.message,
+                        }));
+                        continue;
+                    }
+                    // A fatal error drops the writer: nothing of this source is committed.
+                    Err(e) => return Err(as_user_file(e, file).into()),
+                };
+                report.rows_read += 1;
+                if report.rows_read.is_multiple_of(4096) {
+                    progress.set(reader.bytes_read());
+                }
+                match mapper.map_row(&row) {
+                    Ok(records) => {
+                        for mut record in records {
+                            derived.clear();
+                            derived.extend(spector_enrich::enrich_record(&mut record));
+                            for r in std::iter::once(record).chain(derived.drain(..)) {
+                                *report.stored.entry(r.kind().table()).or_default() += 1;
+                                batch.push(Staged::Record(r));
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        report.rejects.push(RejectInfo {
+                            line: 0,
+                            offset: row.offset,
+                            reason: e.to_string(),
+                        });
+                        batch.push(Staged::Reject(Reject {
+                            file: file_name.clone(),
+                            line: 0,
+                            offset: row.offset,
+                            raw: String::new(),
+                            reason: e.to_string(),
+                        }));
+                    }
+                }
+                if batch.len() >= WRITE_BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(WRITE_BATCH));
+                    if to_writer.send(full).is_err() {
+                        // The writer stopped on an error, which joining it reports.
+                        break;
                     }
                 }
             }
-            Err(e) => {
-                report.rejects.push(RejectInfo {
-                    line: 0,
-                    offset: row.offset,
-                    reason: e.to_string(),
-                });
-                writer.push_reject(Reject {
-                    file: file.display().to_string(),
-                    line: 0,
-                    offset: row.offset,
-                    raw: String::new(),
-                    reason: e.to_string(),
-                })?;
-            }
+            Ok(())
+        })();
+        if read_result.is_ok() && !batch.is_empty() {
+            let _ = to_writer.send(batch);
         }
-    }
+        drop(to_writer);
+        let written = match writing.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        (written, read_result)
+    });
+    // A reading error explains a writer that stopped early better than the writer's own error would.
+    read_result?;
+    let writer = written?;
     progress.end();
     // What the source declares is news only when some text was not UTF-8.
     let decoding = mapper.decoding_stats();
@@ -232,4 +263,31 @@ fn read_into_case(
     }
     writer.commit(report.rows_read)?;
     Ok(report)
+}
+
+/// Records and rejects travel to the writing thread in batches of this many.
+const WRITE_BATCH: usize = 1024;
+/// Batches in flight between the stages: enough to ride out a row group flush, small enough to stay flat.
+const WRITE_QUEUE_BATCHES: usize = 16;
+
+/// What the reading stage hands to the writing stage.
+enum Staged {
+    Record(spector_model::Record),
+    Reject(Reject),
+}
+
+/// The writing stage: stages every record and reject it is sent, then hands the writer back for the commit.
+fn write_stage<'c>(
+    mut writer: SourceWriter<'c>,
+    batches: std::sync::mpsc::Receiver<Vec<Staged>>,
+) -> Result<SourceWriter<'c>, spector_store::StoreError> {
+    for batch in batches {
+        for item in batch {
+            match item {
+                Staged::Record(r) => writer.push(r)?,
+                Staged::Reject(r) => writer.push_reject(r)?,
+            }
+        }
+    }
+    Ok(writer)
 }

@@ -1,6 +1,6 @@
 //! CSV exports with a header row (RFC 4180 quoting), as crawlers and spreadsheet tools write them.
 //!
-//! - The table is the file stem; the columns are the header's fields.
+//! - The table is the file stem (without a `.gz`/`.zst` suffix); the columns are the header's fields.
 //! - Every field is [`Value::Text`], or [`Value::Bytes`] if it is not UTF-8. An empty field is
 //!   `Text("")`: whether that means NULL is the profile's call.
 //! - Each record is one [`SourceRow`]; `offset`/`len` cover the record without its line end (quoted
@@ -310,9 +310,9 @@ fn check_quoting(raw: &[u8], delimiter: u8) -> Result<(), QuoteProblem> {
     }
 }
 
-/// The table a CSV file holds: its file stem.
+/// The table a CSV file holds: its file stem, without a compression suffix (`vendors.csv.gz` → `vendors`).
 pub(crate) fn table_name(file: &Path) -> Arc<str> {
-    let stem = file
+    let stem = super::compressed::strip_suffix(file)
         .file_stem()
         .map(|s| s.to_string_lossy())
         .unwrap_or_default();

@@ -205,8 +205,9 @@ impl<R: Read> DumpReader<R> {
                     MAX_RETAINED_BYTES >> 20
                 ),
             ),
+            // Where the input broke, as a truncation points at where it ends.
             Starved::Io(e) => (
-                self.win.pos,
+                self.win.filled(),
                 format!("read error inside {what} started at line {line}: {e}"),
             ),
         };

@@ -1272,7 +1272,17 @@ pub(crate) fn scan_schema(
         message: e.to_string(),
         raw: None,
     })?;
-    let mut reader = JsonReader::new(name, BufReader::with_capacity(1 << 20, file));
+    let input = super::compressed::decompress(file)
+        .map_err(|e| ReadError {
+            kind: ReadErrorKind::Fatal,
+            file: name.to_path_buf(),
+            line: 0,
+            offset: 0,
+            message: e.to_string(),
+            raw: None,
+        })?
+        .reader;
+    let mut reader = JsonReader::new(name, BufReader::with_capacity(1 << 20, input));
     let top = reader.table.clone();
     let mut schema: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut known: HashSet<(Arc<str>, String)> = HashSet::new();

@@ -1,14 +1,20 @@
 //! Format readers: each turns one source file into a stream of [`SourceRow`](crate::SourceRow)s.
 //!
-//! [`detect`] tells the format from the first bytes of a file, [`open`] opens a file with the right reader;
-//! [`MysqlDumpReader`], [`PgDumpReader`], [`CsvReader`] and [`JsonReader`] can also be built on any
-//! `BufRead`.
+//! [`detect`] tells the format from the first bytes of a file, [`open`] opens a file with the right reader
+//! ([`open_source`] also says how it was compressed); [`MysqlDumpReader`], [`PgDumpReader`], [`CsvReader`]
+//! and [`JsonReader`] can also be built on any `BufRead`, and [`open_reader`] does the same detection on one.
+//! [`SqliteReader`] reads SQLite database files, which need a path (random access).
 //!
-//! What every reader guarantees:
+//! Compressed sources: a gzip or zstd stream (told by its magic bytes, not its name) is decompressed as it
+//! is read, and the text formats are detected and read in the decompressed bytes; see [`compressed`].
+//! Positions (`offset`, `len`, `line`) are then positions in the decompressed stream, while `bytes_read`
+//! counts compressed bytes. A compressed SQLite database is refused with an error saying to decompress it.
+//!
+//! What every text reader guarantees:
 //! - It streams: memory is bounded by the largest single row (at most [`MAX_RETAINED_BYTES`]), never by
 //!   the file. A row larger than that is a fatal error. (For JSON, the unit is a top-level document with
 //!   everything nested in it.)
-//! - A row's `offset`/`len` locate its bytes in the file exactly, and [`mysql::parse_row`],
+//! - A row's `offset`/`len` locate its bytes in the (decompressed) file exactly, and [`mysql::parse_row`],
 //!   [`pg::parse_copy_row`], [`pg::parse_insert_row`] and [`csv::parse_record`] decode those bytes again
 //!   to the same values; [`json::parse_object`] to the same own columns (a JSON child row also carries its
 //!   index and its ancestors' columns, see [`json`]). Rows come in file order; only JSON rows nest (a
@@ -18,10 +24,14 @@
 //!   [`Row`](crate::ReadErrorKind::Row) error points at the start of the bad row and carries its text
 //!   (lossily made UTF-8) in `raw`; reading goes on after it. A [`Fatal`](crate::ReadErrorKind::Fatal)
 //!   error ends the reading: "truncated" ones point at the end of the file and name the line where the open
-//!   statement, row or block began.
+//!   statement, row or block began; a broken compressed stream is fatal where the reader stood.
 //! - No input makes a reader panic or loop: `selfcheck` states the invariants, which the fuzz targets in
 //!   `/fuzz` and the crate's tests check.
+//!
+//! The SQLite reader differs where a binary file must: `row` is the rowid and `offset`/`len` are 0 (see
+//! [`sqlite`]); [`sqlite::read_row`] reads a row again from its provenance.
 
+pub mod compressed;
 pub mod csv;
 mod dump;
 pub mod json;
@@ -33,18 +43,21 @@ pub mod pg;
 mod roundtrip_tests;
 pub mod selfcheck;
 mod sql;
+pub mod sqlite;
 mod window;
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::Read;
 use std::path::Path;
 
 use memchr::memmem;
 
+pub use self::compressed::Compression;
 pub use self::csv::CsvReader;
 pub use self::json::JsonReader;
 pub use self::mysql::MysqlDumpReader;
 pub use self::pg::PgDumpReader;
+pub use self::sqlite::SqliteReader;
 pub use self::window::MAX_RETAINED_BYTES;
 use crate::source::{Format, ReadError, ReadErrorKind, RowReader};
 
@@ -56,7 +69,41 @@ const FILE_BUFFER: usize = 64 * 1024;
 
 /// Tells the format of a file from its first bytes (`head`, of which the first [`SNIFF_BYTES`] are used).
 /// `path` only names the file in the error.
+///
+/// A compressed `head` is decompressed as far as it goes and the format told from that; a zstd decoder
+/// needs a whole block (up to 128 KiB decompressed) before it gives anything, so for a file prefer
+/// [`open_source`], which decompresses as much as it needs.
 pub fn detect(path: &Path, head: &[u8]) -> Result<Format, ReadError> {
+    if sqlite::is_sqlite(head) {
+        return Ok(Format::Sqlite);
+    }
+    let compression = Compression::sniff(head);
+    if !compression.is_compressed() {
+        return detect_text(path, head);
+    }
+    let plain = compressed::decompress_prefix(head, SNIFF_BYTES);
+    if sqlite::is_sqlite(&plain) {
+        return Err(fatal_at_start(
+            path,
+            sqlite::compressed_database_message(compression),
+        ));
+    }
+    detect_text(path, &plain)
+}
+
+fn fatal_at_start(path: &Path, message: String) -> ReadError {
+    ReadError {
+        kind: ReadErrorKind::Fatal,
+        file: path.to_path_buf(),
+        line: 1,
+        offset: 0,
+        message,
+        raw: None,
+    }
+}
+
+/// [`detect`] for bytes that are neither compressed nor SQLite.
+fn detect_text(path: &Path, head: &[u8]) -> Result<Format, ReadError> {
     let head = &head[..head.len().min(SNIFF_BYTES)];
     let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
     // First: no dump begins with `{` or `[`, while a scraped document may well quote SQL.
@@ -187,36 +234,113 @@ pub fn open_named(
     name: &Path,
     format: Option<Format>,
 ) -> Result<(Format, Box<dyn RowReader + Send>), ReadError> {
-    let path_to_read = path;
-    let path = name;
-    let fatal = |message: String| ReadError {
-        kind: ReadErrorKind::Fatal,
-        file: path.to_path_buf(),
-        line: 1,
-        offset: 0,
-        message,
-        raw: None,
+    open_source(path, name, format).map(|opened| (opened.format, opened.reader))
+}
+
+/// An opened source: its format, how it was compressed, and the reader of its rows.
+pub struct Opened {
+    pub format: Format,
+    pub compression: Compression,
+    pub reader: Box<dyn RowReader + Send>,
+}
+
+/// Like [`open_named`], also telling how the file was compressed (to show e.g. "mysql-dump (gzip)").
+pub fn open_source(path: &Path, name: &Path, format: Option<Format>) -> Result<Opened, ReadError> {
+    let mut file =
+        File::open(path).map_err(|e| fatal_at_start(name, format!("cannot open: {e}")))?;
+    let mut magic = Vec::new();
+    (&mut file)
+        .take(sqlite::MAGIC.len() as u64)
+        .read_to_end(&mut magic)
+        .map_err(|e| fatal_at_start(name, format!("read error: {e}")))?;
+    let is_sqlite = match format {
+        Some(format) => format == Format::Sqlite,
+        None => sqlite::is_sqlite(&magic),
     };
-    let file = File::open(path_to_read).map_err(|e| fatal(format!("cannot open: {e}")))?;
-    let mut input = BufReader::with_capacity(FILE_BUFFER, file);
-    // Peeks without consuming: the reader still starts at byte 0.
-    let head = input
-        .fill_buf()
-        .map_err(|e| fatal(format!("read error: {e}")))?;
+    if is_sqlite {
+        return Ok(Opened {
+            format: Format::Sqlite,
+            compression: Compression::None,
+            reader: Box::new(SqliteReader::open(path, name)?),
+        });
+    }
+    open_reader(name, std::io::Cursor::new(magic).chain(file), format)
+}
+
+/// Like [`open_source`] for a stream that is not a file (an SQLite database, which needs a file, is refused):
+/// `name` names the source in errors and CSV table names.
+pub fn open_reader<R: Read + Send + 'static>(
+    name: &Path,
+    input: R,
+    format: Option<Format>,
+) -> Result<Opened, ReadError> {
+    let decompressed = compressed::decompress(input)
+        .map_err(|e| fatal_at_start(name, format!("read error: {e}")))?;
+    let compression = decompressed.compression;
+    let mut input = decompressed.reader;
+    // The head is read out and put back in front, rather than peeked: a decoder may give fewer bytes
+    // per read than detection wants to see.
+    let mut head = Vec::with_capacity(FILE_BUFFER);
+    if let Err(e) = (&mut input).take(FILE_BUFFER as u64).read_to_end(&mut head) {
+        return Err(ReadError {
+            kind: ReadErrorKind::Fatal,
+            file: name.to_path_buf(),
+            line: 1 + window::count_newlines(&head),
+            offset: head.len() as u64,
+            message: format!("read error: {e}"),
+            raw: None,
+        });
+    }
     let format = match format {
         Some(format) => format,
-        None => detect(path, head)?,
+        None if sqlite::is_sqlite(&head) => Format::Sqlite,
+        None => detect_text(name, &head)?,
     };
+    let delimiter = csv::sniff_delimiter(&head).unwrap_or(b',');
+    let input = std::io::Cursor::new(head).chain(input);
     let reader: Box<dyn RowReader + Send> = match format {
-        Format::MysqlDump => Box::new(MysqlDumpReader::new(path, input)),
-        Format::PgDump => Box::new(PgDumpReader::new(path, input)),
-        Format::Csv => {
-            let delimiter = csv::sniff_delimiter(head).unwrap_or(b',');
-            Box::new(CsvReader::with_delimiter(path, input, delimiter))
+        Format::MysqlDump => Box::new(MysqlDumpReader::new(name, input)),
+        Format::PgDump => Box::new(PgDumpReader::new(name, input)),
+        Format::Csv => Box::new(CsvReader::with_delimiter(name, input, delimiter)),
+        Format::Sqlite => {
+            let message = if compression.is_compressed() {
+                sqlite::compressed_database_message(compression)
+            } else {
+                "an SQLite database is read from a file, not a stream".to_string()
+            };
+            return Err(fatal_at_start(name, message));
         }
-        Format::Json => Box::new(JsonReader::new(path, input)),
+        Format::Json => Box::new(JsonReader::new(name, input)),
     };
-    Ok((format, reader))
+    let reader = if compression.is_compressed() {
+        Box::new(CountingCompressed {
+            inner: reader,
+            consumed: decompressed.consumed,
+        })
+    } else {
+        reader
+    };
+    Ok(Opened {
+        format,
+        compression,
+        reader,
+    })
+}
+
+/// A reader of decompressed bytes whose progress is told in compressed bytes, the unit of the file's size.
+struct CountingCompressed {
+    inner: Box<dyn RowReader + Send>,
+    consumed: compressed::Consumed,
+}
+
+impl RowReader for CountingCompressed {
+    fn next_row(&mut self) -> Result<Option<crate::SourceRow>, ReadError> {
+        self.inner.next_row()
+    }
+
+    fn bytes_read(&self) -> u64 {
+        self.consumed.get()
+    }
 }
 
 #[cfg(test)]

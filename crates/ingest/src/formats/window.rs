@@ -33,6 +33,9 @@ pub(crate) struct Window<R> {
     counted_to: usize,
     counted_lines: u64,
     eof: bool,
+    /// An input error that came after some bytes (a compressed stream that breaks): those bytes are parsed
+    /// first, and the error is the next fill's answer.
+    pending: Option<io::Error>,
     max_retained: usize,
     /// Least bytes asked of the input per refill (small in tests, to put chunk boundaries everywhere).
     chunk: usize,
@@ -49,6 +52,7 @@ impl<R: Read> Window<R> {
             counted_to: 0,
             counted_lines: 0,
             eof: false,
+            pending: None,
             max_retained: MAX_RETAINED_BYTES,
             chunk: READ_CHUNK,
         }
@@ -121,6 +125,9 @@ impl<R: Read> Window<R> {
         if self.eof {
             return Ok(false);
         }
+        if let Some(e) = self.pending.take() {
+            return Err(FillError::Io(e));
+        }
         let held = self.buf.len();
         if held >= self.max_retained {
             return Err(FillError::TooLarge);
@@ -135,6 +142,11 @@ impl<R: Read> Window<R> {
             .read_to_end(&mut self.buf)
         {
             Ok(got) => got,
+            // `read_to_end` keeps what it read before the error.
+            Err(e) if self.buf.len() > held => {
+                self.pending = Some(e);
+                return Ok(true);
+            }
             Err(e) => return Err(FillError::Io(e)),
         };
         if got < want {
@@ -181,6 +193,36 @@ mod tests {
         assert_eq!(w.line_of(4), 4);
         assert_eq!(w.line_of(2), 3);
         assert_eq!(w.bytes_read(), data.len() as u64);
+    }
+
+    /// Gives its bytes, then fails.
+    struct Breaks<'a>(&'a [u8]);
+    impl Read for Breaks<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(io::Error::other("broken"));
+            }
+            let n = out.len().min(self.0.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn bytes_before_an_input_error_come_before_it() {
+        let mut w = Window::new(Breaks(
+            b"abc
+def",
+        ));
+        assert!(w.fill(0).unwrap());
+        assert_eq!(
+            w.held(),
+            b"abc
+def"
+        );
+        assert!(matches!(w.fill(0), Err(FillError::Io(_))));
+        assert!(matches!(w.fill(0), Err(FillError::Io(_))));
     }
 
     #[test]
