@@ -86,7 +86,9 @@ pub fn ingest_source(
     let named = load_profile(choice)?;
     // A fresh file is staged, not yet evidence: it becomes evidence in the commit of its records, so a
     // refused, failed or killed ingest leaves the case as it was.
+    let started = std::time::Instant::now();
     let received = case.receive(file)?;
+    tracing::debug!(file = %file.display(), elapsed = ?started.elapsed(), "received (copied and hashed)");
     read_into_case(
         case,
         market,
@@ -130,7 +132,10 @@ fn read_into_case(
 
     let builtins = builtin_profiles();
     // Also run for a named profile: the character sets the source declares decide how its text is read.
+    let started = std::time::Instant::now();
     let scan = scan_source(&copy, file, format).map_err(|e| as_user_file(e, file))?;
+    tracing::debug!(file = %file.display(), elapsed = ?started.elapsed(), "scanned schema and encodings");
+    let started = std::time::Instant::now();
     let profile: &Profile = match named {
         Some(p) => p,
         None => {
@@ -151,7 +156,7 @@ fn read_into_case(
     let writer = case.begin_received(received, market, format.as_str(), &profile.name)?;
     let mut mapper = Mapper::new(profile, market, &evidence.sha256).with_encodings(scan.encodings);
     progress.begin(&format!("ingest {}", file.display()), Some(evidence.size));
-    // Two stages on two threads: this one reads, maps and enriches; the other encodes Parquet. The bounded
+    // Two stages on two threads: this one reads and maps; the other enriches and encodes Parquet. The bounded
     // channel keeps memory flat whatever the source size.
     let file_name = file.display().to_string();
     let (to_writer, from_reader) =
@@ -159,7 +164,6 @@ fn read_into_case(
     let (written, read_result) = std::thread::scope(|scope| {
         let writing = scope.spawn(move || write_stage(writer, from_reader));
         let mut batch = Vec::with_capacity(WRITE_BATCH);
-        let mut derived = Vec::new();
         let read_result: Result<(), PipelineError> = (|| {
             loop {
                 let row = match reader.next_row() {
@@ -171,13 +175,13 @@ fn read_into_case(
                             offset: e.offset,
                             reason: e.message.clone(),
                         });
-                        batch.push(Staged::Reject(Reject {
+                        batch.push(Staged::Reject(Box::new(Reject {
                             file: file_name.clone(),
                             line: e.line,
                             offset: e.offset,
                             raw: e.raw.clone().unwrap_or_default(),
                             reason: e.message,
-                        }));
+                        })));
                         continue;
                     }
                     // A fatal error drops the writer: nothing of this source is committed.
@@ -188,29 +192,20 @@ fn read_into_case(
                     progress.set(reader.bytes_read());
                 }
                 match mapper.map_row(&row) {
-                    Ok(records) => {
-                        for mut record in records {
-                            derived.clear();
-                            derived.extend(spector_enrich::enrich_record(&mut record));
-                            for r in std::iter::once(record).chain(derived.drain(..)) {
-                                *report.stored.entry(r.kind().table()).or_default() += 1;
-                                batch.push(Staged::Record(r));
-                            }
-                        }
-                    }
+                    Ok(records) => batch.extend(records.into_iter().map(Staged::Record)),
                     Err(e) => {
                         report.rejects.push(RejectInfo {
                             line: 0,
                             offset: row.offset,
                             reason: e.to_string(),
                         });
-                        batch.push(Staged::Reject(Reject {
+                        batch.push(Staged::Reject(Box::new(Reject {
                             file: file_name.clone(),
                             line: 0,
                             offset: row.offset,
                             raw: String::new(),
                             reason: e.to_string(),
-                        }));
+                        })));
                     }
                 }
                 if batch.len() >= WRITE_BATCH {
@@ -235,7 +230,8 @@ fn read_into_case(
     });
     // A reading error explains a writer that stopped early better than the writer's own error would.
     read_result?;
-    let writer = written?;
+    let (writer, stored) = written?;
+    report.stored = stored;
     progress.end();
     // What the source declares is news only when some text was not UTF-8.
     let decoding = mapper.decoding_stats();
@@ -261,7 +257,10 @@ fn read_into_case(
             },
         });
     }
+    tracing::debug!(file = %file.display(), elapsed = ?started.elapsed(), "read, mapped and staged");
+    let started = std::time::Instant::now();
     writer.commit(report.rows_read)?;
+    tracing::debug!(file = %file.display(), elapsed = ?started.elapsed(), "committed");
     Ok(report)
 }
 
@@ -273,21 +272,32 @@ const WRITE_QUEUE_BATCHES: usize = 16;
 /// What the reading stage hands to the writing stage.
 enum Staged {
     Record(spector_model::Record),
-    Reject(Reject),
+    /// Boxed: rejects are rare and records are many.
+    Reject(Box<Reject>),
 }
 
-/// The writing stage: stages every record and reject it is sent, then hands the writer back for the commit.
+/// The writing stage: enriches and stages every record it is sent (counting what it stores per table), and
+/// stages the rejects; then hands the writer back for the commit.
 fn write_stage<'c>(
     mut writer: SourceWriter<'c>,
     batches: std::sync::mpsc::Receiver<Vec<Staged>>,
-) -> Result<SourceWriter<'c>, spector_store::StoreError> {
+) -> Result<(SourceWriter<'c>, BTreeMap<&'static str, u64>), spector_store::StoreError> {
+    let mut stored: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut derived = Vec::new();
     for batch in batches {
         for item in batch {
             match item {
-                Staged::Record(r) => writer.push(r)?,
-                Staged::Reject(r) => writer.push_reject(r)?,
+                Staged::Record(mut record) => {
+                    derived.clear();
+                    derived.extend(spector_enrich::enrich_record(&mut record));
+                    for r in std::iter::once(record).chain(derived.drain(..)) {
+                        *stored.entry(r.kind().table()).or_default() += 1;
+                        writer.push(r)?;
+                    }
+                }
+                Staged::Reject(r) => writer.push_reject(*r)?,
             }
         }
     }
-    Ok(writer)
+    Ok((writer, stored))
 }

@@ -50,7 +50,8 @@ impl Received {
 pub(crate) struct StagedCopy {
     pub(crate) path: PathBuf,
     pub(crate) original_path: String,
-    _lock: File,
+    /// The open, locked copy (synced to disk by the commit that lists it).
+    file: File,
 }
 
 impl Drop for StagedCopy {
@@ -104,7 +105,7 @@ impl Case {
             staged: Some(StagedCopy {
                 path: incoming,
                 original_path,
-                _lock: incoming_file,
+                file: incoming_file,
             }),
         })
     }
@@ -130,6 +131,9 @@ impl Case {
             ))?;
             return Ok(None);
         }
+        // Made durable only now: the kernel has been writing the copy back while the source was parsed,
+        // so this rarely waits, where a sync right after copying a large dump stalled the ingest.
+        staged.file.sync_all().map_err(io_at(&staged.path))?;
         let mut perms = fs::metadata(&staged.path)
             .map_err(io_at(&staged.path))?
             .permissions();
@@ -179,7 +183,10 @@ impl Case {
         // Locked while written: the lock tells a sweep in another process that the copy is not abandoned.
         let (incoming, mut incoming_file) =
             create_locked(&dir, |token| format!("{INCOMING_PREFIX}{token}"))?;
-        let copied = copy_hashing(src, &mut incoming_file, &incoming);
+        let copied = copy_hashing(src, &mut incoming_file, &incoming).and_then(|copied| {
+            incoming_file.sync_all().map_err(io_at(&incoming))?;
+            Ok(copied)
+        });
         let (sha256, size) = match copied {
             Ok(v) => v,
             Err(e) => {
@@ -367,14 +374,13 @@ fn record_receipt(
     )
 }
 
-/// Copies `src` into `output` in one pass, hashing what is written; returns the hash and the size.
+/// Copies `src` into `output` in one pass, hashing what is written; returns the hash and the size. The
+/// copy is not yet durable: the caller syncs it.
 fn copy_hashing(src: &Path, output: &mut File, output_path: &Path) -> Result<(String, u64)> {
     let mut input = File::open(src).map_err(io_at(src))?;
-    let (sha256, size) = hash_reader(&mut input, src, |chunk| {
+    hash_reader(&mut input, src, |chunk| {
         output.write_all(chunk).map_err(io_at(output_path))
-    })?;
-    output.sync_all().map_err(io_at(output_path))?;
-    Ok((sha256, size))
+    })
 }
 
 fn hash_file(path: &Path) -> Result<(String, u64)> {
