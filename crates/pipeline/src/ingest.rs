@@ -270,6 +270,8 @@ const WRITE_BATCH: usize = 1024;
 const WRITE_QUEUE_BATCHES: usize = 16;
 
 /// What the reading stage hands to the writing stage.
+// Records, the common case, travel unboxed: a box each would be an allocation per record.
+#[allow(clippy::large_enum_variant)]
 enum Staged {
     Record(spector_model::Record),
     /// Boxed: rejects are rare and records are many.
