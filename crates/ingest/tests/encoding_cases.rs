@@ -349,12 +349,13 @@ fields = { native_key = "id", name = "username", profile = "about" }
 /// Real scraped market data is UTF-8 with no mojibake: repair must leave every field as it is.
 #[test]
 fn repair_never_fires_on_real_market_text() {
-    // `../shared` beside the project root; SPECTOR_SHARED names it elsewhere (e.g. from a git worktree).
-    let shared = std::env::var_os("SPECTOR_SHARED").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+    // `../shared/data` beside the project root; SPECTOR_SHARED_DATA names it elsewhere (e.g. from a git
+    // worktree).
+    let shared = std::env::var_os("SPECTOR_SHARED_DATA").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
         PathBuf::from,
     );
-    let dir = shared.join("data/markets");
+    let dir = shared.join("markets");
     if !dir.is_dir() {
         eprintln!("skipped: {} is absent", dir.display());
         return;

@@ -35,6 +35,8 @@ pub struct IngestReport {
     pub sha256: String,
     pub market: String,
     pub format: Format,
+    /// How the file was compressed (gzip, zstd), read through as it streamed.
+    pub compression: formats::Compression,
     pub profile: String,
     /// How the profile was recognised, when it was not named.
     pub recognised: Option<String>,
@@ -115,6 +117,7 @@ fn read_into_case(
         sha256: evidence.sha256.clone(),
         market: market.to_string(),
         format: Format::Csv,
+        compression: formats::Compression::None,
         profile: String::new(),
         recognised: None,
         already_ingested: false,
@@ -127,8 +130,10 @@ fn read_into_case(
         return Ok(report);
     }
     let copy = evidence.stored_path.clone();
-    let (format, mut reader) = formats::open_named(&copy, file, named.and_then(|p| p.format))?;
+    let opened = formats::open_source(&copy, file, named.and_then(|p| p.format))?;
+    let (format, mut reader) = (opened.format, opened.reader);
     report.format = format;
+    report.compression = opened.compression;
 
     let builtins = builtin_profiles();
     // Also run for a named profile: the character sets the source declares decide how its text is read.

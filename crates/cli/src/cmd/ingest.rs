@@ -32,6 +32,7 @@ pub struct IngestJson {
     sha256: String,
     market: String,
     format: String,
+    compression: &'static str,
     profile: String,
     recognised: Option<String>,
     already_ingested: bool,
@@ -47,6 +48,7 @@ impl From<&IngestReport> for IngestJson {
             sha256: r.sha256.clone(),
             market: r.market.clone(),
             format: r.format.to_string(),
+            compression: r.compression.as_str(),
             profile: r.profile.clone(),
             recognised: r.recognised.clone(),
             already_ingested: r.already_ingested,
@@ -99,13 +101,22 @@ pub fn print_report(r: &IngestReport, out: &Output) {
         ));
         return;
     }
-    if let Some(how) = &r.recognised {
-        out.line(&format!(
-            "{}: {} recognised as profile '{}' ({how})",
+    let format = if r.compression.is_compressed() {
+        format!("{} ({})", r.format, r.compression)
+    } else {
+        r.format.to_string()
+    };
+    match &r.recognised {
+        Some(how) => out.line(&format!(
+            "{}: {format} recognised as profile '{}' ({how})",
             r.file.display(),
-            r.format,
             r.profile
-        ));
+        )),
+        None => out.line(&format!(
+            "{}: {format} read with profile '{}'",
+            r.file.display(),
+            r.profile
+        )),
     }
     let stored: Vec<String> = r.stored.iter().map(|(t, n)| format!("{n} {t}")).collect();
     out.line(&format!(
