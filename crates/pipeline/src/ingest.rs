@@ -164,6 +164,7 @@ fn read_into_case(
     // Two stages on two threads: this one reads and maps; the other enriches and encodes Parquet. The bounded
     // channel keeps memory flat whatever the source size.
     let file_name = file.display().to_string();
+    let mut locate = RowLocator::new(&copy, format, opened.compression);
     let (to_writer, from_reader) =
         std::sync::mpsc::sync_channel::<Vec<Staged>>(WRITE_QUEUE_BATCHES);
     let (written, read_result) = std::thread::scope(|scope| {
@@ -199,16 +200,17 @@ fn read_into_case(
                 match mapper.map_row(&row) {
                     Ok(records) => batch.extend(records.into_iter().map(Staged::Record)),
                     Err(e) => {
+                        let (line, raw) = locate.row(&row);
                         report.rejects.push(RejectInfo {
-                            line: 0,
+                            line,
                             offset: row.offset,
                             reason: e.to_string(),
                         });
                         batch.push(Staged::Reject(Box::new(Reject {
                             file: file_name.clone(),
-                            line: 0,
+                            line,
                             offset: row.offset,
-                            raw: String::new(),
+                            raw,
                             reason: e.to_string(),
                         })));
                     }
@@ -307,4 +309,79 @@ fn write_stage<'c>(
         }
     }
     Ok((writer, stored))
+}
+
+/// Finds the line and the raw text of a row that could not be mapped, for its quarantine entry. Rows of a
+/// plain text source are their bytes in the file; the line is counted from the last one located (rejected
+/// rows come in file order, so a whole ingest counts each byte at most once). Rows of compressed or SQLite
+/// sources have no bytes to re-read: their raw text is the row's values, and the line is 0 (unknown).
+struct RowLocator {
+    file: Option<std::fs::File>,
+    /// (offset, line) of the last row located.
+    cursor: (u64, u64),
+}
+
+/// The most raw text kept of one rejected row.
+const MAX_RAW_BYTES: u64 = 64 * 1024;
+
+impl RowLocator {
+    fn new(copy: &Path, format: Format, compression: formats::Compression) -> Self {
+        let plain_text = !compression.is_compressed() && format != Format::Sqlite;
+        RowLocator {
+            file: plain_text.then(|| std::fs::File::open(copy).ok()).flatten(),
+            cursor: (0, 1),
+        }
+    }
+
+    fn row(&mut self, row: &spector_ingest::SourceRow) -> (u64, String) {
+        if let Some(file) = &self.file
+            && let Some(found) = Self::from_bytes(file, &mut self.cursor, row)
+        {
+            return found;
+        }
+        let values: Vec<String> = row
+            .columns
+            .iter()
+            .zip(&row.values)
+            .map(|(c, v)| match v {
+                spector_ingest::Value::Null => format!("{c}=NULL"),
+                spector_ingest::Value::Text(t) => format!("{c}={t:?}"),
+                spector_ingest::Value::Bytes(b) => format!("{c}=x'{}'", hex_of(b)),
+            })
+            .collect();
+        (0, values.join(", "))
+    }
+
+    fn from_bytes(
+        file: &std::fs::File,
+        cursor: &mut (u64, u64),
+        row: &spector_ingest::SourceRow,
+    ) -> Option<(u64, String)> {
+        use std::os::unix::fs::FileExt;
+        if row.offset < cursor.0 {
+            *cursor = (0, 1);
+        }
+        let mut buf = vec![0u8; 64 * 1024];
+        while cursor.0 < row.offset {
+            let want = (row.offset - cursor.0).min(buf.len() as u64) as usize;
+            let n = file.read_at(&mut buf[..want], cursor.0).ok()?;
+            if n == 0 {
+                return None;
+            }
+            cursor.1 += memchr_count(&buf[..n]);
+            cursor.0 += n as u64;
+        }
+        let len = row.len.min(MAX_RAW_BYTES) as usize;
+        let mut raw = vec![0u8; len];
+        file.read_exact_at(&mut raw, row.offset).ok()?;
+        Some((cursor.1, String::from_utf8_lossy(&raw).into_owned()))
+    }
+}
+
+fn memchr_count(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
