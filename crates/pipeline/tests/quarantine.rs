@@ -45,7 +45,6 @@ fn unmappable_rows_are_quarantined_with_line_and_raw_text() {
         &ProfileChoice::Named("scrape"),
         &IngestOptions {
             allow_rejects: true,
-            ..IngestOptions::default()
         },
         &NoProgress,
     )
