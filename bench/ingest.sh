@@ -3,7 +3,7 @@
 # (evidence copy + hash, parse, map, enrich, Parquet, commit), against restoring the same dump into MariaDB
 # (Debian's mariadb-server on a private socket and loopback port) in the same run.
 #
-#   bench/ingest.sh                # defaults: SCALE=8600 (~1.1 GB dump), WORK=/tmp/spector-bench
+#   bench/ingest.sh                # defaults: SCALE=4300 (~1.1 GB dump), WORK=/tmp/spector-bench
 #   SCALE=2000 bench/ingest.sh     # a quicker, smaller run
 #   SKIP_MARIADB=1 bench/ingest.sh # spector only
 #
@@ -11,7 +11,7 @@
 # mariadb-server and time with apt-get when they are missing and the script runs as root.
 set -euo pipefail
 
-SCALE=${SCALE:-8600}
+SCALE=${SCALE:-4300}
 WORK=${WORK:-/tmp/spector-bench}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
@@ -29,7 +29,7 @@ need_pkg /usr/bin/time time
 [ -n "${SKIP_MARIADB:-}" ] || need_pkg mariadbd mariadb-server
 
 echo "building (release) ..." >&2
-(cd "$ROOT" && cargo build -q --release -p spector-cli --no-default-features \
+(cd "$ROOT" && cargo build -q --release -p spector --no-default-features \
     && cargo build -q --release -p spector-synth --example synth)
 SPECTOR=$TARGET/release/spector
 SYNTH=$TARGET/release/examples/synth
