@@ -9,8 +9,9 @@ pub mod formats;
 pub mod mapper;
 pub mod profile;
 pub mod source;
+pub mod transform;
 
-pub use detect::{DetectError, Recognition, recognise, scan_schema};
+pub use detect::{DetectError, Recognition, recognise, recognise_first_line, scan_schema};
 pub use mapper::{MapError, Mapper, parse_time};
 pub use profile::{Profile, ProfileError, builtin_profiles};
 pub use source::{Format, ReadError, ReadErrorKind, RowReader, SourceRow, Value};

@@ -103,4 +103,9 @@ pub trait RowReader {
     fn next_row(&mut self) -> Result<Option<SourceRow>, ReadError>;
     /// Bytes consumed so far (for progress bars).
     fn bytes_read(&self) -> u64;
+    /// Malformed rows that were repaired where their meaning was plain, and returned as rows (CSV fields
+    /// with unescaped quotes); counted among the rows returned so far.
+    fn recovered(&self) -> u64 {
+        0
+    }
 }

@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 
 use spector_ingest::{
     Format, Mapper, Profile, ReadError, ReadErrorKind, builtin_profiles, formats, recognise,
-    scan_schema,
+    recognise_first_line, scan_schema,
 };
 use spector_store::{Case, Reject};
 
@@ -41,8 +41,13 @@ pub struct IngestReport {
     /// The same bytes were ingested before: nothing was done.
     pub already_ingested: bool,
     pub rows_read: u64,
+    /// Rows among `rows_read` that were malformed but recovered by the reader (CSV with unescaped quotes).
+    pub recovered: u64,
     /// Records stored per table.
     pub stored: BTreeMap<&'static str, u64>,
+    /// Records dropped per table because the profile's `dedup` had already made their id from an earlier
+    /// row of this source (the same page crawled twice).
+    pub duplicates: BTreeMap<&'static str, u64>,
     pub rejects: Vec<RejectInfo>,
 }
 
@@ -119,7 +124,9 @@ fn read_into_case(
         recognised: None,
         already_ingested: false,
         rows_read: 0,
+        recovered: 0,
         stored: BTreeMap::new(),
+        duplicates: BTreeMap::new(),
         rejects: Vec::new(),
     };
     if case.is_ingested(&evidence.sha256)? {
@@ -127,21 +134,42 @@ fn read_into_case(
         return Ok(report);
     }
     let copy = evidence.stored_path.clone();
-    let (format, mut reader) = formats::open_named(&copy, file, named.and_then(|p| p.format))?;
+    let read_options = named.map(Profile::read_options).unwrap_or_default();
+    let (format, mut reader) =
+        formats::open_with(&copy, file, named.and_then(|p| p.format), &read_options)?;
     report.format = format;
 
     let builtins = builtin_profiles();
     let profile: &Profile = match named {
         Some(p) => p,
         None => {
-            let schema = scan_schema(&copy, file, format).map_err(|e| as_user_file(e, file))?;
-            let r = recognise(file, format, &schema, &builtins)?;
-            report.recognised = Some(format!(
-                "matched {} of its {} tables ({})",
-                r.matched_tables.len(),
-                r.profile_tables,
-                r.matched_tables.join(", ")
-            ));
+            // A file without header has no columns to recognise it by, only its first line.
+            let by_first_line = match format {
+                Format::Csv => recognise_first_line(&copy, file, &builtins)?,
+                _ => None,
+            };
+            let r = match by_first_line {
+                Some(r) => {
+                    report.recognised = Some("its first line fits the profile's pattern".into());
+                    r
+                }
+                None => {
+                    let schema =
+                        scan_schema(&copy, file, format).map_err(|e| as_user_file(e, file))?;
+                    let r = recognise(file, format, &schema, &builtins)?;
+                    report.recognised = Some(format!(
+                        "matched {} of its {} tables ({})",
+                        r.matched_tables.len(),
+                        r.profile_tables,
+                        r.matched_tables.join(", ")
+                    ));
+                    r
+                }
+            };
+            let options = r.profile.read_options();
+            if options != read_options {
+                (_, reader) = formats::open_with(&copy, file, Some(format), &options)?;
+            }
             r.profile
         }
     };
@@ -206,6 +234,15 @@ fn read_into_case(
         }
     }
     progress.end();
+    report.recovered = reader.recovered();
+    report.duplicates = mapper.duplicates().clone();
+    if report.recovered > 0 {
+        tracing::info!(
+            file = %file.display(),
+            recovered = report.recovered,
+            "recovered malformed rows (unescaped quotes) by splitting them again at field boundaries"
+        );
+    }
     if !report.rejects.is_empty() && !options.allow_rejects {
         let first = &report.rejects[0];
         return Err(PipelineError::Rejected {

@@ -48,7 +48,7 @@ pub enum PipelineError {
         source: std::io::Error,
     },
     #[error(
-        "no shipped profile is named {0:?} and no such file exists (shipped: laravel, pgmarket, scrape)"
+        "no shipped profile is named {0:?} and no such file exists (shipped: laravel, pgmarket, scrape, agora-products, agora-vendors, panacea, grams)"
     )]
     UnknownProfile(String),
     #[error(

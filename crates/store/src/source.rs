@@ -57,6 +57,8 @@ pub struct SourceWriter<'c> {
     parts: BTreeMap<&'static str, PartWriter>,
     records: u64,
     rejects: u64,
+    /// Records staged per market (the market part of their ids).
+    markets: BTreeMap<String, u64>,
     #[cfg(test)]
     pub(crate) crash_before_commit: bool,
 }
@@ -91,6 +93,7 @@ impl Case {
             parts: BTreeMap::new(),
             records: 0,
             rejects: 0,
+            markets: BTreeMap::new(),
             #[cfg(test)]
             crash_before_commit: false,
         })
@@ -102,7 +105,9 @@ impl SourceWriter<'_> {
         &self.evidence.sha256
     }
 
-    /// Stages one record. Its provenance must name this source.
+    /// Stages one record. Its provenance must name this source. Its market may differ from the source's
+    /// (an aggregator lists the vendors of many markets): the `markets` table and the manifest then list
+    /// that market too.
     pub fn push(&mut self, record: Record) -> Result<()> {
         if record.provenance().src_sha256 != self.evidence.sha256 {
             return Err(StoreError::ForeignProvenance {
@@ -111,6 +116,7 @@ impl SourceWriter<'_> {
                 expected: self.evidence.sha256.clone(),
             });
         }
+        let market = record.id().market().to_string();
         match record {
             Record::Account(r) => self.append(&r),
             Record::Listing(r) => self.append(&r),
@@ -123,6 +129,12 @@ impl SourceWriter<'_> {
             Record::ShippingInfo(r) => self.append(&r),
         }?;
         self.records += 1;
+        match self.markets.get_mut(market.as_str()) {
+            Some(n) => *n += 1,
+            None => {
+                self.markets.insert(market, 1);
+            }
+        }
         Ok(())
     }
 
@@ -161,14 +173,23 @@ impl SourceWriter<'_> {
         if case.db(is_ingested(&tx, &sha256))? {
             return Err(StoreError::AlreadyIngested { sha256 });
         }
-        let market_known: bool = case.db(tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sources WHERE market = ?1)",
-            [&self.market],
-            |r| r.get(0),
-        ))?;
-        if !market_known {
-            finished.extend(write_part(self.staging.path(), &[self.market_record()])?);
+        // A market's row is written with the first source that names it or holds records of it.
+        let mut new_markets = Vec::new();
+        let mentioned = std::iter::once(self.market.as_str())
+            .chain(self.markets.keys().map(String::as_str))
+            .collect::<std::collections::BTreeSet<_>>();
+        for market in mentioned {
+            let known: bool = case.db(tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM sources WHERE market = ?1)
+                     OR EXISTS (SELECT 1 FROM source_markets WHERE market = ?1)",
+                [market],
+                |r| r.get(0),
+            ))?;
+            if !known {
+                new_markets.push(self.market_record(market));
+            }
         }
+        finished.extend(write_part(self.staging.path(), &new_markets)?);
         let rows_by_table: BTreeMap<&'static str, u64> =
             finished.iter().map(|p| (p.table, p.rows)).collect();
 
@@ -186,6 +207,12 @@ impl SourceWriter<'_> {
                 unix_now()
             ],
         ))?;
+        for (market, records) in &self.markets {
+            case.db(tx.execute(
+                "INSERT INTO source_markets (sha256, market, records) VALUES (?1, ?2, ?3)",
+                params![sha256, market, records],
+            ))?;
+        }
         let published = case.publish_parts(&tx, finished, self.staging.token(), Some(&sha256))?;
         #[cfg(test)]
         if self.crash_before_commit {
@@ -206,10 +233,10 @@ impl SourceWriter<'_> {
     }
 
     /// The `markets` row, written with the first source of a market; it points at the whole source file.
-    fn market_record(&self) -> Market {
+    fn market_record(&self, market: &str) -> Market {
         Market {
-            id: RecordId::new(&self.market, EntityKind::Market, &self.market),
-            name: self.market.clone(),
+            id: RecordId::new(market, EntityKind::Market, market),
+            name: market.to_string(),
             provenance: Provenance {
                 src_sha256: self.evidence.sha256.clone(),
                 src_table: self.evidence.original_name.clone(),

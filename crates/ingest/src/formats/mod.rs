@@ -34,7 +34,7 @@ use std::path::Path;
 
 use memchr::memmem;
 
-pub use self::csv::CsvReader;
+pub use self::csv::{CsvOptions, CsvReader};
 pub use self::mysql::MysqlDumpReader;
 pub use self::pg::PgDumpReader;
 pub use self::window::MAX_RETAINED_BYTES;
@@ -154,12 +154,28 @@ pub fn open(
     open_named(path, path, format)
 }
 
+/// What a profile says about reading a source that the source does not say itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    pub csv: CsvOptions,
+}
+
 /// Like [`open`], reading `path` but naming the source `name` in errors and CSV table names: the file read
 /// is the case's hash-named evidence copy of the file the analyst gave.
 pub fn open_named(
     path: &Path,
     name: &Path,
     format: Option<Format>,
+) -> Result<(Format, Box<dyn RowReader + Send>), ReadError> {
+    open_with(path, name, format, &ReadOptions::default())
+}
+
+/// Like [`open_named`], with a profile's [`ReadOptions`].
+pub fn open_with(
+    path: &Path,
+    name: &Path,
+    format: Option<Format>,
+    options: &ReadOptions,
 ) -> Result<(Format, Box<dyn RowReader + Send>), ReadError> {
     let path_to_read = path;
     let path = name;
@@ -185,8 +201,15 @@ pub fn open_named(
         Format::MysqlDump => Box::new(MysqlDumpReader::new(path, input)),
         Format::PgDump => Box::new(PgDumpReader::new(path, input)),
         Format::Csv => {
-            let delimiter = csv::sniff_delimiter(head).unwrap_or(b',');
-            Box::new(CsvReader::with_delimiter(path, input, delimiter))
+            let csv_options = CsvOptions {
+                delimiter: Some(
+                    (options.csv.delimiter)
+                        .or_else(|| csv::sniff_delimiter(head))
+                        .unwrap_or(b','),
+                ),
+                ..options.csv.clone()
+            };
+            Box::new(CsvReader::with_options(path, input, &csv_options))
         }
     };
     Ok((format, reader))

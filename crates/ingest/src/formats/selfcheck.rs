@@ -118,7 +118,7 @@ fn check_row(
             both.extend(pg::parse_insert_row(bytes).ok());
             both
         }
-        Format::Csv => vec![csv::parse_record(bytes, delimiter)?],
+        Format::Csv => vec![csv::parse_record_as(bytes, delimiter, row.columns.len())?],
     };
     if !again.contains(&row.values) {
         return Err(format!(
