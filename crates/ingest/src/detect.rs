@@ -2,14 +2,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use crate::encoding::{
     Declaration, DeclaredBy, SAMPLE_LIMIT, Sampler, SourceEncodings, charset_by_name,
 };
 use crate::formats::compressed::decompress;
-use crate::profile::Profile;
+use crate::profile::{Profile, table_matches};
 use crate::{Format, ReadError, ReadErrorKind};
 
 /// Tables and their columns as a source declares them.
@@ -473,7 +473,9 @@ fn column_of_definition(line: &str) -> Option<String> {
 
 /// Picks the profile that explains the most tables of the source. A table the source has under the
 /// profile's name but without the columns the profile reads counts against the profile: it is a different
-/// schema that happens to use a common name such as `users`.
+/// schema that happens to use a common name such as `users`. A profile's table pattern (`"*"`, `"products*"`)
+/// stands for every table of the source it matches. Profiles for files without header are left to
+/// [`recognise_first_line`].
 pub fn recognise<'p>(
     path: &Path,
     format: Format,
@@ -482,21 +484,23 @@ pub fn recognise<'p>(
 ) -> Result<Recognition<'p>, DetectError> {
     let mut best: Vec<Recognition<'p>> = Vec::new();
     for profile in profiles {
-        if profile.format.is_some_and(|f| f != format) {
+        if profile.format.is_some_and(|f| f != format) || !profile.source.header {
             continue;
         }
         let tables = profile.tables();
         let mut matched = Vec::new();
         let mut conflict = false;
-        for (table, needed) in &tables {
-            if let Some(cols) = schema.get(*table) {
+        for (pattern, needed) in &tables {
+            for (table, cols) in schema.iter().filter(|(t, _)| table_matches(pattern, t)) {
                 if needed.iter().all(|n| cols.iter().any(|c| c == n)) {
-                    matched.push(table.to_string());
+                    matched.push(table.clone());
                 } else {
                     conflict = true;
                 }
             }
         }
+        matched.sort();
+        matched.dedup();
         if conflict || matched.is_empty() {
             continue;
         }
@@ -529,6 +533,53 @@ pub fn recognise<'p>(
             candidates: best
                 .iter()
                 .map(|r| r.profile.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
+
+/// How much of a file's first line [`recognise_first_line`] reads.
+const FIRST_LINE_BYTES: usize = 64 * 1024;
+
+/// Recognises a CSV file without header by its first line: the one profile whose `[source] first_line`
+/// pattern matches it. `Ok(None)` when none does.
+pub fn recognise_first_line<'p>(
+    path: &Path,
+    name: &Path,
+    profiles: &'p [Profile],
+) -> Result<Option<Recognition<'p>>, DetectError> {
+    let file = File::open(path).map_err(|e| io_error(name, e))?;
+    let mut line = Vec::new();
+    BufReader::new(file)
+        .take(FIRST_LINE_BYTES as u64)
+        .read_until(b'\n', &mut line)
+        .map_err(|e| io_error(name, e))?;
+    let line = String::from_utf8_lossy(&line);
+    let line = line.strip_prefix('\u{feff}').unwrap_or(&line);
+    let line = line.trim_end_matches(['\r', '\n']);
+    let mut found: Vec<&'p Profile> = profiles
+        .iter()
+        .filter(|p| p.format.is_none_or(|f| f == Format::Csv))
+        .filter(|p| {
+            p.source
+                .first_line
+                .as_ref()
+                .is_some_and(|pattern| pattern.regex().is_match(line))
+        })
+        .collect();
+    match found.len() {
+        0 => Ok(None),
+        1 => Ok(Some(Recognition {
+            profile: found.remove(0),
+            matched_tables: Vec::new(),
+            profile_tables: 0,
+        })),
+        _ => Err(DetectError::Ambiguous {
+            file: name.display().to_string(),
+            candidates: found
+                .iter()
+                .map(|p| p.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
         }),
@@ -753,6 +804,81 @@ mod tests {
         )
         .unwrap();
         assert_eq!(scan.schema["v"], ["vendor", "pro\nfile", "price"]);
+    }
+
+    #[test]
+    fn recognises_the_real_market_exports_whatever_the_files_are_called() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let profiles = builtin_profiles();
+        let recognised = |name: &str, text: &str| {
+            let p = write(dir.path(), name, text);
+            let schema = scan_schema(&p, &p, Format::Csv).unwrap();
+            recognise(&p, Format::Csv, &schema, &profiles)
+                .map(|r| r.profile.name.clone())
+                .map_err(|e| e.to_string())
+        };
+        let products = "\"list\",\"date\",\"vendor\",\"product\",\"price\",\"cat\",\"subcat\",\"subsubcat\",\"feedback\",\"from\",\"to\"\n";
+        assert_eq!(
+            recognised("products-2014-01-01.csv", products).unwrap(),
+            "agora-products"
+        );
+        // The March batch has no subsubcat, which the profile only uses if present.
+        let march = products.replace("\"subsubcat\",", "");
+        assert_eq!(
+            recognised("agora_march.csv", &march).unwrap(),
+            "agora-products"
+        );
+        let vendors = "\"date\",\"vendor\",\"product\",\"description\",\"price\",\"from\",\"to\"\n";
+        assert_eq!(
+            recognised("vendorall_0114.csv", vendors).unwrap(),
+            "agora-vendors"
+        );
+        // A tab-separated header is read with its delimiter.
+        let tabbed = vendors.replace(',', "\t");
+        assert_eq!(recognised("vendors.tsv", &tabbed).unwrap(), "agora-vendors");
+        // Without the vendor column neither fits.
+        let err = recognised("x.csv", &vendors.replace("\"vendor\",", "")).unwrap_err();
+        assert!(err.contains("no known profile"), "{err}");
+    }
+
+    #[test]
+    fn files_without_header_are_recognised_by_their_first_line() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let profiles = builtin_profiles();
+        let first_line = |name: &str, text: &str| {
+            let p = write(dir.path(), name, text);
+            recognise_first_line(&p, &p, &profiles)
+                .unwrap()
+                .map(|r| r.profile.name.clone())
+        };
+        assert_eq!(
+            first_line("userDate.tsv", "Agora<==>bob\t1399918210:1399918211\nx\n").as_deref(),
+            Some("grams")
+        );
+        assert_eq!(
+            first_line(
+                "p.csv",
+                "\u{feff}\"panacea\",\"v\",\"text\",\"1415491200\"\r\n"
+            )
+            .as_deref(),
+            Some("panacea")
+        );
+        assert_eq!(first_line("h.csv", "vendor,joined\nx,1\n"), None);
+        assert_eq!(first_line("empty.csv", ""), None);
+        // Two profiles claiming the same line is an error, not a guess.
+        let mut twice = profiles.clone();
+        let mut copy = twice
+            .iter()
+            .find(|p| p.name == "grams")
+            .expect("grams")
+            .clone();
+        copy.name = "grams2".into();
+        twice.push(copy);
+        let p = write(dir.path(), "g.tsv", "Agora<==>bob\t1:2\n");
+        let err = recognise_first_line(&p, &p, &twice)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("grams, grams2"), "{err}");
     }
 
     #[test]

@@ -12,9 +12,12 @@ pub mod formats;
 pub mod mapper;
 pub mod profile;
 pub mod source;
+pub mod transform;
 
 pub use check::{CheckOptions, CheckReport, check};
-pub use detect::{DetectError, Recognition, SourceScan, recognise, scan_schema, scan_source};
+pub use detect::{
+    DetectError, Recognition, SourceScan, recognise, recognise_first_line, scan_schema, scan_source,
+};
 pub use draft::{Draft, DraftError, DraftOptions, draft};
 pub use encoding::{DecodingStats, SourceEncodings, TextDecoder};
 pub use mapper::{MapError, Mapper, parse_time};

@@ -1,15 +1,21 @@
 //! Applies a [`Profile`] to a stream of [`SourceRow`]s, producing model records.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use spector_model::{
     Account, AccountRole, ContactHandle, CryptoAddress, EntityKind, Feedback, Listing, Message,
     Order, OrderState, PgpKey, Provenance, Record, RecordId, ShippingInfo,
 };
 
+use crate::SourceRow;
 use crate::encoding::{DecodingStats, SourceEncodings, TextDecoder};
-use crate::profile::{EntityMap, FieldRule, FieldSpec, ParseRule, Profile, TargetKind};
-use crate::{SourceRow, Value};
+use crate::profile::{
+    EntityMap, Explode, FieldRule, FieldSpec, MARKET_FIELD, MATCH_COLUMN, OCCURRENCE_COLUMN,
+    ParseRule, Profile, TargetKind,
+};
+use crate::transform::{TemplateGap, resolve_relative_time, short_hash};
 
 /// Why one row could not be mapped. The row is rejected (quarantined); the rest of the source goes on.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -26,7 +32,13 @@ pub struct Mapper<'p> {
     source_sha256: String,
     lookups: HashMap<&'p str, HashMap<String, String>>,
     decoder: TextDecoder,
+    /// 64-bit hashes of the ids made so far by entities with `dedup` (8 bytes an id, not the id).
+    seen: HashSet<u64>,
+    duplicates: BTreeMap<&'static str, u64>,
 }
+
+/// The columns `explode` adds to a row for one match: named groups, `#match`, `#occurrence`.
+type Extra<'p> = Vec<(&'p str, Option<String>)>;
 
 impl<'p> Mapper<'p> {
     pub fn new(profile: &'p Profile, market: &str, source_sha256: &str) -> Self {
@@ -36,6 +48,8 @@ impl<'p> Mapper<'p> {
             source_sha256: source_sha256.to_string(),
             lookups: HashMap::new(),
             decoder: TextDecoder::new(profile.encoding, profile.repair_mojibake),
+            seen: HashSet::new(),
+            duplicates: BTreeMap::new(),
         }
     }
 
@@ -51,33 +65,52 @@ impl<'p> Mapper<'p> {
         self.decoder.stats()
     }
 
-    /// Maps one row to the records it feeds (none for a table the profile does not read).
+    /// Records dropped so far by `dedup`, per table: their id had been made from an earlier row.
+    pub fn duplicates(&self) -> &BTreeMap<&'static str, u64> {
+        &self.duplicates
+    }
+
+    /// Maps one row to the records it feeds (none for a table the profile does not read). A row with a
+    /// bad value makes no record at all, so that a rejected row is rejected whole.
     pub fn map_row(&mut self, row: &SourceRow) -> Result<Vec<Record>, MapError> {
         self.remember_lookups(row);
-        let mut out = Vec::new();
-        for entity in self
-            .profile
-            .entities
-            .iter()
-            .filter(|e| *e.table == *row.table)
-        {
-            if entity
-                .require
-                .iter()
-                .any(|c| matches!(row.get(c), None | Some(Value::Null)) || is_empty(row.get(c)))
-            {
+        let error = |message: String| MapError {
+            table: row.table.to_string(),
+            row: row.row,
+            message,
+        };
+        let mut made: Vec<(Record, bool)> = Vec::new();
+        for entity in self.profile.entities.iter().filter(|e| e.reads(&row.table)) {
+            let views: Vec<Extra<'p>> = match &entity.explode {
+                None => vec![Vec::new()],
+                Some(x) => explode(x, row, &self.decoder).map_err(error)?,
+            };
+            for extra in &views {
+                let view = RowView {
+                    row,
+                    extra,
+                    decoder: &self.decoder,
+                };
+                if entity.require.iter().any(|c| view.is_blank(c)) {
+                    continue;
+                }
+                let mut ctx = RowContext {
+                    mapper: self,
+                    view,
+                    entity,
+                    market: Cow::Borrowed(&self.market),
+                };
+                ctx.take_market_from_row().map_err(error)?;
+                made.push((ctx.record().map_err(error)?, entity.dedup));
+            }
+        }
+        let mut out = Vec::with_capacity(made.len());
+        for (record, dedup) in made {
+            if dedup && !self.seen.insert(id_hash(record.id())) {
+                *self.duplicates.entry(record.kind().table()).or_default() += 1;
                 continue;
             }
-            let ctx = RowContext {
-                mapper: self,
-                row,
-                entity,
-            };
-            out.push(ctx.record().map_err(|message| MapError {
-                table: row.table.to_string(),
-                row: row.row,
-                message,
-            })?);
+            out.push(record);
         }
         Ok(out)
     }
@@ -87,7 +120,7 @@ impl<'p> Mapper<'p> {
             .profile
             .lookups
             .iter()
-            .filter(|l| *l.table == *row.table)
+            .filter(|l| crate::profile::table_matches(&l.table, &row.table))
         {
             let text = |col: &str| {
                 row.get(col)
@@ -104,34 +137,172 @@ impl<'p> Mapper<'p> {
     }
 }
 
-fn is_empty(v: Option<&Value>) -> bool {
-    matches!(v, Some(Value::Text(s)) if s.trim().is_empty())
+fn id_hash(id: &RecordId) -> u64 {
+    let mut h = DefaultHasher::new();
+    id.as_str().hash(&mut h);
+    h.finish()
+}
+
+/// One set of extra columns per match of the pattern in the cell; none for a NULL or empty cell.
+fn explode<'p>(
+    x: &'p Explode,
+    row: &SourceRow,
+    decoder: &TextDecoder,
+) -> Result<Vec<Extra<'p>>, String> {
+    let text = match row.get(&x.column) {
+        None => {
+            return Err(format!(
+                "column {:?} (to explode) is not in table {} (columns: {})",
+                x.column,
+                row.table,
+                row.columns.join(", ")
+            ));
+        }
+        Some(v) => decoder.text(&row.table, &x.column, v),
+    };
+    let Some(text) = text else {
+        return Ok(Vec::new());
+    };
+    let regex = x.regex.regex();
+    let names: Vec<&'p str> = x.regex.group_names().collect();
+    let mut seen: HashMap<Vec<Option<&str>>, u64> = HashMap::new();
+    let mut out = Vec::new();
+    // A match of no text is no entry.
+    for caps in regex
+        .captures_iter(&text)
+        .filter(|c| c.get(0).is_some_and(|m| !m.is_empty()))
+    {
+        let mut extra: Extra<'p> = names
+            .iter()
+            .map(|&n| (n, caps.name(n).map(|m| m.as_str().to_string())))
+            .collect();
+        extra.push((MATCH_COLUMN, Some((out.len() + 1).to_string())));
+        let key: Vec<Option<&str>> = if x.occurrence_of.is_empty() {
+            vec![caps.get(0).map(|m| m.as_str())]
+        } else {
+            x.occurrence_of
+                .iter()
+                .map(|n| caps.name(n).map(|m| m.as_str()))
+                .collect()
+        };
+        let occurrence = seen.entry(key).or_default();
+        *occurrence += 1;
+        extra.push((OCCURRENCE_COLUMN, Some(occurrence.to_string())));
+        out.push(extra);
+    }
+    Ok(out)
+}
+
+/// A source row as the field rules see it: its columns, and those `explode` added for one match.
+#[derive(Clone, Copy)]
+struct RowView<'a, 'p> {
+    row: &'a SourceRow,
+    extra: &'a Extra<'p>,
+    /// Turns values that are not UTF-8 into text (see [`crate::encoding`]).
+    decoder: &'a TextDecoder,
+}
+
+impl<'a> RowView<'a, '_> {
+    /// `None` when there is no such column, `Some(None)` when the value is NULL.
+    fn get(&self, column: &str) -> Option<Option<Cow<'a, str>>> {
+        if let Some((_, v)) = self.extra.iter().find(|(n, _)| *n == column) {
+            return Some(v.as_deref().map(Cow::Borrowed));
+        }
+        match self.row.get(column) {
+            // A JSON object without the key: the field is unknown for this row.
+            None if self.row.sparse => Some(None),
+            None => None,
+            Some(v) => Some(self.decoder.text(&self.row.table, column, v)),
+        }
+    }
+
+    fn is_blank(&self, column: &str) -> bool {
+        match self.get(column) {
+            None | Some(None) => true,
+            Some(Some(s)) => s.trim().is_empty(),
+        }
+    }
+
+    fn no_column(&self, column: &str, field: &str) -> String {
+        let mut columns: Vec<&str> = self.row.columns.iter().map(String::as_str).collect();
+        columns.extend(self.extra.iter().map(|(n, _)| *n));
+        format!(
+            "column {column:?} (for {field}) is not in table {} (columns: {})",
+            self.row.table,
+            columns.join(", ")
+        )
+    }
 }
 
 struct RowContext<'a, 'p> {
     mapper: &'a Mapper<'p>,
-    row: &'a SourceRow,
+    view: RowView<'a, 'p>,
     entity: &'a EntityMap,
+    /// The source's market, or the row's when the entity has a `market` field.
+    market: Cow<'a, str>,
 }
 
 type FieldResult<T> = Result<T, String>;
 
+/// Market names become part of record ids: the same characters the CLI accepts for `--market`.
+fn valid_market_name(market: &str) -> bool {
+    !market.is_empty()
+        && market
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// The `trim` and `null_if` of a rule, and the rule that an empty text is no value.
+fn clean<'s>(rule: &FieldRule, text: Cow<'s, str>) -> Option<Cow<'s, str>> {
+    let text = if rule.trim {
+        match text {
+            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+        }
+    } else {
+        text
+    };
+    if text.trim().is_empty() || rule.null_if.iter().any(|n| *n == *text) {
+        return None;
+    }
+    Some(text)
+}
+
 impl RowContext<'_, '_> {
     fn market(&self) -> &str {
-        &self.mapper.market
+        &self.market
+    }
+
+    fn take_market_from_row(&mut self) -> FieldResult<()> {
+        if !self.entity.fields.contains_key(MARKET_FIELD) {
+            return Ok(());
+        }
+        let market = self
+            .text(MARKET_FIELD)?
+            .ok_or("market is empty or NULL (this profile takes the market from the row)")?;
+        if !valid_market_name(&market) {
+            return Err(format!(
+                "market {market:?} must be letters, digits, '-' or '_' (it becomes part of record ids; \
+                 map it in the profile)"
+            ));
+        }
+        self.market = Cow::Owned(market);
+        Ok(())
     }
 
     fn provenance(&self) -> Provenance {
+        let row = self.view.row;
         Provenance {
             src_sha256: self.mapper.source_sha256.clone(),
-            src_table: self.row.table.to_string(),
-            src_row: self.row.row,
-            src_offset: self.row.offset,
-            src_len: self.row.len,
+            src_table: row.table.to_string(),
+            src_row: row.row,
+            src_offset: row.offset,
+            src_len: row.len,
         }
     }
 
-    /// The field's value as text after lookup, mapping and case rules; `None` when absent, NULL or empty.
+    /// The field's value as text after every text rule (see [`FieldRule`]); `None` when absent, NULL or
+    /// empty.
     fn text(&self, field: &str) -> FieldResult<Option<String>> {
         let Some(spec) = self.entity.fields.get(field) else {
             return Ok(None);
@@ -139,26 +310,43 @@ impl RowContext<'_, '_> {
         let default_rule = FieldRule::default();
         let (column, rule) = match spec {
             FieldSpec::Column(c) => (Some(c.as_str()), &default_rule),
-            FieldSpec::Rule(r) => (r.column.as_deref(), r),
+            FieldSpec::Rule(r) => (r.column.as_deref(), &**r),
         };
-        let raw: Option<String> = match (column, &rule.constant) {
-            (_, Some(c)) => Some(c.clone()),
-            (Some(col), None) => match self.row.get(col) {
-                // A JSON object without the key: the field is unknown for this row.
-                None if self.row.sparse => None,
-                None => {
-                    return Err(format!(
-                        "column {col:?} (for {field}) is not in table {} (columns: {})",
-                        self.row.table,
-                        self.row.columns.join(", ")
-                    ));
-                }
-                Some(v) => self.value_text(col, v),
-            },
-            (None, None) => None,
+        let raw: Option<Cow<'_, str>> = if let Some(c) = &rule.constant {
+            Some(Cow::Borrowed(c.as_str()))
+        } else if let Some(template) = &rule.template {
+            let filled = template.render(|name| {
+                self.view
+                    .get(name)
+                    .map(|v| v.and_then(|text| clean(rule, text)))
+            });
+            match filled {
+                Ok(s) => Some(Cow::Owned(s)),
+                Err(TemplateGap::Empty(_)) => None,
+                Err(TemplateGap::NoColumn(c)) => return Err(self.view.no_column(&c, field)),
+            }
+        } else if let Some(col) = column {
+            match self.view.get(col) {
+                None => return Err(self.view.no_column(col, field)),
+                Some(v) => v,
+            }
+        } else {
+            None
         };
-        let Some(mut value) = raw.filter(|s| !s.trim().is_empty()) else {
+        let Some(text) = raw.and_then(|t| clean(rule, t)) else {
             return Ok(None);
+        };
+        let mut value = match &rule.regex {
+            None => text.into_owned(),
+            Some(pattern) => {
+                let cut = pattern
+                    .extract(&text)
+                    .map(|m| if rule.trim { m.trim() } else { m });
+                match cut {
+                    Some(m) if !m.trim().is_empty() => m.to_string(),
+                    _ => return Ok(None),
+                }
+            }
         };
         if let Some(via) = &rule.via {
             match self
@@ -187,6 +375,9 @@ impl RowContext<'_, '_> {
         }
         if rule.lowercase {
             value = value.to_lowercase();
+        }
+        if rule.hash {
+            value = short_hash(&value);
         }
         Ok(Some(value))
     }
@@ -223,14 +414,31 @@ impl RowContext<'_, '_> {
         let Some(s) = self.text(field)? else {
             return Ok(None);
         };
-        if let Some(r) = self.rule(field)
-            && r.parse == Some(ParseRule::Number)
-        {
+        let rule = self.rule(field);
+        if rule.is_some_and(|r| r.parse == Some(ParseRule::Number)) {
             return Err(format!(
                 "{field}: a time field cannot use parse = \"number\""
             ));
         }
-        parse_time(&s).map_err(|why| format!("{field}: {why}"))
+        let Some(anchor_column) = rule.and_then(|r| r.relative_to.as_deref()) else {
+            return parse_time(&s).map_err(|why| format!("{field}: {why}"));
+        };
+        let anchor = match self.view.get(anchor_column) {
+            None => return Err(self.view.no_column(anchor_column, field)),
+            Some(v) => v.filter(|t| !t.trim().is_empty()),
+        };
+        let anchor = anchor
+            .ok_or_else(|| {
+                format!(
+                    "{field}: cannot place {s:?} in time: its anchor {anchor_column:?} is empty"
+                )
+            })
+            .and_then(|a| {
+                parse_time(&a)
+                    .map_err(|why| format!("{field}: anchor {anchor_column:?}: {why}"))?
+                    .ok_or_else(|| format!("{field}: anchor {anchor_column:?} is no date"))
+            })?;
+        resolve_relative_time(&s, anchor).map_err(|why| format!("{field}: {why}"))
     }
 
     fn reference(&self, field: &str, kind: EntityKind) -> FieldResult<Option<RecordId>> {
@@ -389,15 +597,7 @@ impl RowContext<'_, '_> {
     /// The source's own text for a field, before mapping (kept for the record, e.g. a market's order state).
     fn raw_text(&self, field: &str) -> Option<String> {
         let col = self.entity.fields.get(field)?.column()?;
-        self.value_text(col, self.row.get(col)?)
-    }
-
-    /// A value as text, decoded by the policy of [`crate::encoding`].
-    fn value_text(&self, column: &str, v: &Value) -> Option<String> {
-        self.mapper
-            .decoder
-            .text(&self.row.table, column, v)
-            .map(|s| s.into_owned())
+        self.view.get(col).flatten().map(Cow::into_owned)
     }
 }
 
@@ -440,8 +640,10 @@ fn sql_datetime(b: &[u8]) -> Option<i64> {
 }
 
 /// Reads a timestamp as sources write them: Unix seconds (or milliseconds), SQL `YYYY-MM-DD HH:MM:SS[.f][+TZ]`,
-/// ISO 8601 / RFC 3339, or a bare date (midnight UTC). Times without a zone are taken as UTC, which is how
-/// market software stores them. MySQL's zero date means "no date".
+/// ISO 8601 / RFC 3339, RFC 2822 (`Tue, 1 Jul 2003 10:52:37 +0200`), a bare date (midnight UTC) as
+/// `2014-01-05`, `2014/01/05`, `Jan 5, 2014`, `January 5 2014` or `5 Jan 2014`. Times without a zone are
+/// taken as UTC, which is how market software stores them. MySQL's zero date means "no date". All-numeric
+/// dates such as `01/02/2014` are refused: day and month cannot be told apart.
 pub fn parse_time(s: &str) -> Result<Option<i64>, String> {
     use chrono::{DateTime, NaiveDate, NaiveDateTime};
     let s = s.trim();
@@ -476,10 +678,39 @@ pub fn parse_time(s: &str) -> Result<Option<i64>, String> {
             return Ok(Some(t.and_utc().timestamp()));
         }
     }
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(Some(
-            d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp(),
-        ));
+    if let Ok(t) = DateTime::parse_from_rfc2822(s) {
+        return Ok(Some(t.timestamp()));
+    }
+    // chrono takes "1/5/14" as 5 May of year 1: a numeric date must start with a four-digit year.
+    let year_first = s.len() > 4 && s.as_bytes()[..4].iter().all(u8::is_ascii_digit);
+    let numeric: &[&str] = if year_first {
+        &["%Y-%m-%d", "%Y/%m/%d"]
+    } else {
+        &[]
+    };
+    let tail = s
+        .as_bytes()
+        .rsplit(|b| !b.is_ascii_digit())
+        .next()
+        .unwrap_or_default();
+    let named: &[&str] = if tail.len() == 4 {
+        &[
+            "%b %d, %Y",
+            "%b %d %Y",
+            "%d %b %Y",
+            "%B %d, %Y",
+            "%B %d %Y",
+            "%d %B %Y",
+        ]
+    } else {
+        &[]
+    };
+    for f in numeric.iter().chain(named) {
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            return Ok(Some(
+                d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp(),
+            ));
+        }
     }
     Err(format!("cannot read {s:?} as a time"))
 }
@@ -487,6 +718,7 @@ pub fn parse_time(s: &str) -> Result<Option<i64>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Value;
     use std::sync::Arc;
 
     fn row(table: &str, cols: &[&str], vals: &[Option<&str>]) -> SourceRow {
@@ -543,6 +775,24 @@ mod tests {
         assert_eq!(parse_time("2020-05-01"), Ok(Some(1588291200)));
         assert_eq!(parse_time("0000-00-00 00:00:00"), Ok(None));
         assert!(parse_time("yesterday").is_err());
+        // 2014-01-05 00:00:00 UTC = 1388880000.
+        for day in [
+            "2014/01/05",
+            "Jan 5, 2014",
+            "Jan 05 2014",
+            "January 5, 2014",
+            "5 Jan 2014",
+            "05 january 2014",
+        ] {
+            assert_eq!(parse_time(day), Ok(Some(1_388_880_000)), "{day}");
+        }
+        assert_eq!(
+            parse_time("Fri, 01 May 2020 15:02:11 +0200"),
+            Ok(Some(1588338131))
+        );
+        for ambiguous in ["01/05/2014", "05.01.2014", "1/5/14", "Jan 5, 14"] {
+            assert!(parse_time(ambiguous).is_err(), "{ambiguous}");
+        }
     }
 
     #[test]
@@ -710,5 +960,366 @@ comment = "comment"
             .map_row(&row("vendors.listings.feedback", &cols, &vals))
             .unwrap_err();
         assert!(err.message.contains("column \"comment\""), "{err}");
+    }
+
+    fn one(recs: &[Record]) -> &Record {
+        let [r] = recs else { panic!("{recs:?}") };
+        r
+    }
+
+    #[test]
+    fn regex_trim_and_null_if_clean_text() {
+        let p = profile(
+            r#"name = "t"
+[[entity]]
+kind = "listing"
+table = "*"
+[entity.fields]
+native_key = { column = "list", regex = '^\d{4}-\d\d-\d\d__(.+)\.html$' }
+title = { column = "product", trim = true }
+ships_from = { column = "from", trim = true, null_if = ["NA"], regex = '(?s)^(?:From:\s*)?(.*?)(?:\s+To:.*)?$' }
+ships_to = { column = "to", trim = true, null_if = ["NA"] }
+price = { column = "price", regex = '[\d.]+', parse = "number" }
+"#,
+        );
+        let mut m = Mapper::new(&p, "agora", "s");
+        let cols = ["list", "product", "from", "to", "price"];
+        let recs = m
+            .map_row(&row(
+                "products-2014-02-01",
+                &cols,
+                &[
+                    Some("2014-02-01__a1BkWE.html"),
+                    Some("\n   5g MDMA \n "),
+                    Some(" From: USA To: USA "),
+                    Some("\n    NA\n"),
+                    Some("0.5 BTC"),
+                ],
+            ))
+            .unwrap();
+        let Record::Listing(l) = one(&recs) else {
+            panic!()
+        };
+        assert_eq!(l.id.as_str(), "agora/listing/a1BkWE");
+        assert_eq!(l.title, "5g MDMA");
+        assert_eq!(l.ships_from.as_deref(), Some("USA"));
+        assert_eq!(l.ships_to, None, "NA after trimming is no value");
+        assert_eq!(
+            l.price,
+            Some(0.5),
+            "the whole match when the pattern has no group"
+        );
+        // No match leaves an optional field absent, and a required one missing.
+        let recs = m
+            .map_row(&row(
+                "x",
+                &cols,
+                &[
+                    Some("2014-02-01__b.html"),
+                    Some("t"),
+                    Some("\n\n"),
+                    None,
+                    Some("free"),
+                ],
+            ))
+            .unwrap();
+        let Record::Listing(l) = one(&recs) else {
+            panic!()
+        };
+        assert_eq!((l.ships_from.as_deref(), l.price), (None, None));
+        let err = m
+            .map_row(&row(
+                "x",
+                &cols,
+                &[Some("b.html"), Some("t"), None, None, None],
+            ))
+            .unwrap_err();
+        assert_eq!(err.message, "native_key is empty or NULL");
+    }
+
+    #[test]
+    fn templates_build_keys_from_several_columns_and_hash_them() {
+        let p = profile(
+            r#"name = "t"
+[[entity]]
+kind = "listing"
+table = "panacea_scrape"
+[entity.fields]
+native_key = { template = "{vendor}\u001f{text}", hash = true }
+title = { template = "{vendor}: {text}" }
+category = { template = "{cat}/{subcat?}/{subsubcat?}", null_if = ["NA"] }
+"#,
+        );
+        let mut m = Mapper::new(&p, "panacea", "s");
+        let cols = ["vendor", "text", "cat", "subcat", "subsubcat"];
+        let vals = [
+            Some("medibuds"),
+            Some("4 oz"),
+            Some("Drugs"),
+            Some("NA"),
+            Some("Weed"),
+        ];
+        let recs = m.map_row(&row("panacea_scrape", &cols, &vals)).unwrap();
+        let Record::Listing(l) = one(&recs) else {
+            panic!()
+        };
+        assert_eq!(
+            l.id.native_key(),
+            crate::transform::short_hash("medibuds\u{1f}4 oz")
+        );
+        assert_eq!(l.id.native_key().len(), 16);
+        assert_eq!(l.title, "medibuds: 4 oz");
+        assert_eq!(l.category.as_deref(), Some("Drugs/Weed"));
+        // A required placeholder's column missing from the table is a mapping error naming it.
+        let err = m
+            .map_row(&row(
+                "panacea_scrape",
+                &["vendor", "cat"],
+                &[Some("v"), Some("c")],
+            ))
+            .unwrap_err();
+        assert!(
+            err.message.contains("column \"text\" (for native_key)"),
+            "{err}"
+        );
+        // An empty required placeholder leaves the field absent.
+        let err = m
+            .map_row(&row(
+                "panacea_scrape",
+                &cols,
+                &[Some("v"), Some(" "), None, None, None],
+            ))
+            .unwrap_err();
+        assert_eq!(err.message, "native_key is empty or NULL");
+    }
+
+    #[test]
+    fn relative_times_resolve_against_the_anchor_column() {
+        let p = profile(
+            r#"name = "t"
+[[entity]]
+kind = "feedback"
+table = "t"
+[entity.fields]
+native_key = "id"
+created_at = { column = "age", parse = "time", relative_to = "date" }
+"#,
+        );
+        let mut m = Mapper::new(&p, "agora", "s");
+        let cols = ["id", "age", "date"];
+        let at = |age: &str, date: Option<&str>| {
+            let mut m = Mapper::new(&p, "agora", "s");
+            m.map_row(&row("t", &cols, &[Some("1"), Some(age), date]))
+                .map(|recs| match one(&recs) {
+                    Record::Feedback(f) => f.created_at,
+                    other => panic!("{other:?}"),
+                })
+        };
+        // 2014-02-01 = 1391212800.
+        assert_eq!(
+            at("5 days ago", Some("2014-02-01")),
+            Ok(Some(1391212800 - 5 * 86400))
+        );
+        assert_eq!(
+            at("yesterday", Some("2014-02-01")),
+            Ok(Some(1391212800 - 86400))
+        );
+        assert_eq!(at("2014-01-03", Some("2014-02-01")), Ok(Some(1388707200)));
+        let err = at("5 days ago", None).unwrap_err();
+        assert!(err.message.contains("anchor \"date\" is empty"), "{err}");
+        let err = at("5 days ago", Some("soon")).unwrap_err();
+        assert!(err.message.contains("anchor \"date\""), "{err}");
+        let err = at("in a while", Some("2014-02-01")).unwrap_err();
+        assert!(err.message.contains("relative such as"), "{err}");
+        let err = m
+            .map_row(&row("t", &["id", "age"], &[Some("1"), Some("1 day ago")]))
+            .unwrap_err();
+        assert!(
+            err.message.contains("column \"date\" (for created_at)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn explode_makes_one_record_per_match_with_its_groups_as_columns() {
+        let p = profile(
+            r#"name = "t"
+[[entity]]
+kind = "feedback"
+table = "pages"
+explode = { column = "feedback", regex = '(?m)^(?P<rating>\d)/5 (?P<comment>[^|\n]*?)(?: \| (?P<age>.+))?$', occurrence_of = ["rating", "comment"] }
+[entity.fields]
+native_key = { template = "{list}#{rating}#{comment?}#{#occurrence}" }
+listing = "list"
+rating = { column = "rating", parse = "number" }
+comment = "comment"
+created_at = { column = "age", parse = "time", relative_to = "date" }
+"#,
+        );
+        let mut m = Mapper::new(&p, "agora", "s");
+        let cols = ["list", "date", "feedback"];
+        let page = "5/5 great | 2 days ago\n4/5 ok | 3 days ago\n5/5 great | 9 days ago\n5/5 \n";
+        let recs = m
+            .map_row(&row(
+                "pages",
+                &cols,
+                &[Some("L1"), Some("2014-02-01"), Some(page)],
+            ))
+            .unwrap();
+        let fb: Vec<&Feedback> = recs
+            .iter()
+            .map(|r| match r {
+                Record::Feedback(f) => f,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let keys: Vec<&str> = fb.iter().map(|f| f.id.native_key()).collect();
+        // The second "5/5 great" is the second occurrence; the empty comment leaves its part out.
+        assert_eq!(
+            keys,
+            ["L1#5#great#1", "L1#4#ok#1", "L1#5#great#2", "L1#5#1"]
+        );
+        assert_eq!(fb[1].rating, Some(4.0));
+        assert_eq!(fb[1].comment.as_deref(), Some("ok"));
+        assert_eq!(fb[1].created_at, Some(1391212800 - 3 * 86400));
+        assert_eq!(
+            fb[3].created_at, None,
+            "a group that did not match is no value"
+        );
+        assert_eq!(
+            fb[0].listing_id.as_ref().unwrap().as_str(),
+            "agora/listing/L1"
+        );
+        // Provenance stays the source row.
+        assert!(
+            fb.iter()
+                .all(|f| f.provenance.src_row == 7 && f.provenance.src_offset == 100)
+        );
+        // No match, an empty or NULL cell: no record; a missing column: an error.
+        for cell in [Some("no feedback yet"), Some(""), None] {
+            let recs = m
+                .map_row(&row(
+                    "pages",
+                    &cols,
+                    &[Some("L2"), Some("2014-02-01"), cell],
+                ))
+                .unwrap();
+            assert!(recs.is_empty(), "{cell:?}");
+        }
+        let err = m
+            .map_row(&row("pages", &["list"], &[Some("L3")]))
+            .unwrap_err();
+        assert!(
+            err.message.contains("column \"feedback\" (to explode)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn match_numbers_count_matches_and_occurrence_defaults_to_the_whole_match() {
+        let p = profile(
+            r#"name = "t"
+[[entity]]
+kind = "message"
+table = "t"
+explode = { column = "log", regex = '(?P<word>\w+)' }
+[entity.fields]
+native_key = { template = "{#match}-{#occurrence}" }
+body = "word"
+"#,
+        );
+        let mut m = Mapper::new(&p, "m", "s");
+        let recs = m.map_row(&row("t", &["log"], &[Some("a b a")])).unwrap();
+        let ids: Vec<&str> = recs.iter().map(|r| r.id().native_key()).collect();
+        assert_eq!(ids, ["1-1", "2-1", "3-2"]);
+    }
+
+    #[test]
+    fn a_market_field_puts_records_and_their_references_in_the_rows_market() {
+        let p = profile(
+            r#"name = "t"
+[[entity]]
+kind = "listing"
+table = "t"
+[entity.fields]
+market = { column = "key", regex = '^(.*?)<==>', map = { "Agora" = "agora", "Silk Road 2" = "silkroad2", "Bad" = "bad name" } }
+native_key = "id"
+vendor = { column = "key", regex = '<==>(.*)$' }
+title = "id"
+"#,
+        );
+        let mut m = Mapper::new(&p, "grams", "s");
+        let cols = ["key", "id"];
+        let recs = m
+            .map_row(&row("t", &cols, &[Some("Silk Road 2<==>bob"), Some("9")]))
+            .unwrap();
+        let Record::Listing(l) = one(&recs) else {
+            panic!()
+        };
+        assert_eq!(l.id.as_str(), "silkroad2/listing/9");
+        assert_eq!(l.market, "silkroad2");
+        assert_eq!(
+            l.vendor_id.as_ref().unwrap().as_str(),
+            "silkroad2/account/bob"
+        );
+        let err = m
+            .map_row(&row("t", &cols, &[Some("Nowhere<==>x"), Some("1")]))
+            .unwrap_err();
+        assert!(err.message.contains("market: value \"Nowhere\""), "{err}");
+        let err = m
+            .map_row(&row("t", &cols, &[Some("Bad<==>x"), Some("1")]))
+            .unwrap_err();
+        assert!(err.message.contains("must be letters, digits"), "{err}");
+        let err = m
+            .map_row(&row("t", &cols, &[Some("no separator"), Some("1")]))
+            .unwrap_err();
+        assert!(err.message.contains("market is empty or NULL"), "{err}");
+    }
+
+    #[test]
+    fn dedup_drops_and_counts_ids_made_before_but_not_of_rejected_rows() {
+        let p = profile(
+            r#"name = "t"
+[[entity]]
+kind = "account"
+table = "*"
+dedup = true
+[entity.fields]
+native_key = "vendor"
+name = "vendor"
+[[entity]]
+kind = "listing"
+table = "*"
+[entity.fields]
+native_key = "id"
+title = "id"
+created_at = { column = "date", parse = "time" }
+"#,
+        );
+        let mut m = Mapper::new(&p, "m", "s");
+        let cols = ["vendor", "id", "date"];
+        let kinds = |recs: &[Record]| recs.iter().map(|r| r.kind().table()).collect::<Vec<_>>();
+        let r1 = m
+            .map_row(&row("a", &cols, &[Some("bob"), Some("1"), None]))
+            .unwrap();
+        assert_eq!(kinds(&r1), ["accounts", "listings"]);
+        let r2 = m
+            .map_row(&row("a", &cols, &[Some("bob"), Some("2"), None]))
+            .unwrap();
+        assert_eq!(kinds(&r2), ["listings"], "bob was made already");
+        // Listings have no dedup: the same id again is kept.
+        let r3 = m
+            .map_row(&row("b", &cols, &[Some("bob"), Some("2"), None]))
+            .unwrap();
+        assert_eq!(kinds(&r3), ["listings"]);
+        assert_eq!(m.duplicates(), &BTreeMap::from([("accounts", 2)]));
+        // A rejected row does not count its account as made: the next row of eve keeps it.
+        m.map_row(&row("a", &cols, &[Some("eve"), Some("3"), Some("soon")]))
+            .unwrap_err();
+        let r4 = m
+            .map_row(&row("a", &cols, &[Some("eve"), Some("4"), None]))
+            .unwrap();
+        assert_eq!(kinds(&r4), ["accounts", "listings"]);
+        assert_eq!(m.duplicates(), &BTreeMap::from([("accounts", 2)]));
     }
 }

@@ -119,4 +119,9 @@ pub trait RowReader {
     /// Bytes consumed so far (for progress bars): of the file as stored, so compressed bytes for a
     /// compressed source; an estimate for SQLite.
     fn bytes_read(&self) -> u64;
+    /// Malformed rows that were repaired where their meaning was plain, and returned as rows (CSV fields
+    /// with unescaped quotes); counted among the rows returned so far.
+    fn recovered(&self) -> u64 {
+        0
+    }
 }

@@ -152,7 +152,7 @@ fn check_provenance(format: Format, path: &Path, file: &[u8], rows: &[SourceRow]
                 Ok(pg::parse_copy_row(bytes))
             }
             Format::PgDump => pg::parse_insert_row(bytes),
-            Format::Csv => csv::parse_record(bytes, delimiter),
+            Format::Csv => csv::parse_record_as(bytes, delimiter, row.columns.len()),
             // A JSON row's own columns come first; `#` and its parent's columns follow.
             Format::Json => json::parse_object(bytes).map(|(columns, values)| {
                 assert_eq!(
@@ -337,7 +337,8 @@ fn every_text_case_reads_the_same_compressed() {
             fs::write(&compressed, &bytes).unwrap();
             let (rendered, _) = read_case(format, &compressed);
             assert_eq!(rendered, plain, "{} as {compression}", path.display());
-            let detected = formats::open_source(&compressed, &compressed, None);
+            let detected =
+                formats::open_source(&compressed, &compressed, None, &Default::default());
             match (detected, plain_detected) {
                 (Ok(opened), Some(plain_format)) => {
                     assert_eq!(opened.format, plain_format, "{}", compressed.display());
@@ -417,7 +418,7 @@ fn assert_broken_stream_is_fatal(
     let path = tmp.path().join(file_name);
     fs::write(&path, bytes).unwrap();
     let shown = Path::new("seized").join(file_name);
-    let opened = formats::open_source(&path, &shown, None);
+    let opened = formats::open_source(&path, &shown, None, &Default::default());
     let events = match opened {
         Ok(opened) => drain(opened.reader),
         Err(e) => vec![Err(e)],
@@ -504,7 +505,7 @@ fn progress_of_a_compressed_source_counts_compressed_bytes() {
     let gz = gzip(&sql);
     let path = tmp.path().join("dump.sql.gz");
     fs::write(&path, &gz).unwrap();
-    let opened = formats::open_source(&path, &path, None).unwrap();
+    let opened = formats::open_source(&path, &path, None, &Default::default()).unwrap();
     assert_eq!(
         (opened.format, opened.compression),
         (Format::MysqlDump, Compression::Gzip)
@@ -564,7 +565,7 @@ fn real_market_exports_read_the_same_compressed() {
         for (suffix, compressed) in [("gz", gzip(&bytes)), ("zst", zstd(&bytes))] {
             let path = tmp.path().join(format!("{name}.{suffix}"));
             fs::write(&path, compressed).unwrap();
-            let opened = formats::open_source(&path, file, None).unwrap();
+            let opened = formats::open_source(&path, file, None, &Default::default()).unwrap();
             assert_eq!(opened.format, format);
             let events = drain(opened.reader);
             assert_eq!(events.len(), plain.len(), "{name}.{suffix}");

@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 
 use spector_ingest::{
     Format, Mapper, Profile, ReadError, ReadErrorKind, builtin_profiles, formats, recognise,
-    scan_source,
+    recognise_first_line, scan_source,
 };
 use spector_store::{Case, Received, Reject, SourceWriter};
 
@@ -24,9 +24,19 @@ pub struct IngestOptions {
 
 #[derive(Debug, Clone)]
 pub struct RejectInfo {
+    pub stage: RejectStage,
     pub line: u64,
     pub offset: u64,
     pub reason: String,
+}
+
+/// Where a row was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectStage {
+    /// The reader could not read it as a row of the format.
+    Read,
+    /// It was read, but the profile could not map it (a bad value, a missing required field).
+    Map,
 }
 
 #[derive(Debug, Clone)]
@@ -43,8 +53,13 @@ pub struct IngestReport {
     /// The same bytes were ingested before: nothing was done.
     pub already_ingested: bool,
     pub rows_read: u64,
+    /// Rows among `rows_read` that were malformed but recovered by the reader (CSV with unescaped quotes).
+    pub recovered: u64,
     /// Records stored per table.
     pub stored: BTreeMap<&'static str, u64>,
+    /// Records dropped per table because the profile's `dedup` had already made their id from an earlier
+    /// row of this source (the same page crawled twice).
+    pub duplicates: BTreeMap<&'static str, u64>,
     pub rejects: Vec<RejectInfo>,
 }
 
@@ -122,7 +137,9 @@ fn read_into_case(
         recognised: None,
         already_ingested: false,
         rows_read: 0,
+        recovered: 0,
         stored: BTreeMap::new(),
+        duplicates: BTreeMap::new(),
         rejects: Vec::new(),
     };
     if case.is_ingested(&evidence.sha256)? {
@@ -130,7 +147,8 @@ fn read_into_case(
         return Ok(report);
     }
     let copy = evidence.stored_path.clone();
-    let opened = formats::open_source(&copy, file, named.and_then(|p| p.format))?;
+    let read_options = named.map(Profile::read_options).unwrap_or_default();
+    let opened = formats::open_source(&copy, file, named.and_then(|p| p.format), &read_options)?;
     let (format, mut reader) = (opened.format, opened.reader);
     report.format = format;
     report.compression = opened.compression;
@@ -144,13 +162,31 @@ fn read_into_case(
     let profile: &Profile = match named {
         Some(p) => p,
         None => {
-            let r = recognise(file, format, &scan.schema, &builtins)?;
-            report.recognised = Some(format!(
-                "matched {} of its {} tables ({})",
-                r.matched_tables.len(),
-                r.profile_tables,
-                r.matched_tables.join(", ")
-            ));
+            // A file without header has no columns to recognise it by, only its first line.
+            let by_first_line = match format {
+                Format::Csv => recognise_first_line(&copy, file, &builtins)?,
+                _ => None,
+            };
+            let r = match by_first_line {
+                Some(r) => {
+                    report.recognised = Some("its first line fits the profile's pattern".into());
+                    r
+                }
+                None => {
+                    let r = recognise(file, format, &scan.schema, &builtins)?;
+                    report.recognised = Some(format!(
+                        "matched {} of its {} tables ({})",
+                        r.matched_tables.len(),
+                        r.profile_tables,
+                        r.matched_tables.join(", ")
+                    ));
+                    r
+                }
+            };
+            let options = r.profile.read_options();
+            if options != read_options {
+                reader = formats::open_source(&copy, file, Some(format), &options)?.reader;
+            }
             r.profile
         }
     };
@@ -177,6 +213,7 @@ fn read_into_case(
                     Ok(None) => break,
                     Err(e) if e.kind == ReadErrorKind::Row => {
                         report.rejects.push(RejectInfo {
+                            stage: RejectStage::Read,
                             line: e.line,
                             offset: e.offset,
                             reason: e.message.clone(),
@@ -202,6 +239,7 @@ fn read_into_case(
                     Err(e) => {
                         let (line, raw) = locate.row(&row);
                         report.rejects.push(RejectInfo {
+                            stage: RejectStage::Map,
                             line,
                             offset: row.offset,
                             reason: e.to_string(),
@@ -248,6 +286,15 @@ fn read_into_case(
         } else {
             tracing::debug!(file = %file.display(), "text encoding: {line}");
         }
+    }
+    report.recovered = reader.recovered();
+    report.duplicates = mapper.duplicates().clone();
+    if report.recovered > 0 {
+        tracing::info!(
+            file = %file.display(),
+            recovered = report.recovered,
+            "recovered malformed rows (unescaped quotes) by splitting them again at field boundaries"
+        );
     }
     if !report.rejects.is_empty() && !options.allow_rejects {
         let first = &report.rejects[0];

@@ -8,7 +8,9 @@ mod ingest;
 mod link;
 mod measure;
 
-pub use ingest::{IngestOptions, IngestReport, ProfileChoice, RejectInfo, ingest_source};
+pub use ingest::{
+    IngestOptions, IngestReport, ProfileChoice, RejectInfo, RejectStage, ingest_source,
+};
 pub use link::{LinkReport, PersonaView, personas, run_link};
 pub use measure::targets;
 
@@ -48,7 +50,7 @@ pub enum PipelineError {
         source: std::io::Error,
     },
     #[error(
-        "no shipped profile is named {0:?} and no such file exists (shipped: laravel, pgmarket, scrape)"
+        "no shipped profile is named {0:?} and no such file exists (shipped: laravel, pgmarket, scrape, agora-products, agora-vendors, panacea, grams)"
     )]
     UnknownProfile(String),
     #[error(

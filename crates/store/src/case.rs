@@ -288,6 +288,19 @@ impl Case {
         )
     }
 
+    /// The markets the records of a committed source belong to, with how many records each: usually
+    /// only the market it was ingested as, several for an aggregator's file.
+    pub fn source_markets(&self, sha256: &str) -> Result<BTreeMap<String, u64>> {
+        crate::evidence::check_sha(sha256)?;
+        let conn = self.conn();
+        self.db(conn
+            .prepare("SELECT market, records FROM source_markets WHERE sha256 = ?1")
+            .and_then(|mut st| {
+                st.query_map([sha256], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect()
+            }))
+    }
+
     /// Whether a source with this hash has been committed.
     pub fn is_ingested(&self, sha256: &str) -> Result<bool> {
         crate::evidence::check_sha(sha256)?;

@@ -46,6 +46,17 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX parts_by_table ON parts(table_name);
     "#,
+    // 2: the markets each source's records belong to: an aggregator's file (a search engine's vendor
+    // index) holds accounts of many markets, whatever market it was ingested as.
+    r#"
+    CREATE TABLE source_markets (
+        sha256  TEXT NOT NULL REFERENCES sources(sha256),
+        market  TEXT NOT NULL,
+        records INTEGER NOT NULL,
+        PRIMARY KEY (sha256, market)
+    );
+    CREATE INDEX source_markets_by_market ON source_markets(market);
+    "#,
 ];
 
 /// The schema version this build writes and understands.

@@ -59,6 +59,8 @@ pub struct SourceWriter<'c> {
     rejects: u64,
     /// The received file's staged copy, listed as evidence by the commit (none for held evidence).
     staged: Option<StagedCopy>,
+    /// Records staged per market (the market part of their ids).
+    markets: BTreeMap<String, u64>,
     #[cfg(test)]
     pub(crate) crash_before_commit: bool,
 }
@@ -94,6 +96,7 @@ impl Case {
             records: 0,
             rejects: 0,
             staged: None,
+            markets: BTreeMap::new(),
             #[cfg(test)]
             crash_before_commit: false,
         })
@@ -128,6 +131,7 @@ impl Case {
             records: 0,
             rejects: 0,
             staged: Some(staged),
+            markets: BTreeMap::new(),
             #[cfg(test)]
             crash_before_commit: false,
         })
@@ -139,7 +143,9 @@ impl SourceWriter<'_> {
         &self.evidence.sha256
     }
 
-    /// Stages one record. Its provenance must name this source.
+    /// Stages one record. Its provenance must name this source. Its market may differ from the source's
+    /// (an aggregator lists the vendors of many markets): the `markets` table and the manifest then list
+    /// that market too.
     pub fn push(&mut self, record: Record) -> Result<()> {
         if record.provenance().src_sha256 != self.evidence.sha256 {
             return Err(StoreError::ForeignProvenance {
@@ -148,6 +154,7 @@ impl SourceWriter<'_> {
                 expected: self.evidence.sha256.clone(),
             });
         }
+        let market = record.id().market().to_string();
         match record {
             Record::Account(r) => self.append(&r),
             Record::Listing(r) => self.append(&r),
@@ -160,6 +167,12 @@ impl SourceWriter<'_> {
             Record::ShippingInfo(r) => self.append(&r),
         }?;
         self.records += 1;
+        match self.markets.get_mut(market.as_str()) {
+            Some(n) => *n += 1,
+            None => {
+                self.markets.insert(market, 1);
+            }
+        }
         Ok(())
     }
 
@@ -198,14 +211,23 @@ impl SourceWriter<'_> {
         if case.db(is_ingested(&tx, &sha256))? {
             return Err(StoreError::AlreadyIngested { sha256 });
         }
-        let market_known: bool = case.db(tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sources WHERE market = ?1)",
-            [&self.market],
-            |r| r.get(0),
-        ))?;
-        if !market_known {
-            finished.extend(write_part(self.staging.path(), &[self.market_record()])?);
+        // A market's row is written with the first source that names it or holds records of it.
+        let mut new_markets = Vec::new();
+        let mentioned = std::iter::once(self.market.as_str())
+            .chain(self.markets.keys().map(String::as_str))
+            .collect::<std::collections::BTreeSet<_>>();
+        for market in mentioned {
+            let known: bool = case.db(tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM sources WHERE market = ?1)
+                     OR EXISTS (SELECT 1 FROM source_markets WHERE market = ?1)",
+                [market],
+                |r| r.get(0),
+            ))?;
+            if !known {
+                new_markets.push(self.market_record(market));
+            }
         }
+        finished.extend(write_part(self.staging.path(), &new_markets)?);
         let listed = match &self.staged {
             Some(staged) => case.list_staged(&tx, staged, &self.evidence, &self.market)?,
             None => None,
@@ -229,6 +251,12 @@ impl SourceWriter<'_> {
                 unix_now()
             ],
         ))?;
+        for (market, records) in &self.markets {
+            case.db(tx.execute(
+                "INSERT INTO source_markets (sha256, market, records) VALUES (?1, ?2, ?3)",
+                params![sha256, market, records],
+            ))?;
+        }
         let published = case.publish_parts(&tx, finished, self.staging.token(), Some(&sha256))?;
         #[cfg(test)]
         if self.crash_before_commit {
@@ -250,10 +278,10 @@ impl SourceWriter<'_> {
     }
 
     /// The `markets` row, written with the first source of a market; it points at the whole source file.
-    fn market_record(&self) -> Market {
+    fn market_record(&self, market: &str) -> Market {
         Market {
-            id: RecordId::new(&self.market, EntityKind::Market, &self.market),
-            name: self.market.clone(),
+            id: RecordId::new(market, EntityKind::Market, market),
+            name: market.to_string(),
             provenance: Provenance {
                 src_sha256: self.evidence.sha256.clone(),
                 src_table: self.evidence.original_name.clone(),

@@ -6,6 +6,7 @@ use crate::*;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use spector_model::*;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -888,6 +889,50 @@ fn begin_source_needs_evidence_of_the_case() {
         f.case.begin_source(&ev, "abyss", "csv", "test"),
         Err(StoreError::UnknownEvidence { .. })
     ));
+}
+
+#[test]
+fn records_of_other_markets_list_their_markets_once() {
+    let f = new_case();
+    let g = f.evidence("grams.tsv", "index", "grams");
+    let mut w = f.case.begin_source(&g, "grams", "csv", "grams").unwrap();
+    for (market, n) in [("agora", 1), ("agora", 2), ("evolution", 3)] {
+        w.push(Record::Account(account_rec(&g.sha256, market, n)))
+            .unwrap();
+    }
+    let summary = w.commit(3).unwrap();
+    // The source's own market and the two its records belong to.
+    assert_eq!(summary.rows_by_table.get("markets"), Some(&3));
+    assert_eq!(
+        f.case.source_markets(&g.sha256).unwrap(),
+        BTreeMap::from([("agora".to_string(), 2), ("evolution".to_string(), 1)])
+    );
+    let markets = f.case.markets().unwrap();
+    let names: BTreeSet<&str> = markets.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, BTreeSet::from(["agora", "evolution", "grams"]));
+    let agora = markets.iter().find(|m| m.name == "agora").unwrap();
+    assert_eq!(
+        agora.id,
+        RecordId::new("agora", EntityKind::Market, "agora")
+    );
+    assert_eq!(agora.provenance.src_sha256, g.sha256);
+
+    // A later source of one of those markets does not list it again; a new one does.
+    let a = f.evidence("agora.csv", "agora-pages", "agora");
+    assert_eq!(
+        ingest(&f, &a, "agora", 2, 0).rows_by_table.get("markets"),
+        None
+    );
+    let h = f.evidence("hansa.sql", "hansa", "hansa");
+    assert_eq!(
+        ingest(&f, &h, "hansa", 1, 0).rows_by_table.get("markets"),
+        Some(&1)
+    );
+    assert_eq!(f.case.markets().unwrap().len(), 4);
+    assert_eq!(
+        f.case.source_markets(&a.sha256).unwrap(),
+        BTreeMap::from([("agora".to_string(), 2)])
+    );
 }
 
 #[test]

@@ -15,7 +15,8 @@ pub struct IngestArgs {
     /// The market these files were seized from (one word, e.g. "hansa"); becomes part of every record id.
     #[arg(long)]
     pub market: String,
-    /// A shipped profile (laravel, pgmarket, scrape) or a profile TOML file. Default: recognise the schema.
+    /// A shipped profile (laravel, pgmarket, scrape, agora-products, agora-vendors, panacea, grams) or a
+    /// profile TOML file. Default: recognise the schema.
     #[arg(long)]
     pub profile: Option<String>,
     /// Store the good rows of a file with bad rows, quarantining the bad ones in the `rejects` table.
@@ -37,7 +38,9 @@ pub struct IngestJson {
     recognised: Option<String>,
     already_ingested: bool,
     rows_read: u64,
+    recovered: u64,
     stored: std::collections::BTreeMap<&'static str, u64>,
+    duplicates: std::collections::BTreeMap<&'static str, u64>,
     rejected: usize,
 }
 
@@ -53,7 +56,9 @@ impl From<&IngestReport> for IngestJson {
             recognised: r.recognised.clone(),
             already_ingested: r.already_ingested,
             rows_read: r.rows_read,
+            recovered: r.recovered,
             stored: r.stored.clone(),
+            duplicates: r.duplicates.clone(),
             rejected: r.rejects.len(),
         }
     }
@@ -119,7 +124,7 @@ pub fn print_report(r: &IngestReport, out: &Output) {
         )),
     }
     let stored: Vec<String> = r.stored.iter().map(|(t, n)| format!("{n} {t}")).collect();
-    out.line(&format!(
+    let mut line = format!(
         "{}: read {} rows, stored {}; quarantined {}",
         r.file.display(),
         r.rows_read,
@@ -129,5 +134,20 @@ pub fn print_report(r: &IngestReport, out: &Output) {
             stored.join(", ")
         },
         r.rejects.len()
-    ));
+    );
+    if r.recovered > 0 {
+        line.push_str(&format!(
+            "; recovered {} malformed rows (unescaped quotes)",
+            r.recovered
+        ));
+    }
+    if !r.duplicates.is_empty() {
+        let dups: Vec<String> = r
+            .duplicates
+            .iter()
+            .map(|(t, n)| format!("{n} {t}"))
+            .collect();
+        line.push_str(&format!("; dropped as duplicates {}", dups.join(", ")));
+    }
+    out.line(&line);
 }

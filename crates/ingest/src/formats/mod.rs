@@ -53,7 +53,7 @@ use std::path::Path;
 use memchr::memmem;
 
 pub use self::compressed::Compression;
-pub use self::csv::CsvReader;
+pub use self::csv::{CsvOptions, CsvReader};
 pub use self::json::JsonReader;
 pub use self::mysql::MysqlDumpReader;
 pub use self::pg::PgDumpReader;
@@ -227,6 +227,12 @@ pub fn open(
     open_named(path, path, format)
 }
 
+/// What a profile says about reading a source that the source does not say itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    pub csv: CsvOptions,
+}
+
 /// Like [`open`], reading `path` but naming the source `name` in errors and CSV table names: the file read
 /// is the case's hash-named evidence copy of the file the analyst gave.
 pub fn open_named(
@@ -234,7 +240,18 @@ pub fn open_named(
     name: &Path,
     format: Option<Format>,
 ) -> Result<(Format, Box<dyn RowReader + Send>), ReadError> {
-    open_source(path, name, format).map(|opened| (opened.format, opened.reader))
+    open_source(path, name, format, &ReadOptions::default())
+        .map(|opened| (opened.format, opened.reader))
+}
+
+/// Like [`open_named`], with a profile's [`ReadOptions`].
+pub fn open_with(
+    path: &Path,
+    name: &Path,
+    format: Option<Format>,
+    options: &ReadOptions,
+) -> Result<(Format, Box<dyn RowReader + Send>), ReadError> {
+    open_source(path, name, format, options).map(|opened| (opened.format, opened.reader))
 }
 
 /// An opened source: its format, how it was compressed, and the reader of its rows.
@@ -244,8 +261,13 @@ pub struct Opened {
     pub reader: Box<dyn RowReader + Send>,
 }
 
-/// Like [`open_named`], also telling how the file was compressed (to show e.g. "mysql-dump (gzip)").
-pub fn open_source(path: &Path, name: &Path, format: Option<Format>) -> Result<Opened, ReadError> {
+/// Like [`open_with`], also telling how the file was compressed (to show e.g. "mysql-dump (gzip)").
+pub fn open_source(
+    path: &Path,
+    name: &Path,
+    format: Option<Format>,
+    options: &ReadOptions,
+) -> Result<Opened, ReadError> {
     let mut file =
         File::open(path).map_err(|e| fatal_at_start(name, format!("cannot open: {e}")))?;
     let mut magic = Vec::new();
@@ -264,7 +286,12 @@ pub fn open_source(path: &Path, name: &Path, format: Option<Format>) -> Result<O
             reader: Box::new(SqliteReader::open(path, name)?),
         });
     }
-    open_reader(name, std::io::Cursor::new(magic).chain(file), format)
+    open_reader(
+        name,
+        std::io::Cursor::new(magic).chain(file),
+        format,
+        options,
+    )
 }
 
 /// Like [`open_source`] for a stream that is not a file (an SQLite database, which needs a file, is refused):
@@ -273,6 +300,7 @@ pub fn open_reader<R: Read + Send + 'static>(
     name: &Path,
     input: R,
     format: Option<Format>,
+    options: &ReadOptions,
 ) -> Result<Opened, ReadError> {
     let decompressed = compressed::decompress(input)
         .map_err(|e| fatal_at_start(name, format!("read error: {e}")))?;
@@ -301,7 +329,13 @@ pub fn open_reader<R: Read + Send + 'static>(
     let reader: Box<dyn RowReader + Send> = match format {
         Format::MysqlDump => Box::new(MysqlDumpReader::new(name, input)),
         Format::PgDump => Box::new(PgDumpReader::new(name, input)),
-        Format::Csv => Box::new(CsvReader::with_delimiter(name, input, delimiter)),
+        Format::Csv => {
+            let csv_options = CsvOptions {
+                delimiter: Some(options.csv.delimiter.unwrap_or(delimiter)),
+                ..options.csv.clone()
+            };
+            Box::new(CsvReader::with_options(name, input, &csv_options))
+        }
         Format::Sqlite => {
             let message = if compression.is_compressed() {
                 sqlite::compressed_database_message(compression)
@@ -340,6 +374,10 @@ impl RowReader for CountingCompressed {
 
     fn bytes_read(&self) -> u64 {
         self.consumed.get()
+    }
+
+    fn recovered(&self) -> u64 {
+        self.inner.recovered()
     }
 }
 

@@ -133,7 +133,7 @@ fn check_row(
             both.extend(pg::parse_insert_row(bytes).ok());
             both
         }
-        Format::Csv => vec![csv::parse_record(bytes, delimiter)?],
+        Format::Csv => vec![csv::parse_record_as(bytes, delimiter, row.columns.len())?],
         Format::Sqlite => return Err("SQLite rows are not byte ranges".to_string()),
     };
     if !again.contains(&row.values) {
@@ -237,26 +237,33 @@ pub fn drain_compressed(input: &[u8]) -> Result<Drained, String> {
         Capped::Complete(plain) => Some(plain),
         Capped::Broken => None,
     };
-    let opened = match super::open_reader(name, Cursor::new(input.to_vec()), None) {
-        Ok(opened) => opened,
-        Err(e) => {
-            check_names(&e, name)?;
-            if e.kind != ReadErrorKind::Fatal {
-                return Err(format!("open failed with a row error: {e}"));
+    let opened =
+        match super::open_reader(name, Cursor::new(input.to_vec()), None, &Default::default()) {
+            Ok(opened) => opened,
+            Err(e) => {
+                check_names(&e, name)?;
+                if e.kind != ReadErrorKind::Fatal {
+                    return Err(format!("open failed with a row error: {e}"));
+                }
+                if let Some(plain) = &plain
+                    && super::open_reader(
+                        name,
+                        Cursor::new(plain.clone()),
+                        None,
+                        &Default::default(),
+                    )
+                    .is_ok()
+                {
+                    return Err(format!(
+                        "the decompressed bytes open as plain text but not compressed: {e}"
+                    ));
+                }
+                return Ok(Drained {
+                    fatal: true,
+                    ..Drained::default()
+                });
             }
-            if let Some(plain) = &plain
-                && super::open_reader(name, Cursor::new(plain.clone()), None).is_ok()
-            {
-                return Err(format!(
-                    "the decompressed bytes open as plain text but not compressed: {e}"
-                ));
-            }
-            return Ok(Drained {
-                fatal: true,
-                ..Drained::default()
-            });
-        }
-    };
+        };
     if opened.compression != compression {
         return Err(format!(
             "opened as {} but the magic bytes say {compression}",
@@ -289,7 +296,7 @@ pub fn drain_compressed(input: &[u8]) -> Result<Drained, String> {
         }
         return Ok(seen);
     };
-    let as_plain = super::open_reader(name, Cursor::new(plain.clone()), None)
+    let as_plain = super::open_reader(name, Cursor::new(plain.clone()), None, &Default::default())
         .map_err(|e| format!("opens compressed but not as plain text: {e}"))?;
     if as_plain.format != format || as_plain.compression.is_compressed() {
         return Err(format!(
