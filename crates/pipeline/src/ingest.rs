@@ -319,9 +319,9 @@ fn read_into_case(
 }
 
 /// Records and rejects travel to the writing thread in batches of this many.
-const WRITE_BATCH: usize = 1024;
+const WRITE_BATCH: usize = 4096;
 /// Batches in flight between the stages: enough to ride out a row group flush, small enough to stay flat.
-const WRITE_QUEUE_BATCHES: usize = 16;
+const WRITE_QUEUE_BATCHES: usize = 4;
 
 /// What the reading stage hands to the writing stage.
 // Records, the common case, travel unboxed: a box each would be an allocation per record.
