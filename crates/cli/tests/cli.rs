@@ -336,10 +336,11 @@ fn profile_help_and_list() {
         assert!(help.contains(step), "draft --help mentions {step}: {help}");
     }
     let list = ok(&["profile", "list"]);
-    for name in ["laravel", "pgmarket", "scrape"] {
-        assert!(list.contains(name), "{list}");
+    let shipped = spector_ingest::builtin_profiles();
+    for p in &shipped {
+        assert!(list.contains(&p.name), "{list}");
     }
     let listed = json(&["profile", "list", "--json"]);
-    assert_eq!(listed.as_array().unwrap().len(), 3);
+    assert_eq!(listed.as_array().unwrap().len(), shipped.len());
     assert!(ok(&["--help"]).contains("profile"));
 }

@@ -161,74 +161,22 @@ impl Case {
     /// recorded. `market` is the market the analyst says the file is from. The format is not asked for:
     /// it is found by reading the stored copy, so that the bytes parsed are the bytes hashed.
     pub fn add_evidence(&self, src: &Path, market: &str) -> Result<Evidence> {
-        let meta = fs::metadata(src).map_err(io_at(src))?;
-        if !meta.is_file() {
-            return Err(io_at(src)(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "not a regular file",
-            )));
-        }
-        let (original_name, original_path) = names_of(src);
-
-        // Only a file of a size already held can be a copy of held evidence. Hashing such a file first is
-        // one read, where copying it would be a read and a write of what may be a very large dump.
-        if self.holds_evidence_of_size(meta.len())? {
-            let (sha256, _) = hash_file(src)?;
-            if self.evidence(&sha256)?.is_some() {
-                return self.receive_again(&sha256, &original_path);
-            }
-        }
-
-        let dir = self.evidence_dir();
-        // Locked while written: the lock tells a sweep in another process that the copy is not abandoned.
-        let (incoming, mut incoming_file) =
-            create_locked(&dir, |token| format!("{INCOMING_PREFIX}{token}"))?;
-        let copied = copy_hashing(src, &mut incoming_file, &incoming).and_then(|copied| {
-            incoming_file.sync_all().map_err(io_at(&incoming))?;
-            Ok(copied)
-        });
-        let (sha256, size) = match copied {
-            Ok(v) => v,
-            Err(e) => {
-                let _ = remove_file_if_present(&incoming);
-                return Err(e);
-            }
+        let Received {
+            mut evidence,
+            staged,
+        } = self.receive(src)?;
+        let Some(staged) = staged else {
+            return Ok(evidence);
         };
-        let stored_path = self.evidence_path(&sha256);
-
         let mut conn = self.conn();
         let tx = self.write_tx(&mut conn)?;
-        if self.db(lookup(&tx, &sha256))?.is_some() {
-            // Another writer stored the same bytes while we copied them.
-            drop(tx);
-            drop(conn);
-            remove_file_if_present(&incoming)?;
-            return self.receive_again(&sha256, &original_path);
-        }
-        let mut perms = fs::metadata(&incoming)
-            .map_err(io_at(&incoming))?
-            .permissions();
-        perms.set_readonly(true);
-        fs::set_permissions(&incoming, perms).map_err(io_at(&incoming))?;
-        // A file already at the final name is a leftover of a crash before its listing; ours has the same
-        // bytes by construction, so replacing it is harmless.
-        fs::rename(&incoming, &stored_path).map_err(io_at(&incoming))?;
-        sync_dir(&dir)?;
-        let added_at = unix_now();
-        self.db(tx.execute(
-            "INSERT INTO evidence (sha256, original_name, size, market, added_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![sha256, original_name, size, market, added_at],
-        ))?;
-        self.db(record_receipt(&tx, &sha256, &original_path, added_at))?;
+        let listed = self.list_staged(&tx, &staged, &evidence, market)?;
+        // A failed commit leaves an unlisted file, which the next open sweeps.
         self.db(tx.commit())?;
-        Ok(Evidence {
-            sha256,
-            original_name,
-            size,
-            stored_path,
-            added_at: rfc3339(added_at),
-            already_held: false,
-        })
+        // None: another writer stored the same bytes while this one copied them.
+        evidence.already_held = listed.is_none();
+        evidence.stored_path = self.evidence_path(&evidence.sha256);
+        Ok(evidence)
     }
 
     /// Removes evidence that no committed source was read from, typically a fresh copy whose ingest was

@@ -80,26 +80,7 @@ impl Case {
                 sha256: ev.sha256.clone(),
             });
         };
-        if self.is_ingested(&ev.sha256)? {
-            return Err(StoreError::AlreadyIngested {
-                sha256: ev.sha256.clone(),
-            });
-        }
-        Ok(SourceWriter {
-            case: self,
-            evidence,
-            market: market.to_string(),
-            format: format.to_string(),
-            profile: profile.to_string(),
-            staging: StagingDir::create(&self.staging_root())?,
-            parts: BTreeMap::new(),
-            records: 0,
-            rejects: 0,
-            staged: None,
-            markets: BTreeMap::new(),
-            #[cfg(test)]
-            crash_before_commit: false,
-        })
+        self.writer(evidence, None, market, format, profile)
     }
 
     /// Starts ingesting a received file (from [`Case::receive`]). A fresh copy becomes evidence in the same
@@ -112,9 +93,20 @@ impl Case {
         profile: &str,
     ) -> Result<SourceWriter<'_>> {
         let Received { evidence, staged } = received;
-        let Some(staged) = staged else {
-            return self.begin_source(&evidence, market, format, profile);
-        };
+        match staged {
+            Some(staged) => self.writer(evidence, Some(staged), market, format, profile),
+            None => self.begin_source(&evidence, market, format, profile),
+        }
+    }
+
+    fn writer(
+        &self,
+        evidence: Evidence,
+        staged: Option<StagedCopy>,
+        market: &str,
+        format: &str,
+        profile: &str,
+    ) -> Result<SourceWriter<'_>> {
         if self.is_ingested(&evidence.sha256)? {
             return Err(StoreError::AlreadyIngested {
                 sha256: evidence.sha256,
@@ -130,7 +122,7 @@ impl Case {
             parts: BTreeMap::new(),
             records: 0,
             rejects: 0,
-            staged: Some(staged),
+            staged,
             markets: BTreeMap::new(),
             #[cfg(test)]
             crash_before_commit: false,
