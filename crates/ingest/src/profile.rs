@@ -367,7 +367,7 @@ fn allowed_fields(kind: TargetKind) -> &'static [&'static str] {
 }
 
 /// Fields a mapping cannot do without.
-fn required_fields(kind: TargetKind) -> &'static [&'static str] {
+pub(crate) fn required_fields(kind: TargetKind) -> &'static [&'static str] {
     match kind {
         TargetKind::Account => &["native_key", "name"],
         TargetKind::Listing => &["native_key", "title"],

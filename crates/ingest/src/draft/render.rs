@@ -4,7 +4,6 @@
 use std::fmt::Write as _;
 
 use super::{Draft, EntityDraft, FieldDraft, kind_name, parse_rule_name};
-use crate::profile::TargetKind;
 
 /// A TOML basic string.
 pub fn toml_string(s: &str) -> String {
@@ -109,23 +108,9 @@ fn format_float(x: f64) -> String {
     }
 }
 
-/// Required fields the model cannot do without (mirrors the profile validation).
-fn required(kind: TargetKind) -> &'static [&'static str] {
-    match kind {
-        TargetKind::Account => &["native_key", "name"],
-        TargetKind::Listing => &["native_key", "title"],
-        TargetKind::Order | TargetKind::Feedback => &["native_key"],
-        TargetKind::Message => &["native_key", "body"],
-        TargetKind::PgpKey => &["native_key", "armored"],
-        TargetKind::CryptoAddress => &["native_key", "address", "coin"],
-        TargetKind::ContactHandle => &["native_key", "kind", "handle"],
-        TargetKind::ShippingInfo => &["native_key", "text"],
-    }
-}
-
 fn render_entity(out: &mut String, d: &Draft, e: &EntityDraft) {
     let rows = d.table(&e.table).map_or(0, |t| t.rows);
-    let lacking: Vec<&str> = required(e.kind)
+    let lacking: Vec<&str> = crate::profile::required_fields(e.kind)
         .iter()
         .copied()
         .filter(|f| e.field(f).is_none())
