@@ -74,6 +74,13 @@ impl Tally {
 }
 
 /// Measures every persona that sold anything and ranks them by USD sales (orders plus feedback estimates).
+/// Each record once: the same listing, order or feedback entry arrives again from every source that saw it
+/// (the crawls of one market in several files), and counting it twice would inflate sales.
+fn distinct<'a, T>(items: &'a [T], id: impl Fn(&T) -> &RecordId) -> impl Iterator<Item = &'a T> {
+    let mut seen: std::collections::HashSet<&'a RecordId> = std::collections::HashSet::new();
+    items.iter().filter(move |item| seen.insert(id(item)))
+}
+
 pub fn rank_targets(input: &TargetInput<'_>) -> Vec<Target> {
     let persona_of: HashMap<&RecordId, &str> = input
         .members
@@ -101,14 +108,14 @@ pub fn rank_targets(input: &TargetInput<'_>) -> Vec<Target> {
         persona_of.get(account).copied()
     };
 
-    for l in input.listings {
+    for l in distinct(input.listings, |l| &l.id) {
         if fentanyl.contains(&l.id)
             && let Some(p) = persona_for(l.vendor_id.as_ref(), None)
         {
             tallies.entry(p).or_default().fentanyl_listings += 1;
         }
     }
-    for o in input.orders.iter().filter(|o| o.state.counts_as_sale()) {
+    for o in distinct(input.orders, |o| &o.id).filter(|o| o.state.counts_as_sale()) {
         let Some(p) = persona_for(o.vendor_id.as_ref(), o.listing_id.as_ref()) else {
             continue;
         };
@@ -129,9 +136,7 @@ pub fn rank_targets(input: &TargetInput<'_>) -> Vec<Target> {
         }
     }
     // Feedback stands in for orders only where the market gave us no orders at all.
-    for f in input
-        .feedback
-        .iter()
+    for f in distinct(input.feedback, |f| &f.id)
         .filter(|f| !markets_with_orders.contains(f.market.as_str()))
     {
         let Some(p) = persona_for(f.vendor_id.as_ref(), f.listing_id.as_ref()) else {
@@ -256,4 +261,112 @@ fn explain(t: &Target) -> String {
         ));
     }
     parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spector_model::{EntityKind, OrderState, Provenance};
+
+    fn prov(source: &str) -> Provenance {
+        Provenance {
+            src_sha256: source.to_string(),
+            src_table: "t".into(),
+            src_row: 1,
+            src_offset: 0,
+            src_len: 1,
+        }
+    }
+
+    fn feedback(key: &str, source: &str) -> Feedback {
+        Feedback {
+            id: RecordId::new("agora", EntityKind::Feedback, key),
+            market: "agora".into(),
+            order_id: None,
+            listing_id: Some(RecordId::new("agora", EntityKind::Listing, "l1")),
+            vendor_id: Some(RecordId::new("agora", EntityKind::Account, "v")),
+            buyer_id: None,
+            rating: Some(5.0),
+            comment: None,
+            created_at: Some(1_391_212_800),
+            provenance: prov(source),
+        }
+    }
+
+    fn order(key: &str, source: &str) -> Order {
+        Order {
+            id: RecordId::new("abyss", EntityKind::Order, key),
+            market: "abyss".into(),
+            listing_id: None,
+            buyer_id: Some(RecordId::new("abyss", EntityKind::Account, "b")),
+            vendor_id: Some(RecordId::new("abyss", EntityKind::Account, "w")),
+            quantity: Some(1.0),
+            amount: Some(10.0),
+            currency: Some("USD".into()),
+            state: OrderState::Finalized,
+            state_raw: None,
+            created_at: Some(1_600_000_000),
+            provenance: prov(source),
+        }
+    }
+
+    #[test]
+    fn a_record_seen_by_several_sources_counts_once() {
+        let listing = Listing {
+            id: RecordId::new("agora", EntityKind::Listing, "l1"),
+            market: "agora".into(),
+            vendor_id: Some(RecordId::new("agora", EntityKind::Account, "v")),
+            title: "10x oxycodone 30mg".into(),
+            description: None,
+            category: None,
+            price: Some(0.1),
+            currency: Some("BTC".into()),
+            ships_from: None,
+            ships_to: None,
+            created_at: Some(1_391_212_800),
+            provenance: prov("jan"),
+        };
+        let members = [
+            PersonaMember {
+                persona_id: "P-1".into(),
+                account_id: RecordId::new("agora", EntityKind::Account, "v"),
+            },
+            PersonaMember {
+                persona_id: "P-2".into(),
+                account_id: RecordId::new("abyss", EntityKind::Account, "w"),
+            },
+        ];
+        // The January and February crawls both saw f1 and the listing; f2 only in February.
+        let listings = [
+            listing.clone(),
+            Listing {
+                provenance: prov("feb"),
+                ..listing
+            },
+        ];
+        let feedback = [
+            feedback("f1", "jan"),
+            feedback("f1", "feb"),
+            feedback("f2", "feb"),
+        ];
+        let orders = [
+            order("o1", "dump"),
+            order("o1", "dump-again"),
+            order("o2", "dump"),
+        ];
+        let prices = PriceTable::shipped();
+        let targets = rank_targets(&TargetInput {
+            members: &members,
+            accounts: &[],
+            listings: &listings,
+            orders: &orders,
+            feedback: &feedback,
+            prices: &prices,
+        });
+        let by_persona: BTreeMap<&str, &Target> =
+            targets.iter().map(|t| (t.persona_id.as_str(), t)).collect();
+        assert_eq!(by_persona["P-1"].feedback_sales, 2);
+        assert_eq!(by_persona["P-2"].sales_orders, 2);
+        assert!((by_persona["P-2"].sales_usd - 20.0).abs() < 1e-9);
+    }
 }
