@@ -361,7 +361,7 @@ mod tests {
             listings: &listings,
             orders: &orders,
             feedback: &feedback,
-            prices: &prices,
+            prices,
         });
         let by_persona: BTreeMap<&str, &Target> =
             targets.iter().map(|t| (t.persona_id.as_str(), t)).collect();
