@@ -315,7 +315,7 @@ pub const MARKET_FIELD: &str = "market";
 
 /// The fields each entity kind accepts besides [`MARKET_FIELD`]; anything else in a profile is a typo worth
 /// refusing.
-fn allowed_fields(kind: TargetKind) -> &'static [&'static str] {
+pub(crate) fn allowed_fields(kind: TargetKind) -> &'static [&'static str] {
     match kind {
         TargetKind::Account => &["native_key", "name", "role", "created_at", "profile"],
         TargetKind::Listing => &[

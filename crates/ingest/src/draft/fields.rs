@@ -587,6 +587,35 @@ fn field_from(ctx: &Ctx<'_>, t: usize, field: &str, cand: &Candidate) -> FieldDr
     f
 }
 
+/// The fields of a record hanging off an account row (its PGP key, handle, address): keyed, and pointing at,
+/// the account's own key; then `rest`.
+fn keyed_to_account(
+    ctx: &Ctx,
+    t: usize,
+    k: usize,
+    key: &str,
+    rest: impl IntoIterator<Item = FieldDraft>,
+) -> Vec<FieldDraft> {
+    let mut fields = vec![
+        FieldDraft::column(
+            "native_key",
+            key,
+            "the account's key".into(),
+            samples(ctx, t, k),
+        ),
+        FieldDraft::column(
+            "account",
+            key,
+            "the account itself".into(),
+            samples(ctx, t, k),
+        ),
+    ];
+    fields.extend(rest);
+    fields
+}
+
+/// The fields drafted per kind, in the order they are assigned (a test checks each is one the profile
+/// language accepts).
 const FIELDS: &[(TargetKind, &[&str])] = &[
     (TargetKind::Account, &["name", "profile", "created_at"]),
     (
@@ -1136,21 +1165,13 @@ pub(super) fn add_side_entities(ctx: &Ctx<'_>, plan: &mut Plan) {
                     confidence: 0.9,
                     reasons: vec![format!("{col}: {why}")],
                     require: vec![col.clone()],
-                    fields: vec![
-                        FieldDraft::column(
-                            "native_key",
-                            &key,
-                            "the account's key".into(),
-                            samples(ctx, t, k),
-                        ),
-                        FieldDraft::column(
-                            "account",
-                            &key,
-                            "the account itself".into(),
-                            samples(ctx, t, k),
-                        ),
-                        FieldDraft::column("armored", &col, why, Vec::new()),
-                    ],
+                    fields: keyed_to_account(
+                        ctx,
+                        t,
+                        k,
+                        &key,
+                        [FieldDraft::column("armored", &col, why, Vec::new())],
+                    ),
                     missing: Vec::new(),
                 });
             }
@@ -1163,22 +1184,16 @@ pub(super) fn add_side_entities(ctx: &Ctx<'_>, plan: &mut Plan) {
                     confidence: 0.7,
                     reasons: vec![format!("{col}: {why}")],
                     require: vec![col.clone()],
-                    fields: vec![
-                        FieldDraft::column(
-                            "native_key",
-                            &key,
-                            "the account's key".into(),
-                            samples(ctx, t, k),
-                        ),
-                        FieldDraft::column(
-                            "account",
-                            &key,
-                            "the account itself".into(),
-                            samples(ctx, t, k),
-                        ),
-                        FieldDraft::constant("kind", &kind_const, why.clone()),
-                        FieldDraft::column("handle", &col, why, samples(ctx, t, c)),
-                    ],
+                    fields: keyed_to_account(
+                        ctx,
+                        t,
+                        k,
+                        &key,
+                        [
+                            FieldDraft::constant("kind", &kind_const, why.clone()),
+                            FieldDraft::column("handle", &col, why, samples(ctx, t, c)),
+                        ],
+                    ),
                     missing: Vec::new(),
                 });
             }
@@ -1199,22 +1214,16 @@ pub(super) fn add_side_entities(ctx: &Ctx<'_>, plan: &mut Plan) {
                     confidence: 0.7,
                     reasons: vec![format!("{col}: {why}")],
                     require: vec![col.clone()],
-                    fields: vec![
-                        FieldDraft::column(
-                            "native_key",
-                            &key,
-                            "the account's key".into(),
-                            samples(ctx, t, k),
-                        ),
-                        FieldDraft::column(
-                            "account",
-                            &key,
-                            "the account itself".into(),
-                            samples(ctx, t, k),
-                        ),
-                        FieldDraft::column("address", &col, why.clone(), samples(ctx, t, c)),
-                        FieldDraft::constant("coin", coin, why),
-                    ],
+                    fields: keyed_to_account(
+                        ctx,
+                        t,
+                        k,
+                        &key,
+                        [
+                            FieldDraft::column("address", &col, why.clone(), samples(ctx, t, c)),
+                            FieldDraft::constant("coin", coin, why),
+                        ],
+                    ),
                     missing: Vec::new(),
                 });
             }
@@ -1318,4 +1327,19 @@ fn shipping_column(ctx: &Ctx<'_>, t: usize) -> Pick {
                 })
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drafted_fields_are_fields_the_profile_language_accepts() {
+        for (kind, fields) in FIELDS {
+            let allowed = crate::profile::allowed_fields(*kind);
+            for field in *fields {
+                assert!(allowed.contains(field), "{kind:?} has no field {field:?}");
+            }
+        }
+    }
 }
