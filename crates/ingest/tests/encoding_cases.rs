@@ -12,6 +12,7 @@
 //! Besides the renderings, `decoded_texts_are_the_intended_ones` checks the decoded texts against the
 //! texts `make_cases.py` encoded, written out here by hand.
 
+mod support;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -110,34 +111,17 @@ fn render(path: &Path, options: &str) -> String {
 
 #[test]
 fn every_case_matches_its_expected_rendering() {
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let mut golden = support::Golden::new();
     let cases = cases();
     assert!(cases.len() >= 9, "the case files are missing");
-    let mut failures = Vec::new();
     for path in cases {
         let mut rendered = render(&path, "");
         if let Ok(options) = fs::read_to_string(path.with_extension("toml")) {
             rendered.push_str(&render(&path, &options));
         }
-        let expected_path = path.with_extension("expected");
-        if update {
-            fs::write(&expected_path, &rendered).unwrap();
-            continue;
-        }
-        let expected = fs::read_to_string(&expected_path).unwrap_or_default();
-        if expected != rendered {
-            failures.push(format!(
-                "{}:\n--- expected\n{expected}\n--- got\n{rendered}",
-                path.display()
-            ));
-        }
+        golden.check(&path, &rendered);
     }
-    assert!(
-        failures.is_empty(),
-        "{} case(s) differ (UPDATE_EXPECT=1 to rewrite):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    golden.finish();
 }
 
 /// The decoded texts of a case's column, NULLs left out.

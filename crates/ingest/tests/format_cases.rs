@@ -12,6 +12,7 @@
 //! for JSON, to the row's own columns; for SQLite, the row fetched again by table and rowid), and every
 //! error's line must be the line of its offset. Every text case must also read the same through gzip and zstd.
 
+mod support;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs;
@@ -197,8 +198,7 @@ fn check_sqlite_provenance(db: &Path, rows: &[SourceRow]) {
 
 #[test]
 fn every_case_matches_its_expected_rendering() {
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
-    let mut failures = Vec::new();
+    let mut golden = support::Golden::new();
     let cases = cases();
     assert!(cases.len() >= 36, "the case files are missing");
     let tmp = tempfile::tempdir().unwrap();
@@ -219,25 +219,9 @@ fn every_case_matches_its_expected_rendering() {
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             rendered
         };
-        let expected_path = path.with_extension("expected");
-        if update {
-            fs::write(&expected_path, &rendered).unwrap();
-            continue;
-        }
-        let expected = fs::read_to_string(&expected_path).unwrap_or_default();
-        if expected != rendered {
-            failures.push(format!(
-                "{}:\n--- expected\n{expected}\n--- got\n{rendered}",
-                path.display()
-            ));
-        }
+        golden.check(&path, &rendered);
     }
-    assert!(
-        failures.is_empty(),
-        "{} case(s) differ (UPDATE_EXPECT=1 to rewrite):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    golden.finish();
 }
 
 #[test]
