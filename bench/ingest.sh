@@ -49,13 +49,21 @@ echo "dump: $DUMP ($MB MB)" >&2
 warm() { cat "$DUMP" >/dev/null; }
 
 # --- spector -----------------------------------------------------------------------------------------
+# Several runs, each into a fresh case; the table shows the median run (by wall time) and the range.
+RUNS=${RUNS:-3}
 CASE=$WORK/case
-rm -rf "$CASE"
-"$SPECTOR" case init "$CASE" >/dev/null
-warm
-/usr/bin/time -f '%e %U %S %M' -o "$WORK/spector.time" \
-    "$SPECTOR" --json ingest --case "$CASE" --market abyss "$DUMP" >"$WORK/spector.json" 2>"$WORK/spector.err"
-read -r S_WALL S_USER S_SYS S_RSS <"$WORK/spector.time"
+: >"$WORK/spector.runs"
+for run in $(seq 1 "$RUNS"); do
+    rm -rf "$CASE"
+    "$SPECTOR" case init "$CASE" >/dev/null
+    warm
+    /usr/bin/time -f '%e %U %S %M' -o "$WORK/spector.time" \
+        "$SPECTOR" --json ingest --case "$CASE" --market abyss "$DUMP" >"$WORK/spector.json" 2>"$WORK/spector.err"
+    cat "$WORK/spector.time" >>"$WORK/spector.runs"
+    echo "spector run $run: $(cat "$WORK/spector.time") (wall s, user s, sys s, peak KB)" >&2
+done
+read -r S_WALL S_USER S_SYS S_RSS < <(sort -n "$WORK/spector.runs" | sed -n "$(((RUNS + 1) / 2))p")
+S_RANGE=$(sort -n "$WORK/spector.runs" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "–" hi }')
 S_RECORDS=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(sum(x["stored"].values()) for x in r))' "$WORK/spector.json")
 S_ROWS=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(x["rows_read"] for x in r))' "$WORK/spector.json")
 
@@ -95,7 +103,7 @@ rate() { awk -v b="$BYTES" -v t="$1" 'BEGIN { printf "%.1f", b / 1e6 / t }'; }
     echo "| contender | wall s | MB/s wall | CPU s (user+sys) | MB per CPU-s | peak RSS MB | rows |"
     echo "|---|---|---|---|---|---|---|"
     S_CPU=$(awk -v u="$S_USER" -v s="$S_SYS" 'BEGIN { printf "%.1f", u + s }')
-    echo "| spector ingest ($MB MB dump, $S_RECORDS records) | $S_WALL | $(rate "$S_WALL") | $S_CPU | $(rate "$S_CPU") | $((S_RSS / 1024)) | $S_ROWS |"
+    echo "| spector ingest ($MB MB dump, $S_RECORDS records; median of $RUNS runs, wall $S_RANGE s) | $S_WALL | $(rate "$S_WALL") | $S_CPU | $(rate "$S_CPU") | $((S_RSS / 1024)) | $S_ROWS |"
     if [ -n "$M_WALL" ]; then
         echo "| MariaDB restore (mariadb client < dump) | $M_WALL | $(rate "$M_WALL") | client only | - | server $((M_SERVER_RSS / 1024)) | ~$M_ROWS (InnoDB estimate) |"
         echo

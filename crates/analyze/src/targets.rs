@@ -270,7 +270,7 @@ mod tests {
 
     fn prov(source: &str) -> Provenance {
         Provenance {
-            src_sha256: source.to_string(),
+            src_sha256: source.into(),
             src_table: "t".into(),
             src_row: 1,
             src_offset: 0,

@@ -1,5 +1,6 @@
 //! The `spector` command: a thin shell over the library crates. Only this crate knows about terminals and JSON.
 
+mod alloc;
 mod cmd;
 mod output;
 mod progress;
@@ -92,6 +93,7 @@ pub struct CaseArg {
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    alloc::keep_freed_memory();
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let out = output::Output::new(cli.json);

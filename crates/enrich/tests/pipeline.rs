@@ -12,7 +12,7 @@ const SESSION: &str = "05a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5
 
 fn provenance(table: &str, row: u64) -> Provenance {
     Provenance {
-        src_sha256: "ab".repeat(32),
+        src_sha256: "ab".repeat(32).into(),
         src_table: table.into(),
         src_row: row,
         src_offset: 1000 + row,

@@ -91,6 +91,32 @@ pub fn scan_source(path: &Path, name: &Path, format: Format) -> Result<SourceSca
     scan_reader(BufReader::with_capacity(1 << 20, reader), name, format)
 }
 
+/// [`scan_source`] over a file's bytes as they stream in (while it is being received, say): tells the
+/// format from the head unless `format` is given, reads through gzip or zstd, and returns the format with
+/// the scan. `None` for the formats whose scan needs the whole file at hand (SQLite, JSON).
+pub fn scan_stream<R: Read + Send + 'static>(
+    mut input: R,
+    name: &Path,
+    format: Option<Format>,
+) -> Result<Option<(Format, SourceScan)>, ReadError> {
+    let mut head = Vec::with_capacity(crate::formats::SNIFF_BYTES);
+    (&mut input)
+        .take(crate::formats::SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| io_error(name, e))?;
+    let format = match format {
+        Some(format) => format,
+        None => crate::formats::detect(name, &head)?,
+    };
+    if matches!(format, Format::Sqlite | Format::Json) {
+        return Ok(None);
+    }
+    let reader = decompress(std::io::Cursor::new(head).chain(input))
+        .map_err(|e| io_error(name, e))?
+        .reader;
+    scan_reader(BufReader::with_capacity(1 << 20, reader), name, format).map(|s| Some((format, s)))
+}
+
 /// [`scan_source`] over any reader, read from its first byte.
 pub fn scan_reader<R: BufRead>(
     mut reader: R,

@@ -16,7 +16,8 @@ pub mod transform;
 
 pub use check::{CheckOptions, CheckReport, check};
 pub use detect::{
-    DetectError, Recognition, SourceScan, recognise, recognise_first_line, scan_schema, scan_source,
+    DetectError, Recognition, SourceScan, recognise, recognise_first_line, scan_schema,
+    scan_source, scan_stream,
 };
 pub use draft::{Draft, DraftError, DraftOptions, draft};
 pub use encoding::{DecodingStats, SourceEncodings, TextDecoder};

@@ -17,6 +17,10 @@ use crate::profile::{
 };
 use crate::transform::{TemplateGap, resolve_relative_time, short_hash};
 
+/// The armor line that opens a PGP-encrypted message (shipping addresses are often sent so).
+static PGP_MESSAGE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("-----BEGIN PGP MESSAGE-----"));
+
 /// Why one row could not be mapped. The row is rejected (quarantined); the rest of the source goes on.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("table {table}, row {row}: {message}")]
@@ -29,7 +33,7 @@ pub struct MapError {
 pub struct Mapper<'p> {
     profile: &'p Profile,
     market: String,
-    source_sha256: String,
+    source_sha256: std::sync::Arc<str>,
     lookups: HashMap<&'p str, HashMap<String, String>>,
     decoder: TextDecoder,
     /// 64-bit hashes of the ids made so far by entities with `dedup` (8 bytes an id, not the id).
@@ -45,7 +49,7 @@ impl<'p> Mapper<'p> {
         Mapper {
             profile,
             market: market.to_string(),
-            source_sha256: source_sha256.to_string(),
+            source_sha256: source_sha256.into(),
             lookups: HashMap::new(),
             decoder: TextDecoder::new(profile.encoding, profile.repair_mojibake),
             seen: HashSet::new(),
@@ -80,12 +84,17 @@ impl<'p> Mapper<'p> {
             message,
         };
         let mut made: Vec<(Record, bool)> = Vec::new();
+        let no_extra: [Extra<'p>; 1] = [Vec::new()];
         for entity in self.profile.entities.iter().filter(|e| e.reads(&row.table)) {
-            let views: Vec<Extra<'p>> = match &entity.explode {
-                None => vec![Vec::new()],
-                Some(x) => explode(x, row, &self.decoder).map_err(error)?,
+            let exploded: Vec<Extra<'p>>;
+            let views: &[Extra<'p>] = match &entity.explode {
+                None => &no_extra,
+                Some(x) => {
+                    exploded = explode(x, row, &self.decoder).map_err(error)?;
+                    &exploded
+                }
             };
-            for extra in &views {
+            for extra in views {
                 let view = RowView {
                     row,
                     extra,
@@ -294,7 +303,7 @@ impl RowContext<'_, '_> {
         let row = self.view.row;
         Provenance {
             src_sha256: self.mapper.source_sha256.clone(),
-            src_table: row.table.to_string(),
+            src_table: row.table.clone(),
             src_row: row.row,
             src_offset: row.offset,
             src_len: row.len,
@@ -304,12 +313,19 @@ impl RowContext<'_, '_> {
     /// The field's value as text after every text rule (see [`FieldRule`]); `None` when absent, NULL or
     /// empty.
     fn text(&self, field: &str) -> FieldResult<Option<String>> {
+        Ok(self.text_ref(field)?.map(Cow::into_owned))
+    }
+
+    /// [`Self::text`], borrowed from the row where no rule changed it: references, ids, numbers and times
+    /// are made from it without a `String` of their own.
+    fn text_ref(&self, field: &str) -> FieldResult<Option<Cow<'_, str>>> {
+        static DEFAULT_RULE: std::sync::LazyLock<FieldRule> =
+            std::sync::LazyLock::new(FieldRule::default);
         let Some(spec) = self.entity.fields.get(field) else {
             return Ok(None);
         };
-        let default_rule = FieldRule::default();
         let (column, rule) = match spec {
-            FieldSpec::Column(c) => (Some(c.as_str()), &default_rule),
+            FieldSpec::Column(c) => (Some(c.as_str()), &*DEFAULT_RULE),
             FieldSpec::Rule(r) => (r.column.as_deref(), &**r),
         };
         let raw: Option<Cow<'_, str>> = if let Some(c) = &rule.constant {
@@ -336,18 +352,23 @@ impl RowContext<'_, '_> {
         let Some(text) = raw.and_then(|t| clean(rule, t)) else {
             return Ok(None);
         };
-        let mut value = match &rule.regex {
-            None => text.into_owned(),
+        let text = match &rule.regex {
+            None => text,
             Some(pattern) => {
                 let cut = pattern
                     .extract(&text)
                     .map(|m| if rule.trim { m.trim() } else { m });
                 match cut {
-                    Some(m) if !m.trim().is_empty() => m.to_string(),
+                    Some(m) if !m.trim().is_empty() => Cow::Owned(m.to_string()),
                     _ => return Ok(None),
                 }
             }
         };
+        let translated = rule.via.is_some() || !rule.map.is_empty() || rule.lowercase || rule.hash;
+        if !translated {
+            return Ok(Some(text));
+        }
+        let mut value = text.into_owned();
         if let Some(via) = &rule.via {
             match self
                 .mapper
@@ -379,7 +400,7 @@ impl RowContext<'_, '_> {
         if rule.hash {
             value = short_hash(&value);
         }
-        Ok(Some(value))
+        Ok(Some(Cow::Owned(value)))
     }
 
     fn rule(&self, field: &str) -> Option<&FieldRule> {
@@ -395,7 +416,7 @@ impl RowContext<'_, '_> {
     }
 
     fn number(&self, field: &str) -> FieldResult<Option<f64>> {
-        let Some(s) = self.text(field)? else {
+        let Some(s) = self.text_ref(field)? else {
             return Ok(None);
         };
         let n: f64 = s
@@ -411,7 +432,7 @@ impl RowContext<'_, '_> {
     }
 
     fn time(&self, field: &str) -> FieldResult<Option<i64>> {
-        let Some(s) = self.text(field)? else {
+        let Some(s) = self.text_ref(field)? else {
             return Ok(None);
         };
         let rule = self.rule(field);
@@ -443,16 +464,15 @@ impl RowContext<'_, '_> {
 
     fn reference(&self, field: &str, kind: EntityKind) -> FieldResult<Option<RecordId>> {
         Ok(self
-            .text(field)?
+            .text_ref(field)?
             .map(|key| RecordId::new(self.market(), kind, &key)))
     }
 
     fn id(&self, kind: EntityKind) -> FieldResult<RecordId> {
-        Ok(RecordId::new(
-            self.market(),
-            kind,
-            &self.required_text("native_key")?,
-        ))
+        let key = self
+            .text_ref("native_key")?
+            .ok_or("native_key is empty or NULL")?;
+        Ok(RecordId::new(self.market(), kind, &key))
     }
 
     fn record(&self) -> FieldResult<Record> {
@@ -586,7 +606,7 @@ impl RowContext<'_, '_> {
                     order_id: self.reference("order", EntityKind::Order)?,
                     buyer_id: self.reference("buyer", EntityKind::Account)?,
                     vendor_id: self.reference("vendor", EntityKind::Account)?,
-                    encrypted: text.contains("-----BEGIN PGP MESSAGE-----"),
+                    encrypted: PGP_MESSAGE.find(text.as_bytes()).is_some(),
                     text,
                     provenance,
                 })

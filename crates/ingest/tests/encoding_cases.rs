@@ -369,3 +369,43 @@ fn repair_never_fires_on_real_market_text() {
     }
     assert!(fields > 100_000, "only {fields} fields read");
 }
+
+/// The scan made while a file is received (from its bytes as they stream, format told from the head) finds
+/// what the scan of the file at hand finds, for every case, plain and compressed.
+#[test]
+fn a_streamed_scan_finds_what_a_scan_of_the_file_finds() {
+    use spector_ingest::scan_stream;
+    let dirs = ["encodings", "mysql", "pg", "csv"];
+    let mut compared = 0;
+    for dir in dirs {
+        let dir = case_dir().parent().unwrap().join(dir);
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path
+                .extension()
+                .is_some_and(|e| e == "expected" || e == "md")
+            {
+                continue;
+            }
+            let head = fs::read(&path).unwrap();
+            let Ok(format) = formats::detect(&path, &head) else {
+                continue; // the cases of files refused as a whole
+            };
+            let Ok(expected) = scan_source(&path, &path, format) else {
+                continue;
+            };
+            let streamed = scan_stream(fs::File::open(&path).unwrap(), &path, None)
+                .unwrap()
+                .unwrap_or_else(|| panic!("{}: a text format is scanned", path.display()));
+            assert_eq!(streamed.0, format, "{}", path.display());
+            assert_eq!(
+                format!("{:?}", streamed.1),
+                format!("{expected:?}"),
+                "{}",
+                path.display()
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 20, "only {compared} cases compared");
+}

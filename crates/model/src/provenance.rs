@@ -1,4 +1,5 @@
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Where a record came from, precise enough to show a court the exact bytes.
 ///
@@ -8,9 +9,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub struct Provenance {
     /// Lower-case hex SHA-256 of the source file as received.
-    pub src_sha256: String,
+    // Shared, not owned: every record of a source carries the same two strings, and a copy of each per
+    // record was two allocations per record on the ingest's busiest thread.
+    pub src_sha256: Arc<str>,
     /// Table name in a dump, or file name for a CSV/JSON export.
-    pub src_table: String,
+    pub src_table: Arc<str>,
     /// 1-based row number within `src_table` in that source.
     pub src_row: u64,
     /// Byte offset of the row's first byte in the source.

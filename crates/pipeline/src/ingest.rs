@@ -2,8 +2,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use spector_ingest::{
-    Format, Mapper, Profile, ReadError, ReadErrorKind, builtin_profiles, formats, recognise,
-    recognise_first_line, scan_source,
+    Format, Mapper, Profile, ReadError, ReadErrorKind, SourceScan, builtin_profiles, formats,
+    recognise, recognise_first_line, scan_source, scan_stream,
 };
 use spector_store::{Case, Received, Reject, SourceWriter};
 
@@ -104,17 +104,33 @@ pub fn ingest_source(
     // A fresh file is staged, not yet evidence: it becomes evidence in the commit of its records, so a
     // refused, failed or killed ingest leaves the case as it was.
     let started = std::time::Instant::now();
-    let received = case.receive(file)?;
-    tracing::debug!(file = %file.display(), elapsed = ?started.elapsed(), "received (copied and hashed)");
+    // The schema and encoding scan reads the bytes as they are hashed, rather than the copy afterwards.
+    let named_format = named.as_ref().and_then(|p| p.format);
+    let (received, early_scan) = case.receive_observed(file, |bytes| {
+        // An error here is met again, and reported, when the copy is opened.
+        scan_stream(bytes, file, named_format).ok().flatten()
+    })?;
+    tracing::debug!(file = %file.display(), elapsed = ?started.elapsed(), "received (copied, hashed and scanned)");
+    let arrival = Arrival {
+        received,
+        early_scan: early_scan.flatten(),
+    };
     read_into_case(
         case,
         market,
         file,
         named.as_ref(),
-        received,
+        arrival,
         options,
         progress,
     )
+}
+
+/// A received source, with the scan made while it was received when there is one.
+struct Arrival {
+    received: Received,
+    /// The format the bytes were told to be, and their scan (none for SQLite and JSON, or held bytes).
+    early_scan: Option<(Format, SourceScan)>,
 }
 
 fn read_into_case(
@@ -122,10 +138,14 @@ fn read_into_case(
     market: &str,
     file: &Path,
     named: Option<&Profile>,
-    received: Received,
+    arrival: Arrival,
     options: &IngestOptions,
     progress: &dyn Progress,
 ) -> Result<IngestReport, PipelineError> {
+    let Arrival {
+        received,
+        early_scan,
+    } = arrival;
     let evidence = received.evidence().clone();
     let mut report = IngestReport {
         file: file.to_path_buf(),
@@ -156,7 +176,10 @@ fn read_into_case(
     let builtins = builtin_profiles();
     // Also run for a named profile: the character sets the source declares decide how its text is read.
     let started = std::time::Instant::now();
-    let scan = scan_source(&copy, file, format).map_err(|e| as_user_file(e, file))?;
+    let scan = match early_scan {
+        Some((scanned_as, scan)) if scanned_as == format => scan,
+        _ => scan_source(&copy, file, format).map_err(|e| as_user_file(e, file))?,
+    };
     tracing::debug!(file = %file.display(), elapsed = ?started.elapsed(), "scanned schema and encodings");
     let started = std::time::Instant::now();
     let profile: &Profile = match named {
@@ -321,7 +344,7 @@ fn read_into_case(
 /// Records and rejects travel to the writing thread in batches of this many.
 const WRITE_BATCH: usize = 4096;
 /// Batches in flight between the stages: enough to ride out a row group flush, small enough to stay flat.
-const WRITE_QUEUE_BATCHES: usize = 4;
+const WRITE_QUEUE_BATCHES: usize = 32;
 
 /// What the reading stage hands to the writing stage.
 // Records, the common case, travel unboxed: a box each would be an allocation per record.

@@ -28,7 +28,7 @@ fn ingest(dir: &Path, market: &str, file: &Path) -> (Case, spector_pipeline::Ing
 fn records(case: &Case, sha256: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut add = |r: Record| {
-        assert_eq!(r.provenance().src_sha256, sha256);
+        assert_eq!(&*r.provenance().src_sha256, sha256);
         out.push(format!("{r:?}").replace(sha256, "<sha256>"));
     };
     case.accounts()

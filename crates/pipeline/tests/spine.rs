@@ -201,7 +201,7 @@ fn every_record_leads_back_to_its_exact_source_bytes_and_the_evidence_hash_verif
     for r in &records {
         let p = r.provenance();
         let bytes = files
-            .get(&p.src_sha256)
+            .get(&*p.src_sha256)
             .unwrap_or_else(|| panic!("{}: source {} is in the manifest", r.id(), p.src_sha256));
         let (start, end) = (p.src_offset as usize, (p.src_offset + p.src_len) as usize);
         assert!(

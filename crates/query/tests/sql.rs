@@ -14,7 +14,7 @@ struct Fixture {
 
 fn prov(ev: &Evidence, table: &str, row: u64) -> Provenance {
     Provenance {
-        src_sha256: ev.sha256.clone(),
+        src_sha256: ev.sha256.as_str().into(),
         src_table: table.into(),
         src_row: row,
         src_offset: row * 50,

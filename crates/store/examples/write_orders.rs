@@ -47,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             state_raw: Some("delivered".into()),
             created_at: Some(1_546_300_800 + (i as i64 * 67) % 70_000_000),
             provenance: Provenance {
-                src_sha256: ev.sha256.clone(),
+                src_sha256: ev.sha256.as_str().into(),
                 src_table: "purchases".into(),
                 src_row: i + 1,
                 src_offset: 4096 + i * 180,

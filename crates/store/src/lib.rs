@@ -43,7 +43,7 @@ mod tables;
 
 pub use case::{Case, SourceEntry};
 pub use error::StoreError;
-pub use evidence::{Evidence, Received};
+pub use evidence::{Evidence, Received, ReceivedBytes};
 pub use source::{CommitSummary, Quarantined, Reject, SourceWriter};
 pub use tables::{TABLES, table_schema};
 

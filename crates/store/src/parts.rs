@@ -6,7 +6,8 @@ use crate::tables::Row;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 use std::fs::File;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -48,11 +49,22 @@ impl PartWriter {
         let for_writer = file.try_clone().map_err(io_at(&path))?;
         let columns = T::columns();
         let buffer = RowWriter::new(&columns);
-        let props = WriterProperties::builder()
+        let mut props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-            .set_created_by(format!("spector-store {}", env!("CARGO_PKG_VERSION")))
-            .build();
+            .set_created_by(format!("spector-store {}", env!("CARGO_PKG_VERSION")));
+        for c in &columns {
+            if c.distinct {
+                props = props.set_column_dictionary_enabled(ColumnPath::from(c.name), false);
+            }
+            if c.prose {
+                props = props.set_column_statistics_enabled(
+                    ColumnPath::from(c.name),
+                    EnabledStatistics::None,
+                );
+            }
+        }
+        let props = props.build();
         let writer = ArrowWriter::try_new(for_writer, buffer.schema(), Some(props))
             .map_err(parquet_at(&path))?;
         Ok(PartWriter {
@@ -73,6 +85,7 @@ impl PartWriter {
         self.rows += 1;
         if self.buffer.rows() >= ROW_GROUP_ROWS || self.buffer.bytes() >= ROW_GROUP_BYTES {
             self.write_row_group()?;
+            self.buffer.size_like_last_batch();
         }
         Ok(())
     }
@@ -83,6 +96,7 @@ impl PartWriter {
         }
         let batch = self.buffer.finish_batch().map_err(arrow_at(&self.path))?;
         self.writer.write(&batch).map_err(parquet_at(&self.path))?;
+        drop(batch);
         // Close the row group now so that the writer does not keep encoded pages of it in memory.
         self.writer.flush().map_err(parquet_at(&self.path))
     }

@@ -4,7 +4,7 @@
 use crate::case::{Case, is_ingested};
 use crate::error::{Result, StoreError};
 use crate::evidence::{Evidence, Received, StagedCopy};
-use crate::parts::{PartWriter, write_part};
+use crate::parts::{FinishedPart, PartWriter, write_part};
 use crate::staging::{StagingDir, unix_now};
 use crate::tables::Row;
 use rusqlite::params;
@@ -139,14 +139,20 @@ impl SourceWriter<'_> {
     /// (an aggregator lists the vendors of many markets): the `markets` table and the manifest then list
     /// that market too.
     pub fn push(&mut self, record: Record) -> Result<()> {
-        if record.provenance().src_sha256 != self.evidence.sha256 {
+        if *record.provenance().src_sha256 != *self.evidence.sha256 {
             return Err(StoreError::ForeignProvenance {
                 id: record.id().to_string(),
-                found: record.provenance().src_sha256.clone(),
+                found: record.provenance().src_sha256.to_string(),
                 expected: self.evidence.sha256.clone(),
             });
         }
-        let market = record.id().market().to_string();
+        // Counted before the record is moved into its part; a `String` only for a market not seen yet.
+        match self.markets.get_mut(record.id().market()) {
+            Some(n) => *n += 1,
+            None => {
+                self.markets.insert(record.id().market().to_string(), 1);
+            }
+        }
         match record {
             Record::Account(r) => self.append(&r),
             Record::Listing(r) => self.append(&r),
@@ -159,12 +165,6 @@ impl SourceWriter<'_> {
             Record::ShippingInfo(r) => self.append(&r),
         }?;
         self.records += 1;
-        match self.markets.get_mut(market.as_str()) {
-            Some(n) => *n += 1,
-            None => {
-                self.markets.insert(market, 1);
-            }
-        }
         Ok(())
     }
 
@@ -190,10 +190,7 @@ impl SourceWriter<'_> {
     /// Makes everything staged part of the case, atomically. `rows_read` is how many rows the reader
     /// produced, for the manifest.
     pub fn commit(mut self, rows_read: u64) -> Result<CommitSummary> {
-        let mut finished = Vec::with_capacity(self.parts.len() + 1);
-        for (_, part) in std::mem::take(&mut self.parts) {
-            finished.push(part.finish()?);
-        }
+        let mut finished = finish_parts(std::mem::take(&mut self.parts))?;
         let case = self.case;
         let sha256 = self.evidence.sha256.clone();
 
@@ -275,8 +272,8 @@ impl SourceWriter<'_> {
             id: RecordId::new(market, EntityKind::Market, market),
             name: market.to_string(),
             provenance: Provenance {
-                src_sha256: self.evidence.sha256.clone(),
-                src_table: self.evidence.original_name.clone(),
+                src_sha256: self.evidence.sha256.as_str().into(),
+                src_table: self.evidence.original_name.as_str().into(),
                 src_row: 0,
                 src_offset: 0,
                 src_len: self.evidence.size,
@@ -300,4 +297,25 @@ impl Drop for ListedEvidence {
             let _ = crate::evidence::remove_read_only(&path);
         }
     }
+}
+
+/// Finishes every part at once, each on a thread: the last row groups are encoded side by side and the
+/// parts' syncs wait on the disk together rather than one after the other.
+fn finish_parts(
+    parts: impl IntoIterator<Item = (&'static str, PartWriter)>,
+) -> Result<Vec<FinishedPart>> {
+    let results: Vec<Result<FinishedPart>> = std::thread::scope(|scope| {
+        let running: Vec<_> = parts
+            .into_iter()
+            .map(|(_, part)| scope.spawn(move || part.finish()))
+            .collect();
+        running
+            .into_iter()
+            .map(|t| {
+                t.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    results.into_iter().collect()
 }

@@ -69,7 +69,7 @@ fn with_provenance(columns: &[Column]) -> Vec<Column> {
 impl Row for Market {
     const TABLE: &'static str = "markets";
     fn columns() -> Vec<Column> {
-        with_provenance(&[required("id", Text), required("name", Text)])
+        with_provenance(&[required("id", Text).distinct(), required("name", Text)])
     }
     fn write(&self, w: &mut RowWriter) {
         w.id(&self.id);
@@ -89,12 +89,12 @@ impl Row for Account {
     const TABLE: &'static str = "accounts";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text),
+            required("id", Text).distinct(),
             required("market", Text),
             required("name", Text),
             required("role", Text),
             optional("created_at", Time),
-            optional("profile", Text),
+            optional("profile", Text).prose(),
         ])
     }
     fn write(&self, w: &mut RowWriter) {
@@ -123,11 +123,11 @@ impl Row for Listing {
     const TABLE: &'static str = "listings";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text),
+            required("id", Text).distinct(),
             required("market", Text),
             optional("vendor_id", Text),
             required("title", Text),
-            optional("description", Text),
+            optional("description", Text).prose(),
             optional("category", Text),
             optional("price", Float),
             optional("currency", Text),
@@ -172,7 +172,7 @@ impl Row for Order {
     const TABLE: &'static str = "orders";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text),
+            required("id", Text).distinct(),
             required("market", Text),
             optional("listing_id", Text),
             optional("buyer_id", Text),
@@ -221,14 +221,14 @@ impl Row for Feedback {
     const TABLE: &'static str = "feedback";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text),
+            required("id", Text).distinct(),
             required("market", Text),
             optional("order_id", Text),
             optional("listing_id", Text),
             optional("vendor_id", Text),
             optional("buyer_id", Text),
             optional("rating", Float),
-            optional("comment", Text),
+            optional("comment", Text).prose(),
             optional("created_at", Time),
         ])
     }
@@ -264,12 +264,12 @@ impl Row for Message {
     const TABLE: &'static str = "messages";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text),
+            required("id", Text).distinct(),
             required("market", Text),
             optional("sender_id", Text),
             optional("recipient_id", Text),
             optional("subject", Text),
-            required("body", Text),
+            required("body", Text).prose(),
             optional("created_at", Time),
         ])
     }
@@ -301,10 +301,10 @@ impl Row for PgpKey {
     const TABLE: &'static str = "pgp_keys";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text),
+            required("id", Text).distinct(),
             required("market", Text),
             optional("account_id", Text),
-            required("armored", Text),
+            required("armored", Text).prose(),
             optional("fingerprint", Text),
             optional("parse_error", Text),
             optional("found_in", Text),
@@ -338,7 +338,7 @@ impl Row for CryptoAddress {
     const TABLE: &'static str = "crypto_addresses";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text),
+            required("id", Text).distinct(),
             required("market", Text),
             optional("account_id", Text),
             required("address", Text),
@@ -375,12 +375,12 @@ impl Row for ContactHandle {
     const TABLE: &'static str = "contact_handles";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text),
+            required("id", Text).distinct(),
             required("market", Text),
             optional("account_id", Text),
             required("kind", Text),
             required("handle", Text),
-            required("raw", Text),
+            required("raw", Text).prose(),
             optional("found_in", Text),
         ])
     }
@@ -412,12 +412,12 @@ impl Row for ShippingInfo {
     const TABLE: &'static str = "shipping_info";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text),
+            required("id", Text).distinct(),
             required("market", Text),
             optional("order_id", Text),
             optional("buyer_id", Text),
             optional("vendor_id", Text),
-            required("text", Text),
+            required("text", Text).prose(),
             required("encrypted", Bool),
         ])
     }
@@ -453,7 +453,7 @@ impl Row for Quarantined {
             required("file", Text),
             required("line", Count),
             required("offset", Count),
-            required("raw", Text),
+            required("raw", Text).prose(),
             required("reason", Text),
         ]
     }

@@ -40,8 +40,8 @@ fn opt_time() -> impl Strategy<Value = Option<i64>> {
 fn provenance() -> impl Strategy<Value = Provenance> {
     (text(), text(), any::<u64>(), any::<u64>(), any::<u64>()).prop_map(
         |(src_sha256, src_table, src_row, src_offset, src_len)| Provenance {
-            src_sha256,
-            src_table,
+            src_sha256: src_sha256.into(),
+            src_table: src_table.into(),
             src_row,
             src_offset,
             src_len,
@@ -439,8 +439,8 @@ impl Fixture {
 
 fn prov(sha: &str, table: &str, row: u64) -> Provenance {
     Provenance {
-        src_sha256: sha.to_string(),
-        src_table: table.to_string(),
+        src_sha256: sha.into(),
+        src_table: table.into(),
         src_row: row,
         src_offset: row * 100,
         src_len: 99,
@@ -915,7 +915,7 @@ fn records_of_other_markets_list_their_markets_once() {
         agora.id,
         RecordId::new("agora", EntityKind::Market, "agora")
     );
-    assert_eq!(agora.provenance.src_sha256, g.sha256);
+    assert_eq!(*agora.provenance.src_sha256, *g.sha256);
 
     // A later source of one of those markets does not list it again; a new one does.
     let a = f.evidence("agora.csv", "agora-pages", "agora");
@@ -956,7 +956,7 @@ fn the_first_source_of_a_market_writes_its_market_row() {
     assert_eq!(
         markets[0].provenance,
         Provenance {
-            src_sha256: a1.sha256.clone(),
+            src_sha256: a1.sha256.as_str().into(),
             src_table: "a1.sql".into(),
             src_row: 0,
             src_offset: 0,
@@ -1333,4 +1333,66 @@ fn a_received_file_becomes_evidence_only_with_the_commit_of_its_source() {
     let again = reopened.receive(&src).unwrap();
     assert!(again.evidence().already_held);
     assert_eq!(evidence_dir_names(&reopened), [sha]);
+}
+
+#[test]
+fn an_observer_of_a_receive_sees_exactly_the_bytes_hashed_and_copied() {
+    use std::io::Read as _;
+    let f = new_case();
+    let src = f.inbox.join("big.sql");
+    // Several copy chunks, and not a whole number of them.
+    let bytes: Vec<u8> = (0..2_621_447u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    fs::write(&src, &bytes).unwrap();
+
+    let (received, seen) = f
+        .case
+        .receive_observed(&src, |mut stream| {
+            let mut seen = Vec::new();
+            stream.read_to_end(&mut seen).unwrap();
+            seen
+        })
+        .unwrap();
+    assert!(
+        seen.as_ref() == Some(&bytes),
+        "the observer saw other bytes"
+    );
+    let copy = fs::read(&received.evidence().stored_path).unwrap();
+    assert!(copy == bytes, "the copy differs");
+    let (sha, size) = super::evidence::tests_hash(&src);
+    assert_eq!(
+        (
+            received.evidence().sha256.as_str(),
+            received.evidence().size
+        ),
+        (sha.as_str(), size)
+    );
+    drop(received);
+
+    // An observer that stops after a few bytes leaves a whole copy.
+    let (received, first) = f
+        .case
+        .receive_observed(&src, |mut stream| {
+            let mut first = [0u8; 10];
+            stream.read_exact(&mut first).unwrap();
+            first
+        })
+        .unwrap();
+    assert_eq!(first.map(|b| b.to_vec()), Some(bytes[..10].to_vec()));
+    assert!(fs::read(&received.evidence().stored_path).unwrap() == bytes);
+    let mut w = f
+        .case
+        .begin_received(received, "abyss", "mysql-dump", "test")
+        .unwrap();
+    w.push(Record::Order(order_rec(&sha, "abyss", 1))).unwrap();
+    w.commit(1).unwrap();
+
+    // Bytes the case holds are not copied again, and the observer is not run.
+    let (again, observed) = f
+        .case
+        .receive_observed(&src, |_| panic!("not run for held bytes"))
+        .unwrap();
+    assert!(again.evidence().already_held);
+    assert!(observed.is_none());
 }

@@ -60,7 +60,7 @@ fn kill_test_child() {
 
 fn ingest(case: &Case, ev: &Evidence, market: &str, k: u64) {
     let prov = |table: &str, row: u64| Provenance {
-        src_sha256: ev.sha256.clone(),
+        src_sha256: ev.sha256.as_str().into(),
         src_table: table.into(),
         src_row: row,
         src_offset: row * 10,
@@ -157,10 +157,14 @@ fn check_consistent(case: &Case) -> usize {
     // Every committed source is there whole, and nothing of an uncommitted one.
     let mut stored: BTreeMap<String, u64> = BTreeMap::new();
     for a in case.accounts().unwrap() {
-        *stored.entry(a.provenance.src_sha256).or_default() += 1;
+        *stored
+            .entry(a.provenance.src_sha256.to_string())
+            .or_default() += 1;
     }
     for o in case.orders().unwrap() {
-        *stored.entry(o.provenance.src_sha256).or_default() += 1;
+        *stored
+            .entry(o.provenance.src_sha256.to_string())
+            .or_default() += 1;
     }
     let stored: BTreeMap<&str, u64> = stored.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(

@@ -941,7 +941,8 @@ fn decode_number(s: &[u8], start: usize) -> Result<(Value, usize), ValueError> {
     if let Some(end) = simple.filter(|&end| end > start && matches!(s[end], b',' | b')' | b' ')) {
         let literal = &s[start..end];
         if literal.iter().filter(|&&c| c == b'.').count() <= 1 && literal != b"." {
-            let text = literal.iter().map(|&c| c as char).collect();
+            // Digits and dots: ASCII, so never the lossy path.
+            let text = String::from_utf8_lossy(literal).into_owned();
             return Ok((Value::Text(text), end));
         }
     }
