@@ -12,6 +12,9 @@ fuzz_target!(|data: &[u8]| {
     for h in spector_enrich::find_contact_handles(&text) {
         assert_eq!(text.get(h.start..h.end), Some(h.raw.as_str()));
     }
+    for k in spector_enrich::find_public_keys(&text) {
+        assert!(text.get(k.start..k.end).is_some_and(|s| s.starts_with("-----BEGIN PGP")));
+    }
     let class = spector_enrich::classify_listing(&text, Some(&text));
     for m in class.matched {
         assert!(m.start <= m.end);

@@ -49,7 +49,10 @@ mod tests {
         };
         // The defaults: purge after 1000 ms (v3) or 10 ms (v2); eager arena commit only on overcommit
         // systems (2).
-        assert!(purge == 1000 || purge == 10, "mi_option_purge_delay moved: {purge}");
+        assert!(
+            purge == 1000 || purge == 10,
+            "mi_option_purge_delay moved: {purge}"
+        );
         assert_eq!(eager, 2, "mi_option_arena_eager_commit moved");
     }
 }

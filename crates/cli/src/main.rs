@@ -16,6 +16,7 @@ use clap::{Parser, Subcommand};
 ///   spector case init ./case
 ///   spector ingest --case ./case --market abyss   seized/abyss.sql
 ///   spector ingest --case ./case --market tortuga seized/tortuga.pgdump.sql
+///   spector enrich --case ./case
 ///   spector link --case ./case
 ///   spector targets --case ./case --top 20
 ///   spector sql --case ./case "SELECT market, count(*) FROM accounts GROUP BY market"
@@ -63,6 +64,19 @@ enum Command {
     /// The schema is recognised from the source unless --profile names one. A file is stored whole or not at
     /// all: an error leaves the case exactly as it was. Ingesting the same bytes again does nothing.
     Ingest(cmd::ingest::IngestArgs),
+    /// Classify free text as enrichment would a listing: class and flags with the words that decided them
+    /// (and how: exact, leetspeak, spacing, fuzzy), amounts, doses and purity, addresses, handles, PGP keys.
+    ///
+    ///   spector classify "100x M30 blues - pressed in USA" "f3nt@nyl 1g" "Kokain 1 Gramm 90%"
+    Classify(cmd::classify::ClassifyArgs),
+    /// Classify every listing (drug class, fentanyl, counterfeit pills, youth appeal, with the words that
+    /// decided), read amounts, doses and purity, convert prices and order amounts to USD at their date, and
+    /// normalise ships-from/to to ISO 3166 codes. Results go to the tables `listing_facts` and
+    /// `order_values` (replaced at each run), for `spector sql`:
+    ///
+    ///   SELECT f.vendor_id, sum(v.usd) FROM order_values v JOIN listing_facts f ON f.listing_id = v.listing_id
+    ///   WHERE f.fentanyl GROUP BY f.vendor_id ORDER BY 2 DESC
+    Enrich(cmd::enrich::EnrichArgs),
     /// Join accounts across markets into personas on shared PGP keys, payout addresses and contact handles.
     ///
     /// Identifiers that markets share among many users (escrow, deposit and bond wallets, an address quoted on
@@ -73,7 +87,8 @@ enum Command {
     /// Rank personas by sales, showing fentanyl involvement, markets and buyers reached.
     Targets(cmd::targets::TargetsArgs),
     /// Run SQL over the case's tables (markets, accounts, listings, orders, feedback, messages, pgp_keys,
-    /// crypto_addresses, contact_handles, persona_members, link_evidence, sources).
+    /// crypto_addresses, contact_handles, shipping_info, rejects, persona_members, link_evidence,
+    /// listing_facts, order_values, sources).
     #[cfg(feature = "sql")]
     Sql(cmd::sql::SqlArgs),
     /// Synthesise a small world into a temporary case, ingest it, link it and print the top targets.
@@ -102,6 +117,8 @@ fn main() {
         Command::Synth(args) => cmd::synth::run(args, &out),
         Command::Profile { action } => cmd::profile::run(action, &out),
         Command::Ingest(args) => cmd::ingest::run(args, &out),
+        Command::Classify(args) => cmd::classify::run(args, &out),
+        Command::Enrich(args) => cmd::enrich::run(args, &out),
         Command::Link(args) => cmd::link::run(&args.case, &out),
         Command::Personas(args) => cmd::link::personas(&args.case, &out),
         Command::Targets(args) => cmd::targets::run(args, &out),

@@ -35,6 +35,18 @@ impl Progress for Bar {
             old.finish_and_clear();
         }
     }
+    fn begin_items(&self, step: &str, total: u64) {
+        let bar = ProgressBar::new(total).with_style(
+            ProgressStyle::with_template("{msg:40!} [{bar:30}] {pos}/{len} {per_sec} eta {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_message(step.to_string());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        if let Some(old) = self.bar.replace(Some(bar)) {
+            old.finish_and_clear();
+        }
+    }
     fn set(&self, done: u64) {
         if let Some(b) = self.bar.borrow().as_ref() {
             b.set_position(done);

@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use spector_enrich::{classify_listing, find_contact_handles, find_crypto_addresses};
+use spector_enrich::{
+    Classifier, classify_listing, find_contact_handles, find_crypto_addresses, find_public_keys,
+};
 
 const TITLES: &[&str] = &[
     "100x M30 blues - pressed in USA",
@@ -114,7 +116,21 @@ fn main() {
         .map(|(_, d)| find_contact_handles(d).len())
         .sum();
     let handle_time = start.elapsed();
+    let start = Instant::now();
+    let keys: usize = listings
+        .iter()
+        .map(|(_, d)| find_public_keys(d).len())
+        .sum();
+    let key_time = start.elapsed();
     let elapsed = total.elapsed();
+    // Outside the total: how much of the classifier's time fuzzy matching takes.
+    let exact_only = Classifier::embedded().clone().with_fuzzy(false);
+    let start = Instant::now();
+    let exact_classified: usize = listings
+        .iter()
+        .map(|(title, desc)| usize::from(exact_only.classify(title, Some(desc)).class.is_some()))
+        .sum();
+    let exact_time = start.elapsed();
     println!(
         "{n} listings ({:.1} MB): {:.2} s in all, {:.0} listings/s, {:.1} MB/s",
         bytes as f64 / 1e6,
@@ -123,9 +139,16 @@ fn main() {
         bytes as f64 / 1e6 / elapsed.as_secs_f64(),
     );
     println!(
-        "  classify {:.2} s ({classified} classified), addresses {:.2} s ({addresses}), handles {:.2} s ({handles})",
+        "  classify {:.2} s ({classified} classified), addresses {:.2} s ({addresses}), handles {:.2} s ({handles}), keys {:.3} s ({keys})",
         classify_time.as_secs_f64(),
         address_time.as_secs_f64(),
         handle_time.as_secs_f64(),
+        key_time.as_secs_f64(),
+    );
+    println!(
+        "  classify without fuzzy matching {:.2} s ({exact_classified} classified); {:.1} µs per listing with, {:.1} without",
+        exact_time.as_secs_f64(),
+        classify_time.as_secs_f64() * 1e6 / n as f64,
+        exact_time.as_secs_f64() * 1e6 / n as f64,
     );
 }

@@ -1,18 +1,20 @@
 //! Enrichment of one record as the ingest pipeline sees it, before storage.
 
-use spector_model::{ContactHandle, CryptoAddress, EntityKind, Provenance, Record, RecordId};
+use spector_model::{
+    ContactHandle, CryptoAddress, EntityKind, PgpKey, Provenance, Record, RecordId,
+};
 
 use crate::addresses::find_crypto_addresses;
 use crate::handles::find_contact_handles;
-use crate::pgp::parse_public_key;
+use crate::pgp::{find_public_keys, parse_public_key};
 
 /// Bump when a rule changes what enrichment produces, so stored results can be told apart.
 pub fn enrichment_version() -> &'static str {
-    "enrich-1"
+    "enrich-3"
 }
 
 /// Fills what enrichment knows about `record` itself (PGP key facts) and returns the records derived
-/// from its free text: one `CryptoAddress` and one `ContactHandle` per occurrence in
+/// from its free text: one `CryptoAddress`, `ContactHandle` and `PgpKey` per occurrence in
 /// `accounts.profile`, `messages.body` and `listings.description`.
 ///
 /// Derived ids are `<market>/<kind>/<parent native key>:<field>:<ordinal>`, the ordinal counting
@@ -122,5 +124,30 @@ fn derive(source: &FreeText<'_>) -> Vec<Record> {
                 provenance: source.provenance.clone(),
             })
         });
-    addresses.chain(handles).collect()
+    // Keys pasted into profiles and messages are how vendors tell buyers to encrypt: they link accounts
+    // like a key column does. A key that does not parse is kept with the reason.
+    let keys = find_public_keys(text)
+        .into_iter()
+        .enumerate()
+        .map(|(ordinal, found)| {
+            let armored = text
+                .get(found.start..found.end)
+                .unwrap_or_default()
+                .to_string();
+            let (fingerprint, parse_error) = match found.result {
+                Ok(info) => (Some(info.fingerprint), None),
+                Err(e) => (None, Some(e.to_string())),
+            };
+            Record::PgpKey(PgpKey {
+                id: source.derived_id(EntityKind::PgpKey, ordinal),
+                market: source.market.to_string(),
+                account_id: source.account_id.cloned(),
+                armored,
+                fingerprint,
+                parse_error,
+                found_in: Some(source.found_in.to_string()),
+                provenance: source.provenance.clone(),
+            })
+        });
+    addresses.chain(handles).chain(keys).collect()
 }

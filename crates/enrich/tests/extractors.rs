@@ -3,7 +3,10 @@
 //! exactly, once per occurrence, with nothing else.
 
 use proptest::prelude::*;
-use spector_enrich::{HandleKind, classify_listing, find_contact_handles, find_crypto_addresses};
+use spector_enrich::{
+    AddressKind, HandleKind, classify_listing, find_contact_handles, find_crypto_addresses,
+    find_public_keys,
+};
 
 /// A Bitcoin address of either planted shape, built from a random 20-byte hash.
 fn valid_address(hash: [u8; 20], segwit: bool) -> String {
@@ -109,6 +112,12 @@ fn check_offsets(text: &str) {
     for h in find_contact_handles(text) {
         assert_eq!(&text[h.start..h.end], h.raw);
     }
+    for k in find_public_keys(text) {
+        assert!(
+            text.get(k.start..k.end)
+                .is_some_and(|s| s.starts_with("-----BEGIN PGP"))
+        );
+    }
     let c = classify_listing(text, Some(text));
     for m in c.matched {
         assert!(text.get(m.start..m.end).is_some_and(|s| !s.is_empty()));
@@ -124,7 +133,7 @@ proptest! {
     }
 
     #[test]
-    fn near_misses_never_panic(text in r"(wickr|telegram|tg|session|signal|t\.me/|bc1|[13]|@|[:\- ]|[a-zA-Z0-9._]{1,40}|é|\u{0301}){0,30}") {
+    fn near_misses_never_panic(text in r"(wickr|telegram|tg|session|signal|threema|jabber|icq|t\.me/|threema\.id/|bc1|ltc1|0x|[13LM48]|@|#|[:\- ]|[a-zA-Z0-9._]{1,40}|é|\u{0301}){0,30}") {
         check_offsets(&text);
     }
 
@@ -186,9 +195,47 @@ fn the_kinds_have_stable_names() {
         HandleKind::Telegram,
         HandleKind::Session,
         HandleKind::Signal,
+        HandleKind::Threema,
+        HandleKind::Xmpp,
+        HandleKind::Icq,
     ]
     .into_iter()
     .map(HandleKind::as_str)
     .collect();
-    assert_eq!(names, ["email", "wickr", "telegram", "session", "signal"]);
+    assert_eq!(
+        names,
+        [
+            "email", "wickr", "telegram", "session", "signal", "threema", "xmpp", "icq"
+        ]
+    );
+    let names: Vec<&str> = [
+        AddressKind::P2pkh,
+        AddressKind::P2sh,
+        AddressKind::P2wpkh,
+        AddressKind::P2wsh,
+        AddressKind::P2tr,
+        AddressKind::SegwitFuture,
+        AddressKind::XmrStandard,
+        AddressKind::XmrIntegrated,
+        AddressKind::XmrSubaddress,
+        AddressKind::Eth,
+    ]
+    .into_iter()
+    .map(AddressKind::as_str)
+    .collect();
+    assert_eq!(
+        names,
+        [
+            "p2pkh",
+            "p2sh",
+            "p2wpkh",
+            "p2wsh",
+            "p2tr",
+            "segwit-future",
+            "xmr-standard",
+            "xmr-integrated",
+            "xmr-subaddress",
+            "eth"
+        ]
+    );
 }

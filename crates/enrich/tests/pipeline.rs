@@ -207,3 +207,52 @@ fn records_without_free_text_yield_nothing() {
     );
     assert!(!enrichment_version().is_empty());
 }
+
+#[test]
+fn a_key_pasted_into_a_message_becomes_a_key_of_the_sender_and_a_broken_one_keeps_its_reason() {
+    let key = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/keys/rsa2048.asc"),
+    )
+    .unwrap();
+    // The fingerprint gpg printed for this key (tests/data/keys/rsa2048.gpg-colons).
+    let fingerprint = "590690BFF7294B9F037E35C3FB5E217749EB45B4";
+    let cut = &key[..key.len() / 2];
+    let sender = RecordId::new("abyss", EntityKind::Account, "17");
+    let mut record = Record::Message(Message {
+        id: RecordId::new("abyss", EntityKind::Message, "77"),
+        market: "abyss".into(),
+        sender_id: Some(sender.clone()),
+        recipient_id: None,
+        subject: None,
+        body: format!("my key, encrypt your address:\n{key}\nold one, ignore:\n{cut}\n"),
+        created_at: None,
+        provenance: provenance("messages", 5),
+    });
+    let derived = enrich_record(&mut record);
+    let keys: Vec<&PgpKey> = derived
+        .iter()
+        .filter_map(|r| match r {
+            Record::PgpKey(k) => Some(k),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(keys.len(), 2, "{keys:#?}");
+    assert_eq!(keys[0].id.as_str(), "abyss/pgp/77:body:0");
+    assert_eq!(keys[0].fingerprint.as_deref(), Some(fingerprint));
+    assert_eq!(keys[0].account_id.as_ref(), Some(&sender));
+    assert_eq!(keys[0].found_in.as_deref(), Some("messages.body"));
+    assert!(
+        keys[0]
+            .armored
+            .starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----")
+    );
+    assert!(keys[1].fingerprint.is_none());
+    assert!(
+        keys[1]
+            .parse_error
+            .as_deref()
+            .is_some_and(|e| !e.is_empty()),
+        "{:?}",
+        keys[1].parse_error
+    );
+}

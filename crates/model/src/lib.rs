@@ -9,9 +9,11 @@
 //! data types and the few rules that belong to the data itself (how ids are formed, what an order state means).
 
 mod entities;
+mod facts;
 mod ids;
 mod provenance;
 
 pub use entities::*;
+pub use facts::*;
 pub use ids::*;
 pub use provenance::*;

@@ -4,10 +4,12 @@
 //! Architecture invariant: the pipeline knows no terminal, HTTP or JSON. It reports progress through the
 //! [`Progress`] trait and returns plain reports; the CLI and the server decide how to show them.
 
+mod enrich;
 mod ingest;
 mod link;
 mod measure;
 
+pub use enrich::{EnrichOptions, EnrichReport, listing_facts, order_value, run_enrich};
 pub use ingest::{
     IngestOptions, IngestReport, ProfileChoice, RejectInfo, RejectStage, ingest_source,
 };
@@ -20,6 +22,10 @@ use std::path::PathBuf;
 pub trait Progress {
     /// A step starts; `total`, when known, is in bytes (the steps that count are reads of source files).
     fn begin(&self, step: &str, total: Option<u64>);
+    /// A step that counts items (listings, orders) rather than bytes.
+    fn begin_items(&self, step: &str, total: u64) {
+        self.begin(step, Some(total));
+    }
     fn set(&self, done: u64);
     fn end(&self);
 }

@@ -8,8 +8,8 @@ use crate::staging::{self, remove_file_if_present, rfc3339, sync_dir};
 use crate::tables::{Row, TABLES};
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use spector_model::{
-    Account, ContactHandle, CryptoAddress, Feedback, LinkEvidence, Listing, Market, Message, Order,
-    PersonaMember, PgpKey, ShippingInfo,
+    Account, ContactHandle, CryptoAddress, Feedback, LinkEvidence, Listing, ListingFacts, Market,
+    Message, Order, OrderValue, PersonaMember, PgpKey, ShippingInfo,
 };
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
@@ -346,6 +346,12 @@ impl Case {
         self.read_table()
     }
     pub fn link_evidence(&self) -> Result<Vec<LinkEvidence>> {
+        self.read_table()
+    }
+    pub fn listing_facts(&self) -> Result<Vec<ListingFacts>> {
+        self.read_table()
+    }
+    pub fn order_values(&self) -> Result<Vec<OrderValue>> {
         self.read_table()
     }
 }

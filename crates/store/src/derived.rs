@@ -1,11 +1,11 @@
-//! Derived tables: recomputed whole by their producer (linking) and swapped in atomically.
+//! Derived tables: recomputed whole by their producer (linking, enrichment) and swapped in atomically.
 
 use crate::case::Case;
 use crate::error::Result;
 use crate::parts::{FinishedPart, write_part};
 use crate::staging::{StagingDir, remove_file_if_present};
 use crate::tables::Row;
-use spector_model::{LinkEvidence, PersonaMember};
+use spector_model::{LinkEvidence, ListingFacts, OrderValue, PersonaMember};
 
 impl Case {
     /// Replaces `persona_members` and `link_evidence` with these rows, both at once: a reader sees the old
@@ -22,6 +22,24 @@ impl Case {
         ];
         self.replace_derived(
             &[PersonaMember::TABLE, LinkEvidence::TABLE],
+            parts.into_iter().flatten().collect(),
+            &staging,
+        )
+    }
+
+    /// Replaces `listing_facts` and `order_values` with these rows, both at once.
+    pub fn replace_enrichment(
+        &self,
+        listings: &[ListingFacts],
+        orders: &[OrderValue],
+    ) -> Result<()> {
+        let staging = StagingDir::create(&self.staging_root())?;
+        let parts = [
+            write_part(staging.path(), listings)?,
+            write_part(staging.path(), orders)?,
+        ];
+        self.replace_derived(
+            &[ListingFacts::TABLE, OrderValue::TABLE],
             parts.into_iter().flatten().collect(),
             &staging,
         )

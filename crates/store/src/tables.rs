@@ -10,12 +10,13 @@ use crate::columns::{
 use crate::source::Quarantined;
 use arrow::datatypes::SchemaRef;
 use spector_model::{
-    Account, AccountRole, ContactHandle, CryptoAddress, Feedback, LinkEvidence, Listing, Market,
-    Message, Order, OrderState, PersonaMember, PgpKey, ShippingInfo,
+    Account, AccountRole, ContactHandle, CryptoAddress, Feedback, LinkEvidence, Listing,
+    ListingFacts, Market, Message, Order, OrderState, OrderValue, PersonaMember, PgpKey,
+    ShippingInfo,
 };
 
 /// Every table of a case, in the order they are listed to analysts.
-pub const TABLES: [&str; 13] = [
+pub const TABLES: [&str; 15] = [
     "markets",
     "accounts",
     "listings",
@@ -29,6 +30,8 @@ pub const TABLES: [&str; 13] = [
     "rejects",
     "persona_members",
     "link_evidence",
+    "listing_facts",
+    "order_values",
 ];
 
 /// The Arrow schema of a table, `None` for a name that is not a table.
@@ -47,6 +50,8 @@ pub fn table_schema(table: &str) -> Option<SchemaRef> {
         "rejects" => Quarantined::columns(),
         "persona_members" => PersonaMember::columns(),
         "link_evidence" => LinkEvidence::columns(),
+        "listing_facts" => ListingFacts::columns(),
+        "order_values" => OrderValue::columns(),
         _ => return None,
     };
     Some(schema_of(&columns))
@@ -521,6 +526,121 @@ impl Row for LinkEvidence {
             rule: r.text()?,
             value: r.text()?,
             score: r.required_float()?,
+        })
+    }
+}
+
+impl Row for ListingFacts {
+    const TABLE: &'static str = "listing_facts";
+    fn columns() -> Vec<Column> {
+        vec![
+            required("listing_id", Text).distinct(),
+            required("market", Text),
+            optional("vendor_id", Text),
+            optional("class", Text),
+            optional("class_group", Text),
+            required("fentanyl", Bool),
+            required("counterfeit_pill", Bool),
+            required("youth_appeal", Bool),
+            required("matched", Text).prose(),
+            optional("grams", Float),
+            optional("units", Float),
+            optional("dose_mg", Float),
+            optional("purity_pct", Float),
+            required("amounts", Text).prose(),
+            optional("price_usd", Float),
+            optional("price_usd_note", Text),
+            optional("ships_from", Text),
+            optional("ships_from_kind", Text),
+            optional("ships_to", Text),
+            optional("ships_to_kind", Text),
+            required("taxonomy", Text),
+            required("enrichment", Text),
+        ]
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.id(&self.listing_id);
+        w.text(&self.market);
+        w.opt_id(self.vendor_id.as_ref());
+        w.opt_text(self.class.as_deref());
+        w.opt_text(self.class_group.as_deref());
+        w.boolean(self.fentanyl);
+        w.boolean(self.counterfeit_pill);
+        w.boolean(self.youth_appeal);
+        w.text(&self.matched);
+        w.float(self.grams);
+        w.float(self.units);
+        w.float(self.dose_mg);
+        w.float(self.purity_pct);
+        w.text(&self.amounts);
+        w.float(self.price_usd);
+        w.opt_text(self.price_usd_note.as_deref());
+        w.opt_text(self.ships_from.as_deref());
+        w.opt_text(self.ships_from_kind.as_deref());
+        w.opt_text(self.ships_to.as_deref());
+        w.opt_text(self.ships_to_kind.as_deref());
+        w.text(&self.taxonomy);
+        w.text(&self.enrichment);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(ListingFacts {
+            listing_id: r.id()?,
+            market: r.text()?,
+            vendor_id: r.opt_id()?,
+            class: r.opt_text()?,
+            class_group: r.opt_text()?,
+            fentanyl: r.boolean()?,
+            counterfeit_pill: r.boolean()?,
+            youth_appeal: r.boolean()?,
+            matched: r.text()?,
+            grams: r.float()?,
+            units: r.float()?,
+            dose_mg: r.float()?,
+            purity_pct: r.float()?,
+            amounts: r.text()?,
+            price_usd: r.float()?,
+            price_usd_note: r.opt_text()?,
+            ships_from: r.opt_text()?,
+            ships_from_kind: r.opt_text()?,
+            ships_to: r.opt_text()?,
+            ships_to_kind: r.opt_text()?,
+            taxonomy: r.text()?,
+            enrichment: r.text()?,
+        })
+    }
+}
+
+impl Row for OrderValue {
+    const TABLE: &'static str = "order_values";
+    fn columns() -> Vec<Column> {
+        vec![
+            required("order_id", Text).distinct(),
+            required("market", Text),
+            optional("listing_id", Text),
+            optional("vendor_id", Text),
+            optional("usd", Float),
+            optional("usd_note", Text),
+            required("enrichment", Text),
+        ]
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.id(&self.order_id);
+        w.text(&self.market);
+        w.opt_id(self.listing_id.as_ref());
+        w.opt_id(self.vendor_id.as_ref());
+        w.float(self.usd);
+        w.opt_text(self.usd_note.as_deref());
+        w.text(&self.enrichment);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(OrderValue {
+            order_id: r.id()?,
+            market: r.text()?,
+            listing_id: r.opt_id()?,
+            vendor_id: r.opt_id()?,
+            usd: r.float()?,
+            usd_note: r.opt_text()?,
+            enrichment: r.text()?,
         })
     }
 }

@@ -343,6 +343,91 @@ fn link_evidence_row() -> impl Strategy<Value = LinkEvidence> {
     })
 }
 
+fn listing_facts_row() -> impl Strategy<Value = ListingFacts> {
+    let class = (
+        id(),
+        text(),
+        opt_id(),
+        opt_text(),
+        opt_text(),
+        any::<(bool, bool, bool)>(),
+        text(),
+    );
+    let amounts = (
+        opt_number(),
+        opt_number(),
+        opt_number(),
+        opt_number(),
+        text(),
+    );
+    let price_and_places = (
+        opt_number(),
+        opt_text(),
+        (opt_text(), opt_text(), opt_text(), opt_text()),
+        text(),
+        text(),
+    );
+    (class, amounts, price_and_places).prop_map(
+        |(
+            (listing_id, market, vendor_id, class, class_group, flags, matched),
+            (grams, units, dose_mg, purity_pct, amounts),
+            (
+                price_usd,
+                price_usd_note,
+                (ships_from, ships_from_kind, ships_to, ships_to_kind),
+                taxonomy,
+                enrichment,
+            ),
+        )| ListingFacts {
+            listing_id,
+            market,
+            vendor_id,
+            class,
+            class_group,
+            fentanyl: flags.0,
+            counterfeit_pill: flags.1,
+            youth_appeal: flags.2,
+            matched,
+            grams,
+            units,
+            dose_mg,
+            purity_pct,
+            amounts,
+            price_usd,
+            price_usd_note,
+            ships_from,
+            ships_from_kind,
+            ships_to,
+            ships_to_kind,
+            taxonomy,
+            enrichment,
+        },
+    )
+}
+
+fn order_value_row() -> impl Strategy<Value = OrderValue> {
+    (
+        id(),
+        text(),
+        opt_id(),
+        opt_id(),
+        opt_number(),
+        opt_text(),
+        text(),
+    )
+        .prop_map(
+            |(order_id, market, listing_id, vendor_id, usd, usd_note, enrichment)| OrderValue {
+                order_id,
+                market,
+                listing_id,
+                vendor_id,
+                usd,
+                usd_note,
+                enrichment,
+            },
+        )
+}
+
 fn part_round_trip<T: Row + PartialEq + Debug>(rows: Vec<T>) -> Result<(), TestCaseError> {
     let dir = TempDir::new().unwrap();
     let part = write_part(dir.path(), &rows).unwrap();
@@ -373,6 +458,8 @@ proptest! {
     #[test] fn rejects_round_trip(rows in vec(quarantined(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn persona_members_round_trip(rows in vec(persona_member(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn link_evidence_round_trip(rows in vec(link_evidence_row(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn listing_facts_round_trip(rows in vec(listing_facts_row(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn order_values_round_trip(rows in vec(order_value_row(), 0..12)) { part_round_trip(rows)?; }
 }
 
 #[test]
@@ -380,8 +467,14 @@ fn every_table_has_a_schema_and_every_source_record_ends_with_flat_provenance() 
     for table in TABLES {
         let schema = table_schema(table).unwrap_or_else(|| panic!("no schema for {table}"));
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-        let derived_or_quarantine =
-            ["rejects", "persona_members", "link_evidence"].contains(&table);
+        let derived_or_quarantine = [
+            "rejects",
+            "persona_members",
+            "link_evidence",
+            "listing_facts",
+            "order_values",
+        ]
+        .contains(&table);
         if !derived_or_quarantine {
             assert_eq!(names[0], "id", "{table}");
             assert_eq!(
@@ -1196,6 +1289,57 @@ fn derived_tables_are_replaced_whole_and_old_files_removed() {
     f.case.replace_personas(&[], &[]).unwrap();
     assert!(f.case.personas().unwrap().is_empty());
     assert!(f.case.table_files().unwrap()["persona_members"].is_empty());
+}
+
+fn order_value(order: &str, usd: Option<f64>) -> OrderValue {
+    OrderValue {
+        order_id: RecordId::from_stored(order),
+        market: "a".into(),
+        listing_id: None,
+        vendor_id: None,
+        usd,
+        usd_note: usd.is_none().then(|| "no price table for DOGE".to_string()),
+        enrichment: "enrich-test".into(),
+    }
+}
+
+#[test]
+fn enrichment_tables_are_replaced_whole_and_leave_personas_alone() {
+    let f = new_case();
+    f.case
+        .replace_personas(&[member("p1", "a/account/1")], &[])
+        .unwrap();
+    f.case
+        .replace_enrichment(
+            &[],
+            &[
+                order_value("a/order/1", Some(12.5)),
+                order_value("a/order/2", None),
+            ],
+        )
+        .unwrap();
+    assert_eq!(f.case.order_values().unwrap().len(), 2);
+    let first_files = listed_files(&f.case);
+
+    f.case
+        .replace_enrichment(&[], &[order_value("a/order/3", Some(1.0))])
+        .unwrap();
+    assert_eq!(
+        f.case.order_values().unwrap(),
+        vec![order_value("a/order/3", Some(1.0))]
+    );
+    assert!(f.case.listing_facts().unwrap().is_empty());
+    assert_eq!(
+        f.case.personas().unwrap(),
+        vec![member("p1", "a/account/1")]
+    );
+    let gone: Vec<_> = first_files
+        .iter()
+        .filter(|p| p.contains("order_values"))
+        .collect();
+    assert_eq!(gone.len(), 1);
+    assert!(!f.case_dir().join(gone[0]).exists());
+    assert_eq!(files_under_tables(&f.case_dir()), listed_files(&f.case));
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -136,6 +136,12 @@ pub fn write_truth_files(
         &["market", "account", "kind", "value"],
         progress,
     )?;
+    // What each listing really sells, to measure the classifier against (titles are unique per vendor).
+    let mut listings = CsvFile::create(
+        &dir.join("listings.csv"),
+        &["market", "vendor", "title", "kind", "fentanyl"],
+        progress,
+    )?;
     for (market, truth) in world.markets.iter().zip(truths) {
         for account in &market.accounts {
             accounts.record([
@@ -163,11 +169,25 @@ pub fn write_truth_files(
         for (i, kind, value) in &truth.identifiers {
             identifiers.record([market.name, &market.accounts[*i].name, kind, value])?;
         }
+        for listing in &market.listings {
+            listings.record([
+                market.name,
+                &market.accounts[listing.vendor].name,
+                &listing.title,
+                listing.kind.truth_name(),
+                if listing.kind.is_fentanyl() {
+                    "true"
+                } else {
+                    "false"
+                },
+            ])?;
+        }
     }
     accounts.finish()?;
     counts.finish()?;
     sales.finish()?;
     identifiers.finish()?;
+    listings.finish()?;
     Ok(())
 }
 

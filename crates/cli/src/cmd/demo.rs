@@ -4,7 +4,9 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use spector_enrich::PriceTable;
-use spector_pipeline::{IngestOptions, ProfileChoice, ingest_source, run_link, targets};
+use spector_pipeline::{
+    EnrichOptions, IngestOptions, ProfileChoice, ingest_source, run_enrich, run_link, targets,
+};
 use spector_store::Case;
 use spector_synth::{SynthConfig, generate};
 
@@ -106,7 +108,19 @@ pub fn run(args: DemoArgs, out: &Output) -> anyhow::Result<()> {
         }
     }
 
-    out.line("3. linking accounts across markets …");
+    out.line("3. enriching listings and orders …");
+    let enriched = run_enrich(&case, &EnrichOptions::default(), &Bar::new())?;
+    out.line(&format!(
+        "   {} listings: {} fentanyl-related, {} counterfeit pills, {} aimed at young buyers; {} of {} orders valued in USD",
+        enriched.listings,
+        enriched.fentanyl,
+        enriched.counterfeit_pill,
+        enriched.youth_appeal,
+        enriched.orders_valued_usd,
+        enriched.orders
+    ));
+
+    out.line("4. linking accounts across markets …");
     let link = run_link(&case, &Bar::new())?;
     out.line(&format!(
         "   {} accounts → {} personas ({} on several markets); {} shared identifiers set aside",
@@ -116,7 +130,7 @@ pub fn run(args: DemoArgs, out: &Output) -> anyhow::Result<()> {
         link.ignored.len()
     ));
 
-    out.line("4. top targets by sales:");
+    out.line("5. top targets by sales:");
     let ranked = targets(&case, PriceTable::shipped(), &Bar::new())?;
     super::targets::print_targets(&ranked, args.top, out)?;
     out.line(&format!(

@@ -1,5 +1,7 @@
 pub mod case;
+pub mod classify;
 pub mod demo;
+pub mod enrich;
 pub mod ingest;
 pub mod link;
 pub mod profile;

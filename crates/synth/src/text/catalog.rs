@@ -22,6 +22,39 @@ pub enum ProductKind {
     FraudData,
 }
 
+impl ProductKind {
+    /// The name `truth/listings.csv` gives the kind.
+    pub fn truth_name(self) -> &'static str {
+        match self {
+            ProductKind::FentanylPowder => "fentanyl_powder",
+            ProductKind::FentanylAnalogue => "fentanyl_analogue",
+            ProductKind::Nitazene => "nitazene",
+            ProductKind::PressedM30 => "pressed_m30",
+            ProductKind::RainbowPills => "rainbow_pills",
+            ProductKind::Heroin => "heroin",
+            ProductKind::Meth => "meth",
+            ProductKind::Cocaine => "cocaine",
+            ProductKind::Cannabis => "cannabis",
+            ProductKind::BenzoBars => "benzo_bars",
+            ProductKind::Mdma => "mdma",
+            ProductKind::FakeDocuments => "fake_documents",
+            ProductKind::FraudData => "fraud_data",
+        }
+    }
+
+    /// Sold as fentanyl or pressed with it: powder, analogues, and the counterfeit pills of the world (M30s,
+    /// rainbow pills). Nitazenes are another opioid.
+    pub fn is_fentanyl(self) -> bool {
+        matches!(
+            self,
+            ProductKind::FentanylPowder
+                | ProductKind::FentanylAnalogue
+                | ProductKind::PressedM30
+                | ProductKind::RainbowPills
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
     Gram,

@@ -1,0 +1,343 @@
+//! The enrichment stage over a whole case: what each listing sells, how much, for how much in USD, from
+//! where to where; and each order's value in USD. Recomputed whole and swapped in (`listing_facts`,
+//! `order_values`), so a new taxonomy or price table is one re-run away.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use spector_enrich::PriceTable;
+use spector_model::{Listing, ListingFacts, Order, OrderValue, RecordId};
+use spector_store::Case;
+
+use crate::{PipelineError, Progress};
+
+/// What `run_enrich` did, for the analyst's summary.
+#[derive(Debug, Clone, Default)]
+pub struct EnrichReport {
+    pub taxonomy: String,
+    pub enrichment: String,
+    pub listings: usize,
+    /// Listings per class id (`unclassified` for none).
+    pub by_class: BTreeMap<String, usize>,
+    pub fentanyl: usize,
+    pub counterfeit_pill: usize,
+    pub youth_appeal: usize,
+    pub with_amount: usize,
+    pub listings_priced_usd: usize,
+    pub orders: usize,
+    pub orders_valued_usd: usize,
+    /// Why amounts could not be converted, with how many listings and orders each reason held back.
+    pub not_converted: BTreeMap<String, usize>,
+    /// Listings whose ships-from named no country, region or "worldwide" that enrichment knows.
+    pub unknown_origins: usize,
+}
+
+/// Enrichment options: the price tables to convert with (the shipped ones by default).
+#[derive(Debug, Clone)]
+pub struct EnrichOptions {
+    pub prices: PriceTable,
+}
+
+impl Default for EnrichOptions {
+    fn default() -> Self {
+        EnrichOptions {
+            prices: PriceTable::shipped().clone(),
+        }
+    }
+}
+
+/// Enriches every listing and order of the case and stores the results, replacing the last run's.
+pub fn run_enrich(
+    case: &Case,
+    options: &EnrichOptions,
+    progress: &dyn Progress,
+) -> Result<EnrichReport, PipelineError> {
+    progress.begin("enrich: reading listings and orders", None);
+    let listings = case.listings()?;
+    let orders = case.orders()?;
+    progress.end();
+
+    let mut report = EnrichReport {
+        taxonomy: spector_enrich::Taxonomy::embedded().version().to_string(),
+        enrichment: spector_enrich::enrichment_version().to_string(),
+        listings: listings.len(),
+        orders: orders.len(),
+        ..EnrichReport::default()
+    };
+    progress.begin_items("enrich: listings", listings.len() as u64);
+    let facts = facts_in_parallel(&listings, &options.prices, progress);
+    for (f, listing) in facts.iter().zip(&listings) {
+        count_listing(&mut report, f, listing);
+    }
+    progress.end();
+
+    let listing_vendor: HashMap<&RecordId, Option<&RecordId>> = listings
+        .iter()
+        .map(|l| (&l.id, l.vendor_id.as_ref()))
+        .collect();
+    progress.begin_items("enrich: orders", orders.len() as u64);
+    let mut values = Vec::with_capacity(orders.len());
+    for (i, order) in orders.iter().enumerate() {
+        let v = order_value(order, &listing_vendor, &options.prices);
+        if v.usd.is_some() {
+            report.orders_valued_usd += 1;
+        }
+        if let Some(note) = &v.usd_note {
+            *report.not_converted.entry(note_kind(note)).or_default() += 1;
+        }
+        values.push(v);
+        if i % 4096 == 0 {
+            progress.set(i as u64);
+        }
+    }
+    progress.end();
+
+    progress.begin("enrich: storing", None);
+    case.replace_enrichment(&facts, &values)?;
+    progress.end();
+    Ok(report)
+}
+
+/// [`listing_facts`] of every listing, in order, on every core: each listing's facts depend on it alone.
+fn facts_in_parallel(
+    listings: &[Listing],
+    prices: &PriceTable,
+    progress: &dyn Progress,
+) -> Vec<ListingFacts> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = listings.len().div_ceil(threads).max(1);
+    let done = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = listings
+            .chunks(chunk)
+            .map(|part| {
+                let done = &done;
+                scope.spawn(move || {
+                    let mut out = Vec::with_capacity(part.len());
+                    for (i, listing) in part.iter().enumerate() {
+                        out.push(listing_facts(listing, prices));
+                        if i % 1024 == 1023 {
+                            done.fetch_add(1024, Ordering::Relaxed);
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        // The progress bar is not shared with the workers (it need not be thread-safe): this thread
+        // reports their count until they are done.
+        while !workers.iter().all(|w| w.is_finished()) {
+            progress.set(done.load(Ordering::Relaxed) as u64);
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// An order's amount in USD at its date, or why not.
+pub fn order_value(
+    order: &Order,
+    listing_vendor: &HashMap<&RecordId, Option<&RecordId>>,
+    prices: &PriceTable,
+) -> OrderValue {
+    let (usd, usd_note) = match order.amount {
+        None => (None, None),
+        Some(amount) => convert(amount, order.currency.as_deref(), order.created_at, prices),
+    };
+    let vendor_id = order.vendor_id.clone().or_else(|| {
+        let listing = order.listing_id.as_ref()?;
+        listing_vendor.get(listing).copied().flatten().cloned()
+    });
+    OrderValue {
+        order_id: order.id.clone(),
+        market: order.market.clone(),
+        listing_id: order.listing_id.clone(),
+        vendor_id,
+        usd,
+        usd_note,
+        enrichment: spector_enrich::enrichment_version().to_string(),
+    }
+}
+
+/// `amount` of `currency` at `at` in USD, or the reason it cannot be said: never a guess.
+fn convert(
+    amount: f64,
+    currency: Option<&str>,
+    at: Option<i64>,
+    prices: &PriceTable,
+) -> (Option<f64>, Option<String>) {
+    let Some(currency) = currency.filter(|c| !c.trim().is_empty()) else {
+        return (None, Some("no currency given".to_string()));
+    };
+    if currency.trim().eq_ignore_ascii_case("usd") {
+        return (Some(amount), None);
+    }
+    let Some(at) = at else {
+        return (
+            None,
+            Some(format!("no date to take the {} price of", currency.trim())),
+        );
+    };
+    match prices.to_usd(amount, currency, at) {
+        Ok(usd) => (Some(usd), None),
+        Err(e) => (None, Some(e.to_string())),
+    }
+}
+
+/// A reason without its particulars (the date), to count reasons in the summary.
+fn note_kind(note: &str) -> String {
+    match note.split_once(':') {
+        Some((_, rest)) if note.starts_with("no ") && note.contains(" price for ") => {
+            format!("price table: {}", rest.trim())
+        }
+        _ => note.to_string(),
+    }
+}
+
+/// Everything enrichment reads from one listing's words.
+pub fn listing_facts(listing: &Listing, prices: &PriceTable) -> ListingFacts {
+    let description = listing.description.as_deref().unwrap_or("");
+    let product = spector_enrich::classify_listing(&listing.title, listing.description.as_deref());
+    let class_group = product.group.map(|g| g.as_str().to_string());
+    let matched = product
+        .matched
+        .iter()
+        .map(|m| {
+            format!(
+                "{}{} [{} {}-{} {}]",
+                if m.negated { "not " } else { "" },
+                m.term,
+                field_name(m.field),
+                m.start,
+                m.end,
+                m.how.describe()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+
+    // The title says what one listing offers; a description lists tiers, discounts and other products,
+    // so it only fills what the title leaves open.
+    let in_title = spector_enrich::parse_amounts(&listing.title);
+    let in_description = spector_enrich::parse_amounts(description);
+    let (t, d) = (&in_title.summary, &in_description.summary);
+    // Grains of bullets and gigabytes of data are not drugs: masses and counts only for drug listings.
+    let is_drug = class_group.as_deref() == Some("drug");
+    // A title that sizes the offer ("100x M30") is the offer; the masses of a description's price tiers
+    // are then other offers, not this one's.
+    let title_sizes = t.grams.is_some() || t.count.is_some();
+    let (grams, units) = match (is_drug, title_sizes) {
+        (false, _) => (None, None),
+        (true, true) => (t.grams, t.count.map(f64::from)),
+        (true, false) => (d.grams, d.count.map(f64::from)),
+    };
+    let dose_mg = t.dose_mg.or(d.dose_mg);
+    let purity_pct = t.purity_percent.or(d.purity_percent);
+    let mut amounts: Vec<String> = Vec::new();
+    for (field, found) in [("title", &in_title), ("description", &in_description)] {
+        for m in &found.matches {
+            amounts.push(format!(
+                "{} {} [{field} {}-{}]",
+                m.kind.as_str(),
+                m.raw,
+                m.start,
+                m.end
+            ));
+        }
+        for tier in &found.tiers {
+            amounts.push(format!(
+                "tier {} {} for {} {} [{field} {}-{}]",
+                tier.quantity, tier.unit, tier.price, tier.currency, tier.start, tier.end
+            ));
+        }
+    }
+
+    let (price_usd, price_usd_note) = match listing.price {
+        None => (None, None),
+        Some(price) => convert(
+            price,
+            listing.currency.as_deref(),
+            listing.created_at,
+            prices,
+        ),
+    };
+
+    // Some scrapes write both directions in one field ("From: USA To: Worldwide").
+    let from_raw = listing
+        .ships_from
+        .as_deref()
+        .and_then(|raw| spector_enrich::split_from_to(raw, true).0);
+    let to_raw = match listing.ships_to.as_deref() {
+        Some(raw) => spector_enrich::split_from_to(raw, false).1,
+        None => listing
+            .ships_from
+            .as_deref()
+            .and_then(|raw| spector_enrich::split_from_to(raw, true).1),
+    };
+    let (ships_from, ships_from_kind) = place_columns(from_raw);
+    let (ships_to, ships_to_kind) = place_columns(to_raw);
+
+    ListingFacts {
+        listing_id: listing.id.clone(),
+        market: listing.market.clone(),
+        vendor_id: listing.vendor_id.clone(),
+        class: product.class.clone(),
+        class_group,
+        fentanyl: product.fentanyl,
+        counterfeit_pill: product.counterfeit_pill,
+        youth_appeal: product.youth_appeal,
+        matched,
+        grams,
+        units,
+        dose_mg,
+        purity_pct,
+        amounts: amounts.join("; "),
+        price_usd,
+        price_usd_note,
+        ships_from,
+        ships_from_kind,
+        ships_to,
+        ships_to_kind,
+        taxonomy: product.taxonomy_version,
+        enrichment: spector_enrich::enrichment_version().to_string(),
+    }
+}
+
+/// ISO codes joined by `,` and the kind of place, for a ships-from or ships-to text.
+fn place_columns(raw: Option<&str>) -> (Option<String>, Option<String>) {
+    let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
+        return (None, None);
+    };
+    let place = spector_enrich::normalise_place(raw);
+    let codes = (!place.countries.is_empty()).then(|| place.countries.join(","));
+    (codes, Some(place.kind.as_str().to_string()))
+}
+
+fn field_name(field: spector_enrich::TextField) -> &'static str {
+    match field {
+        spector_enrich::TextField::Title => "title",
+        spector_enrich::TextField::Description => "description",
+    }
+}
+
+fn count_listing(report: &mut EnrichReport, facts: &ListingFacts, listing: &Listing) {
+    let class = facts.class.as_deref().unwrap_or("unclassified");
+    *report.by_class.entry(class.to_string()).or_default() += 1;
+    report.fentanyl += usize::from(facts.fentanyl);
+    report.counterfeit_pill += usize::from(facts.counterfeit_pill);
+    report.youth_appeal += usize::from(facts.youth_appeal);
+    report.with_amount += usize::from(facts.grams.is_some() || facts.units.is_some());
+    report.listings_priced_usd += usize::from(facts.price_usd.is_some());
+    if let Some(note) = &facts.price_usd_note {
+        *report.not_converted.entry(note_kind(note)).or_default() += 1;
+    }
+    if listing.ships_from.is_some() && facts.ships_from_kind.as_deref() == Some("unknown") {
+        report.unknown_origins += 1;
+    }
+}
