@@ -129,6 +129,21 @@ fn a_case_from_synth_to_targets_through_the_command_line() {
     let table = ok(&["targets", "--case", s(&case), "--top", "3"]);
     assert!(table.contains("persona") && table.contains("P-"), "{table}");
 
+    let enriched = json(&["enrich", "--json", "--case", s(&case)]);
+    let listings = enriched["listings"].as_u64().unwrap();
+    assert!(listings > 0, "{enriched}");
+    let classified: u64 = enriched["by_class"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        classified, listings,
+        "every listing counted once: {enriched}"
+    );
+    assert!(enriched["fentanyl"].as_u64().unwrap() > 0, "{enriched}");
+
     #[cfg(feature = "sql")]
     {
         let rows = json(&[
@@ -139,7 +154,66 @@ fn a_case_from_synth_to_targets_through_the_command_line() {
             "SELECT count(*) AS n FROM accounts",
         ]);
         assert_eq!(rows[0]["n"].as_u64().unwrap() as usize, truth_accounts);
+        // The question enrichment exists for: who sold fentanyl, for how much.
+        let rows = json(&[
+            "sql",
+            "--case",
+            s(&case),
+            "--json",
+            "SELECT count(*) AS n, sum(v.usd) AS usd FROM order_values v \
+             JOIN listing_facts f ON f.listing_id = v.listing_id WHERE f.fentanyl",
+        ]);
+        assert!(rows[0]["n"].as_u64().unwrap() > 0, "{rows}");
+        assert!(rows[0]["usd"].as_f64().unwrap() > 0.0, "{rows}");
+        let rows = json(&[
+            "sql",
+            "--case",
+            s(&case),
+            "--json",
+            "SELECT count(*) AS n FROM listing_facts",
+        ]);
+        assert_eq!(rows[0]["n"].as_u64().unwrap(), listings);
     }
+}
+
+#[test]
+fn classify_explains_what_it_reads_in_any_text() {
+    let out = json(&[
+        "classify",
+        "--json",
+        "100x M30 blues - pressed",
+        "f3nt@nyl 1g 98%",
+        "Kokain 1 Gramm 90%",
+        "fentanyl test strips x10",
+    ]);
+    let out = out.as_array().unwrap();
+    assert_eq!(out.len(), 4);
+    assert_eq!(out[0]["class"], "fentanyl_pressed_pill");
+    assert_eq!(out[0]["fentanyl"], true);
+    assert_eq!(out[0]["counterfeit_pill"], true);
+    assert_eq!(out[0]["units"], 100.0);
+    assert_eq!(out[0]["dose_mg"], 30.0);
+    let m30 = out[0]["matched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["term"] == "m30")
+        .unwrap();
+    assert_eq!(
+        (m30["start"].as_u64(), m30["end"].as_u64()),
+        (Some(5), Some(8))
+    );
+    assert_eq!(out[1]["class"], "fentanyl");
+    assert_eq!(out[1]["matched"][0]["how"], "leetspeak");
+    assert_eq!(out[1]["grams"], 1.0);
+    assert_eq!(out[1]["purity_pct"], 98.0);
+    assert_eq!(out[2]["class"], "cocaine");
+    assert_eq!(out[2]["grams"], 1.0);
+    assert_eq!(out[3]["class"], "harm_reduction");
+    assert_eq!(out[3]["fentanyl"], false);
+
+    let text = ok(&["classify", "Rainbow skittles x50"]);
+    assert!(text.contains("aimed at young buyers"), "{text}");
 }
 
 #[test]
