@@ -211,6 +211,13 @@ pub struct HandleFinder {
     any_rule: RegexSet,
 }
 
+/// What every rule needs in the text: the `@` of an address, or a label or link word. Keep in step with
+/// `RULES` (the corpus tests fail when a rule's cue is missing here).
+static CUES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)@|wickr|telegram|tg|t\.me|session|signal|threema|jabber|xmpp|jid|icq")
+        .expect("the cue pattern is valid")
+});
+
 static COMPILED: LazyLock<(Vec<Regex>, RegexSet)> = LazyLock::new(|| {
     let regexes = RULES
         .iter()
@@ -261,6 +268,12 @@ impl HandleFinder {
     /// Every handle in `text`, in order of appearance, one entry per occurrence. Where two rules match
     /// overlapping text, the one starting first (then the longer, then the earlier rule) is kept.
     pub fn find(&self, text: &str) -> Vec<FoundHandle> {
+        // Most texts hold no handle, and the rules' Unicode classes keep the regex engines off their
+        // fast paths (a fifth of ingest's enrichment time on message bodies): a literal search for the
+        // cues every rule needs turns most texts away first.
+        if !CUES.is_match(text) {
+            return Vec::new();
+        }
         let hits = self.any_rule.matches(text);
         let mut found: Vec<FoundHandle> = self
             .rules
