@@ -28,7 +28,8 @@ use clap::{Parser, Subcommand};
     name = "spector",
     version,
     propagate_version = true,
-    max_term_width = 110
+    max_term_width = 110,
+    verbatim_doc_comment
 )]
 struct Cli {
     /// Print machine-readable JSON on stdout instead of tables (for scripts).
@@ -64,18 +65,26 @@ enum Command {
     /// The schema is recognised from the source unless --profile names one. A file is stored whole or not at
     /// all: an error leaves the case exactly as it was. Ingesting the same bytes again does nothing.
     Ingest(cmd::ingest::IngestArgs),
-    /// Classify free text as enrichment would a listing: class and flags with the words that decided them
-    /// (and how: exact, leetspeak, spacing, fuzzy), amounts, doses and purity, addresses, handles, PGP keys.
+    /// Show what enrichment reads in any text: class, flags, matched words, amounts, identifiers
+    ///
+    /// The class and flags come with the words that decided them and how each matched (exact, leetspeak,
+    /// split word, misspelling); then amounts, doses and purity, price tiers, addresses, handles and PGP
+    /// keys. Example:
     ///
     ///   spector classify "100x M30 blues - pressed in USA" "f3nt@nyl 1g" "Kokain 1 Gramm 90%"
+    #[command(verbatim_doc_comment)]
     Classify(cmd::classify::ClassifyArgs),
-    /// Classify every listing (drug class, fentanyl, counterfeit pills, youth appeal, with the words that
-    /// decided), read amounts, doses and purity, convert prices and order amounts to USD at their date, and
-    /// normalise ships-from/to to ISO 3166 codes. Results go to the tables `listing_facts` and
-    /// `order_values` (replaced at each run), for `spector sql`:
+    /// Classify listings, read amounts, value prices and orders in USD, normalise places
     ///
-    ///   SELECT f.vendor_id, sum(v.usd) FROM order_values v JOIN listing_facts f ON f.listing_id = v.listing_id
+    /// Every listing gets its drug class and the flags fentanyl-related, counterfeit pill and aimed at
+    /// young buyers, with the words that decided them; grams, pills, dose and purity; its price in USD at
+    /// its date; ships-from/to as ISO 3166 codes. Every order gets its amount in USD at its date. Results
+    /// go to the tables `listing_facts` and `order_values`, replaced at each run, for `spector sql`:
+    ///
+    ///   SELECT f.vendor_id, sum(v.usd) FROM order_values v
+    ///     JOIN listing_facts f ON f.listing_id = v.listing_id
     ///   WHERE f.fentanyl GROUP BY f.vendor_id ORDER BY 2 DESC
+    #[command(verbatim_doc_comment)]
     Enrich(cmd::enrich::EnrichArgs),
     /// Join accounts across markets into personas on shared PGP keys, payout addresses and contact handles.
     ///
@@ -91,7 +100,7 @@ enum Command {
     /// listing_facts, order_values, sources).
     #[cfg(feature = "sql")]
     Sql(cmd::sql::SqlArgs),
-    /// Synthesise a small world into a temporary case, ingest it, link it and print the top targets.
+    /// Synthesise a small world into a temporary case, ingest, enrich and link it, print the top targets.
     Demo(cmd::demo::DemoArgs),
 }
 
