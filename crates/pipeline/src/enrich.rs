@@ -46,54 +46,64 @@ impl Default for EnrichOptions {
     }
 }
 
+/// Listings and orders read, enriched and written per batch: memory stays bounded by the batch (and the
+/// map of listing → vendor that orders need), not by the case.
+const ENRICH_BATCH: usize = 65_536;
+
 /// Enriches every listing and order of the case and stores the results, replacing the last run's.
 pub fn run_enrich(
     case: &Case,
     options: &EnrichOptions,
     progress: &dyn Progress,
 ) -> Result<EnrichReport, PipelineError> {
-    progress.begin("enrich: reading listings and orders", None);
-    let listings = case.listings()?;
-    let orders = case.orders()?;
-    progress.end();
-
     let mut report = EnrichReport {
         taxonomy: spector_enrich::Taxonomy::embedded().version().to_string(),
         enrichment: spector_enrich::enrichment_version().to_string(),
-        listings: listings.len(),
-        orders: orders.len(),
         ..EnrichReport::default()
     };
-    progress.begin_items("enrich: listings", listings.len() as u64);
-    let facts = facts_in_parallel(&listings, &options.prices, progress);
-    for (f, listing) in facts.iter().zip(&listings) {
-        count_listing(&mut report, f, listing);
-    }
+    let mut writer = case.begin_enrichment()?;
+    // Orders without a vendor of their own are the vendor's of their listing.
+    let mut listing_vendor: HashMap<RecordId, RecordId> = HashMap::new();
+
+    progress.begin_items("enrich: listings", case.listing_count()?);
+    case.listings_in_batches(ENRICH_BATCH, &mut |batch| {
+        let facts = facts_in_parallel(&batch, &options.prices, &|n| {
+            progress.set((report.listings + n) as u64)
+        });
+        for (f, listing) in facts.iter().zip(&batch) {
+            count_listing(&mut report, f, listing);
+            writer.push_listing(f)?;
+        }
+        report.listings += batch.len();
+        for listing in batch {
+            if let Some(vendor) = listing.vendor_id {
+                listing_vendor.insert(listing.id, vendor);
+            }
+        }
+        Ok(())
+    })?;
     progress.end();
 
-    let listing_vendor: HashMap<&RecordId, Option<&RecordId>> = listings
-        .iter()
-        .map(|l| (&l.id, l.vendor_id.as_ref()))
-        .collect();
-    progress.begin_items("enrich: orders", orders.len() as u64);
-    let mut values = Vec::with_capacity(orders.len());
-    for (i, order) in orders.iter().enumerate() {
-        let v = order_value(order, &listing_vendor, &options.prices);
-        if v.usd.is_some() {
-            report.orders_valued_usd += 1;
+    progress.begin_items("enrich: orders", case.order_count()?);
+    case.orders_in_batches(ENRICH_BATCH, &mut |batch| {
+        for order in &batch {
+            let v = order_value(order, &listing_vendor, &options.prices);
+            if v.usd.is_some() {
+                report.orders_valued_usd += 1;
+            }
+            if let Some(note) = &v.usd_note {
+                *report.not_converted.entry(note_kind(note)).or_default() += 1;
+            }
+            writer.push_order(&v)?;
         }
-        if let Some(note) = &v.usd_note {
-            *report.not_converted.entry(note_kind(note)).or_default() += 1;
-        }
-        values.push(v);
-        if i % 4096 == 0 {
-            progress.set(i as u64);
-        }
-    }
+        report.orders += batch.len();
+        progress.set(report.orders as u64);
+        Ok(())
+    })?;
     progress.end();
 
     progress.begin("enrich: storing", None);
-    case.replace_enrichment(&facts, &values)?;
+    writer.commit()?;
     progress.end();
     Ok(report)
 }
@@ -102,7 +112,7 @@ pub fn run_enrich(
 fn facts_in_parallel(
     listings: &[Listing],
     prices: &PriceTable,
-    progress: &dyn Progress,
+    done_so_far: &dyn Fn(usize),
 ) -> Vec<ListingFacts> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let chunk = listings.len().div_ceil(threads).max(1);
@@ -127,8 +137,8 @@ fn facts_in_parallel(
         // The progress bar is not shared with the workers (it need not be thread-safe): this thread
         // reports their count until they are done.
         while !workers.iter().all(|w| w.is_finished()) {
-            progress.set(done.load(Ordering::Relaxed) as u64);
-            std::thread::sleep(std::time::Duration::from_millis(100));
+            done_so_far(done.load(Ordering::Relaxed));
+            std::thread::sleep(std::time::Duration::from_millis(10));
         }
         workers
             .into_iter()
@@ -143,7 +153,7 @@ fn facts_in_parallel(
 /// An order's amount in USD at its date, or why not.
 pub fn order_value(
     order: &Order,
-    listing_vendor: &HashMap<&RecordId, Option<&RecordId>>,
+    listing_vendor: &HashMap<RecordId, RecordId>,
     prices: &PriceTable,
 ) -> OrderValue {
     let (usd, usd_note) = match order.amount {
@@ -152,7 +162,7 @@ pub fn order_value(
     };
     let vendor_id = order.vendor_id.clone().or_else(|| {
         let listing = order.listing_id.as_ref()?;
-        listing_vendor.get(listing).copied().flatten().cloned()
+        listing_vendor.get(listing).cloned()
     });
     OrderValue {
         order_id: order.id.clone(),

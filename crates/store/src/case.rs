@@ -246,6 +246,69 @@ impl Case {
         Ok(out)
     }
 
+    /// Hands the rows of `T`'s table to `f` in batches of up to `batch` rows, part after part, so that a
+    /// table larger than memory can be read through.
+    pub(crate) fn read_table_in_batches<T: Row>(
+        &self,
+        batch: usize,
+        f: &mut dyn FnMut(Vec<T>) -> Result<()>,
+    ) -> Result<()> {
+        let batch = batch.max(1);
+        let mut pending: Vec<T> = Vec::with_capacity(batch);
+        for (path, listed) in self.parts_of(T::TABLE)? {
+            let found = crate::parts::visit_part(&path, &mut |row| {
+                pending.push(row);
+                if pending.len() >= batch {
+                    f(std::mem::replace(&mut pending, Vec::with_capacity(batch)))?;
+                }
+                Ok(())
+            })?;
+            if found != listed {
+                return Err(StoreError::CorruptPart {
+                    path,
+                    message: format!("holds {found} rows, case.db lists {listed}"),
+                });
+            }
+        }
+        if !pending.is_empty() {
+            f(pending)?;
+        }
+        Ok(())
+    }
+
+    /// The listings in batches of up to `batch` (see [`Case::listings`]).
+    pub fn listings_in_batches(
+        &self,
+        batch: usize,
+        f: &mut dyn FnMut(Vec<Listing>) -> Result<()>,
+    ) -> Result<()> {
+        self.read_table_in_batches(batch, f)
+    }
+
+    /// The orders in batches of up to `batch` (see [`Case::orders`]).
+    pub fn orders_in_batches(
+        &self,
+        batch: usize,
+        f: &mut dyn FnMut(Vec<Order>) -> Result<()>,
+    ) -> Result<()> {
+        self.read_table_in_batches(batch, f)
+    }
+
+    /// Rows in `T`'s table, as case.db lists them.
+    pub(crate) fn count_rows<T: Row>(&self) -> Result<u64> {
+        Ok(self.parts_of(T::TABLE)?.iter().map(|(_, n)| n).sum())
+    }
+
+    /// Listings in the case, as case.db lists them (without reading them).
+    pub fn listing_count(&self) -> Result<u64> {
+        self.count_rows::<Listing>()
+    }
+
+    /// Orders in the case, as case.db lists them (without reading them).
+    pub fn order_count(&self) -> Result<u64> {
+        self.count_rows::<Order>()
+    }
+
     /// The committed parts of every table (tables without rows map to an empty list), for the SQL engine.
     pub fn table_files(&self) -> Result<BTreeMap<String, Vec<PathBuf>>> {
         TABLES

@@ -2,7 +2,7 @@
 
 use crate::case::Case;
 use crate::error::Result;
-use crate::parts::{FinishedPart, write_part};
+use crate::parts::{FinishedPart, PartWriter, write_part};
 use crate::staging::{StagingDir, remove_file_if_present};
 use crate::tables::Row;
 use spector_model::{LinkEvidence, ListingFacts, OrderValue, PersonaMember};
@@ -45,6 +45,18 @@ impl Case {
         )
     }
 
+    /// Starts a run of enrichment whose rows are written as they come, so that its memory does not grow
+    /// with the case; [`EnrichmentWriter::commit`] swaps them in like [`Case::replace_enrichment`].
+    pub fn begin_enrichment(&self) -> Result<EnrichmentWriter<'_>> {
+        let staging = StagingDir::create(&self.staging_root())?;
+        Ok(EnrichmentWriter {
+            case: self,
+            listings: PartWriter::create::<ListingFacts>(staging.path())?,
+            orders: PartWriter::create::<OrderValue>(staging.path())?,
+            staging,
+        })
+    }
+
     /// Swaps the listing of `tables` to `parts` in one transaction, then removes the old files.
     fn replace_derived(
         &self,
@@ -73,5 +85,37 @@ impl Case {
             let _ = remove_file_if_present(&self.root().join(relative));
         }
         Ok(())
+    }
+}
+
+/// The rows of one enrichment run, staged until [`EnrichmentWriter::commit`]; dropped before that, nothing
+/// of it is kept and the last run's tables stay.
+pub struct EnrichmentWriter<'c> {
+    case: &'c Case,
+    listings: PartWriter,
+    orders: PartWriter,
+    staging: StagingDir,
+}
+
+impl EnrichmentWriter<'_> {
+    pub fn push_listing(&mut self, facts: &ListingFacts) -> Result<()> {
+        self.listings.append(facts)
+    }
+
+    pub fn push_order(&mut self, value: &OrderValue) -> Result<()> {
+        self.orders.append(value)
+    }
+
+    /// Replaces `listing_facts` and `order_values` with the rows pushed, both at once.
+    pub fn commit(self) -> Result<()> {
+        let parts = [self.listings.finish()?, self.orders.finish()?]
+            .into_iter()
+            .filter(|p| p.rows > 0)
+            .collect();
+        self.case.replace_derived(
+            &[ListingFacts::TABLE, OrderValue::TABLE],
+            parts,
+            &self.staging,
+        )
     }
 }

@@ -42,6 +42,7 @@ mod staging;
 mod tables;
 
 pub use case::{Case, SourceEntry};
+pub use derived::EnrichmentWriter;
 pub use error::StoreError;
 pub use evidence::{Evidence, Received, ReceivedBytes};
 pub use source::{CommitSummary, Quarantined, Reject, SourceWriter};

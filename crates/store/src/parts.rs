@@ -130,9 +130,21 @@ pub(crate) fn write_part<T: Row>(dir: &Path, rows: &[T]) -> Result<Option<Finish
 
 /// Appends the rows of the part at `path` to `out`; returns how many it held.
 pub(crate) fn read_part<T: Row>(path: &Path, out: &mut Vec<T>) -> Result<u64> {
+    visit_part(path, &mut |row| {
+        out.push(row);
+        Ok(())
+    })
+}
+
+/// Hands every row of the part at `path` to `visit`, in order; returns how many it held. Stops at the first
+/// error `visit` returns.
+pub(crate) fn visit_part<T: Row>(
+    path: &Path,
+    visit: &mut dyn FnMut(T) -> Result<()>,
+) -> Result<u64> {
     // The Parquet decoder asserts on some malformed inputs rather than returning an error (parquet 59,
     // e.g. a damaged bit width). A damaged part must be an error naming it, not the end of the process.
-    match panic::catch_unwind(AssertUnwindSafe(|| decode_part(path, out))) {
+    match panic::catch_unwind(AssertUnwindSafe(|| decode_part(path, visit))) {
         Ok(result) => result,
         Err(panic) => {
             let cause = panic
@@ -148,7 +160,7 @@ pub(crate) fn read_part<T: Row>(path: &Path, out: &mut Vec<T>) -> Result<u64> {
     }
 }
 
-fn decode_part<T: Row>(path: &Path, out: &mut Vec<T>) -> Result<u64> {
+fn decode_part<T: Row>(path: &Path, visit: &mut dyn FnMut(T) -> Result<()>) -> Result<u64> {
     let corrupt = |message: String| StoreError::CorruptPart {
         path: path.to_path_buf(),
         message,
@@ -170,7 +182,7 @@ fn decode_part<T: Row>(path: &Path, out: &mut Vec<T>) -> Result<u64> {
             cursor.seek(i);
             let row =
                 T::read(&mut cursor).map_err(|m| corrupt(format!("row {}: {m}", rows + 1)))?;
-            out.push(row);
+            visit(row)?;
             rows += 1;
         }
     }

@@ -1540,3 +1540,64 @@ fn an_observer_of_a_receive_sees_exactly_the_bytes_hashed_and_copied() {
     assert!(again.evidence().already_held);
     assert!(observed.is_none());
 }
+
+#[test]
+fn tables_read_in_batches_give_every_row_once_in_order_across_parts() {
+    let f = new_case();
+    let a = f.evidence("a.sql", "a", "abyss");
+    ingest(&f, &a, "abyss", 0, 500);
+    let b = f.evidence("b.sql", "b", "abyss");
+    ingest(&f, &b, "abyss", 500, 300);
+    let whole: Vec<String> = f
+        .case
+        .orders()
+        .unwrap()
+        .into_iter()
+        .map(|o| o.id.to_string())
+        .collect();
+    assert_eq!(whole.len(), 800);
+    for batch in [1, 7, 256, 500, 10_000] {
+        let mut sizes = Vec::new();
+        let mut ids = Vec::new();
+        f.case
+            .orders_in_batches(batch, &mut |rows| {
+                sizes.push(rows.len());
+                ids.extend(rows.into_iter().map(|o| o.id.to_string()));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(ids, whole, "batch {batch}");
+        assert!(
+            sizes.iter().all(|&n| n > 0 && n <= batch),
+            "batch {batch}: {sizes:?}"
+        );
+        assert_eq!(sizes.len(), 800usize.div_ceil(batch), "batch {batch}");
+    }
+    assert_eq!(f.case.order_count().unwrap(), 800);
+}
+
+#[test]
+fn an_enrichment_run_dropped_before_its_commit_leaves_the_last_runs_tables() {
+    let f = new_case();
+    f.case
+        .replace_enrichment(&[], &[order_value("a/order/1", Some(2.0))])
+        .unwrap();
+    let mut run = f.case.begin_enrichment().unwrap();
+    run.push_order(&order_value("a/order/9", None)).unwrap();
+    drop(run);
+    assert_eq!(
+        f.case.order_values().unwrap(),
+        vec![order_value("a/order/1", Some(2.0))]
+    );
+    assert!(staging_is_empty(&f.case_dir()));
+
+    let mut run = f.case.begin_enrichment().unwrap();
+    run.push_order(&order_value("a/order/9", None)).unwrap();
+    run.commit().unwrap();
+    assert_eq!(
+        f.case.order_values().unwrap(),
+        vec![order_value("a/order/9", None)]
+    );
+    assert!(f.case.listing_facts().unwrap().is_empty());
+    assert_eq!(files_under_tables(&f.case_dir()), listed_files(&f.case));
+}
