@@ -214,6 +214,22 @@ fn classify_explains_what_it_reads_in_any_text() {
 
     let text = ok(&["classify", "Rainbow skittles x50"]);
     assert!(text.contains("aimed at young buyers"), "{text}");
+
+    // An M30 of 2014 was genuine oxycodone; undated, it is read as today's counterfeit fentanyl pill.
+    let dated = json(&[
+        "classify",
+        "--json",
+        "--date",
+        "2014-03-01",
+        "Roxy 30mg x10 (M30)",
+    ]);
+    assert_eq!(dated[0]["class"], "oxycodone", "{dated}");
+    assert_eq!(dated[0]["fentanyl"], false);
+    let undated = json(&["classify", "--json", "Roxy 30mg x10 (M30)"]);
+    assert_eq!(undated[0]["fentanyl"], true, "{undated}");
+    let bad = spector(&["classify", "--date", "March 2014", "M30"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--date"));
 }
 
 #[test]

@@ -36,6 +36,11 @@
 //!   name still beats them ("Secrets of Methamphetamine Manufacture" stays meth: the words cannot
 //!   tell a book about a drug from the drug).
 //! - Fuzzy matches (a misspelt "fentanly") count like exact ones; how each term matched is recorded.
+//! - Some names changed meaning over time: the taxonomy's eras say from which day an M30-type name on
+//!   its own means a counterfeit pill pressed with fentanyl (before it: a genuine oxycodone tablet,
+//!   class `oxycodone`, no flag) and from which day "China White" means fentanyl (before it: heroin).
+//!   [`Classifier::classify_at`] takes the listing's date; a listing without one gets today's reading,
+//!   the side that misses no fentanyl. Each such match records its reading in [`TermMatch::era`].
 
 use std::sync::LazyLock;
 
@@ -106,6 +111,44 @@ pub struct TermMatch {
     /// Written as absent: "no fent", "fentanyl-free".
     pub negated: bool,
     pub how: MatchKind,
+    /// For a term whose meaning depends on the listing's date: which reading was applied and why.
+    pub era: Option<EraReading>,
+}
+
+/// Where the listing's date falls against an era's first day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EraSide {
+    /// Dated before the era: the earlier reading.
+    Before,
+    /// Dated on or after its first day: today's reading.
+    From,
+    /// No date: today's reading, which misses no fentanyl.
+    Undated,
+}
+
+/// The dated reading applied to one match ("before 2015-01-01: oxycodone").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EraReading {
+    /// The taxonomy's era id ("counterfeit_m30").
+    pub era: String,
+    /// The era's first day, YYYY-MM-DD.
+    pub from: String,
+    pub side: EraSide,
+    /// What the term was read as: a class id ("oxycodone", "heroin", "fentanyl"), or the cue
+    /// `fentanyl_pill` (an M30-type counterfeit pill).
+    pub read_as: String,
+}
+
+impl EraReading {
+    /// For the audit trail: `before 2015-01-01: oxycodone`, `from 2015-01-01: fentanyl_pill`,
+    /// `undated, read as from 2015-01-01: fentanyl_pill`.
+    pub fn describe(&self) -> String {
+        match self.side {
+            EraSide::Before => format!("before {}: {}", self.from, self.read_as),
+            EraSide::From => format!("from {}: {}", self.from, self.read_as),
+            EraSide::Undated => format!("undated, read as from {}: {}", self.from, self.read_as),
+        }
+    }
 }
 
 /// What a match tells the rules.
@@ -115,7 +158,19 @@ enum Signal {
     Names(usize),
     /// A street name: names the class only in a title with an amount.
     StreetName(usize),
+    /// An M30-type name read, by its date, as the pharmaceutical tablet of this class; like the
+    /// M30 cue it says nothing on a cannabis listing ("Derailed Blues Indica").
+    PillName(usize),
     Cue(Cue),
+}
+
+/// An era as the rules use it.
+#[derive(Debug, Clone)]
+struct Era {
+    id: String,
+    from: String,
+    from_unix: i64,
+    earlier_class: usize,
 }
 
 /// Class indices the rules refer to.
@@ -134,6 +189,9 @@ pub struct Classifier {
     taxonomy: Taxonomy,
     /// Per term, what it signals.
     signals: Vec<Signal>,
+    /// Per term, the index of the era that changes its meaning.
+    term_era: Vec<Option<usize>>,
+    eras: Vec<Era>,
     /// `is_a[class][ancestor]`, precomputed: the rules ask it per listing.
     is_a: Vec<Vec<bool>>,
     rule: RuleClasses,
@@ -165,6 +223,26 @@ impl Classifier {
                 Meaning::Cue(cue) => Signal::Cue(*cue),
             })
             .collect();
+        let eras: Vec<Era> = taxonomy
+            .eras()
+            .iter()
+            .map(|e| Era {
+                id: e.id.clone(),
+                from: e.from.format("%Y-%m-%d").to_string(),
+                from_unix: e.from_unix,
+                // Validation guarantees the class exists.
+                earlier_class: position(&e.earlier_class).unwrap_or(0),
+            })
+            .collect();
+        let term_era = taxonomy
+            .terms()
+            .iter()
+            .map(|t| {
+                t.era
+                    .as_deref()
+                    .and_then(|id| eras.iter().position(|e| e.id == id))
+            })
+            .collect();
         let is_a = classes
             .iter()
             .map(|c| {
@@ -177,6 +255,8 @@ impl Classifier {
         Classifier {
             taxonomy: taxonomy.clone(),
             signals,
+            term_era,
+            eras,
             is_a,
             rule: RuleClasses {
                 fentanyl: position("fentanyl"),
@@ -204,8 +284,21 @@ impl Classifier {
         &self.taxonomy
     }
 
-    /// Classifies one listing from its title and description.
+    /// Classifies one listing from its title and description, with today's meaning of every term (as
+    /// [`Classifier::classify_at`] with no date).
     pub fn classify(&self, title: &str, description: Option<&str>) -> ProductClass {
+        self.classify_at(title, description, None)
+    }
+
+    /// Classifies one listing dated `listed_at` (Unix seconds, UTC; `None` when unknown). Terms whose
+    /// meaning changed (the taxonomy's eras) get the meaning they had on that date; an undated listing
+    /// gets today's.
+    pub fn classify_at(
+        &self,
+        title: &str,
+        description: Option<&str>,
+        listed_at: Option<i64>,
+    ) -> ProductClass {
         let index = &self.taxonomy.index;
         let mut raw: Vec<(TextField, RawMatch)> = index
             .find(title, self.fuzzy)
@@ -224,7 +317,7 @@ impl Classifier {
         let signals_in = |field: Option<TextField>| -> Vec<Signal> {
             raw.iter()
                 .filter(|(f, m)| !m.negated && field.is_none_or(|want| *f == want))
-                .map(|(f, m)| (*f, self.signal(m.found)))
+                .map(|(f, m)| (*f, self.signal(m.found, listed_at)))
                 .filter(|(f, s)| *f == TextField::Title || !matches!(s, Signal::StreetName(_)))
                 .map(|(_, s)| s)
                 .collect()
@@ -259,6 +352,7 @@ impl Classifier {
                     end: m.end,
                     negated: m.negated,
                     how: m.kind,
+                    era: self.era_reading(m.found, listed_at),
                 })
                 .collect(),
             ..ProductClass::default()
@@ -288,16 +382,60 @@ impl Classifier {
         result
     }
 
-    fn signal(&self, found: Found) -> Signal {
+    fn signal(&self, found: Found, listed_at: Option<i64>) -> Signal {
         match found {
-            Found::Term(t) => self
-                .signals
-                .get(t as usize)
-                .copied()
-                .unwrap_or(Signal::Cue(Cue::Quantity)),
+            Found::Term(t) => {
+                let today = self
+                    .signals
+                    .get(t as usize)
+                    .copied()
+                    .unwrap_or(Signal::Cue(Cue::Quantity));
+                match self.era_of(t) {
+                    Some(era) if listed_at.is_some_and(|at| at < era.from_unix) => {
+                        earlier_signal(today, era.earlier_class)
+                    }
+                    _ => today,
+                }
+            }
             Found::Amount => Signal::Cue(Cue::Quantity),
             Found::PillCount => Signal::Cue(Cue::PillForm),
         }
+    }
+
+    fn era_of(&self, term: u32) -> Option<&Era> {
+        self.term_era
+            .get(term as usize)
+            .copied()
+            .flatten()
+            .and_then(|e| self.eras.get(e))
+    }
+
+    /// The audit record of a dated term's reading; `None` for terms no era changes.
+    fn era_reading(&self, found: Found, listed_at: Option<i64>) -> Option<EraReading> {
+        let Found::Term(t) = found else {
+            return None;
+        };
+        let era = self.era_of(t)?;
+        let side = match listed_at {
+            None => EraSide::Undated,
+            Some(at) if at < era.from_unix => EraSide::Before,
+            Some(_) => EraSide::From,
+        };
+        let read_as = match self.signal(found, listed_at) {
+            Signal::Names(c) | Signal::StreetName(c) | Signal::PillName(c) => self
+                .taxonomy
+                .classes()
+                .get(c)
+                .map(|c| c.id.clone())
+                .unwrap_or_default(),
+            Signal::Cue(_) => "fentanyl_pill".to_string(),
+        };
+        Some(EraReading {
+            era: era.id.clone(),
+            from: era.from.clone(),
+            side,
+            read_as,
+        })
     }
 
     fn term_name(&self, found: Found) -> String {
@@ -344,6 +482,13 @@ impl Classifier {
         if drugs.is_empty() {
             drugs = self.street_names(signals, non_drug);
         }
+        let cannabis_named = drugs.iter().any(|&d| self.is_a(d, self.rule.cannabis));
+        if !cannabis_named {
+            drugs.extend(signals.iter().filter_map(|s| match s {
+                Signal::PillName(c) => Some(*c),
+                _ => None,
+            }));
+        }
         let pill = has(Cue::PillForm) || has(Cue::Pressed);
         // No pharmacy makes rainbow oxycodone: candy-coloured pills that name no other drug, or only an
         // oxycodone brand ("Rainbow Percs"), are the pressed fentanyl pills sold to teenagers.
@@ -351,7 +496,6 @@ impl Classifier {
             && drugs.iter().all(|&d| self.is_a(d, self.rule.oxycodone))
             && (pill || !drugs.is_empty());
         let fentanyl_pills = drugs.iter().any(|&d| self.is_a(d, self.rule.fentanyl)) && pill;
-        let cannabis_named = drugs.iter().any(|&d| self.is_a(d, self.rule.cannabis));
         let m30_type = has(Cue::FentanylPill) && !cannabis_named;
         if m30_type || fentanyl_pills || candy_opioid_pills {
             return self.rule.fentanyl_pressed_pill;
@@ -375,6 +519,17 @@ impl Classifier {
                 _ => None,
             })
             .collect()
+    }
+}
+
+/// What a term with an era means before it: a class name or street name names the earlier class, an
+/// M30-type cue the pharmaceutical tablet.
+fn earlier_signal(today: Signal, earlier_class: usize) -> Signal {
+    match today {
+        Signal::Names(_) => Signal::Names(earlier_class),
+        Signal::StreetName(_) => Signal::StreetName(earlier_class),
+        Signal::Cue(Cue::FentanylPill) | Signal::PillName(_) => Signal::PillName(earlier_class),
+        other => other,
     }
 }
 

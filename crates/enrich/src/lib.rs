@@ -37,7 +37,10 @@ pub mod quantity;
 pub mod taxonomy;
 
 pub use addresses::{AddressChecksum, AddressKind, FoundAddress, Network, find_crypto_addresses};
-pub use classify::{Classifier, MatchKind, ProductClass, TermMatch, TextField, classify_listing};
+pub use classify::{
+    Classifier, EraReading, EraSide, MatchKind, ProductClass, TermMatch, TextField,
+    classify_listing,
+};
 pub use handles::{FoundHandle, HandleDataError, HandleFinder, HandleKind, find_contact_handles};
 pub use pgp::{ArmorRepair, FoundKey, PgpError, PgpInfo, find_public_keys, parse_public_key};
 pub use pipeline::{enrich_record, enrichment_version};
@@ -49,4 +52,4 @@ pub use prices::{PriceError, PriceTable};
 pub use quantity::{
     AmountKind, AmountMatch, AmountSummary, Amounts, Tier, UnitVocab, VocabError, parse_amounts,
 };
-pub use taxonomy::{ClassGroup, Taxonomy, TaxonomyError};
+pub use taxonomy::{ClassGroup, EraDef, Taxonomy, TaxonomyError};

@@ -54,6 +54,16 @@ pub enum TaxonomyError {
     },
     #[error("term `{0}` has no language")]
     NoLanguage(String),
+    #[error("era `{0}` is defined twice")]
+    DuplicateEra(String),
+    #[error("era `{era}` starts on {date:?}, which is no YYYY-MM-DD date")]
+    EraDate { era: String, date: String },
+    #[error("era `{era}` has unknown earlier class `{class}`")]
+    EraClass { era: String, class: String },
+    #[error("term `{term}` names unknown era `{era}`")]
+    UnknownEra { term: String, era: String },
+    #[error("term `{term}` has an era but is neither a class name nor a `fentanyl_pill` cue")]
+    EraOnCue { term: String },
     #[error("the rules need class `{0}`, which the taxonomy lacks")]
     MissingRuleClass(String),
     #[error("{0}")]
@@ -145,6 +155,19 @@ pub enum Affix {
     Suffix,
 }
 
+/// A dated reading: from `from` on, the terms of the era mean what the taxonomy says today; before it,
+/// they name `earlier_class` (an M30-type name was a genuine 30 mg oxycodone tablet before counterfeits
+/// pressed with fentanyl took the name over; "China White" was a heroin grade).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EraDef {
+    pub id: String,
+    /// The first day (UTC) of today's reading.
+    pub from: chrono::NaiveDate,
+    /// `from` at 00:00 UTC, in Unix seconds: listings dated before it get the earlier reading.
+    pub from_unix: i64,
+    pub earlier_class: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TermDef {
     /// Canonical name, reported in every match.
@@ -155,6 +178,8 @@ pub struct TermDef {
     pub variants: Vec<String>,
     pub fuzzy: bool,
     pub affix: Affix,
+    /// The id of the era whose start changes this term's meaning, if any.
+    pub era: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,6 +220,7 @@ pub struct Taxonomy {
     classes: Vec<ClassDef>,
     class_index: HashMap<String, usize>,
     terms: Vec<TermDef>,
+    eras: Vec<EraDef>,
     pub(crate) normalise: Normalise,
     pub(crate) fuzzy: FuzzyParams,
     pub(crate) amounts: Amounts,
@@ -225,6 +251,11 @@ impl Taxonomy {
 
     pub fn terms(&self) -> &[TermDef] {
         &self.terms
+    }
+
+    /// The dated readings, in file order.
+    pub fn eras(&self) -> &[EraDef] {
+        &self.eras
     }
 
     pub fn class(&self, id: &str) -> Option<&ClassDef> {
@@ -258,6 +289,16 @@ struct RawTaxonomy {
     classes: Vec<RawClass>,
     #[serde(rename = "term", default)]
     terms: Vec<RawTerm>,
+    #[serde(rename = "era", default)]
+    eras: Vec<RawEra>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEra {
+    id: String,
+    from: String,
+    earlier_class: String,
 }
 
 #[derive(Deserialize)]
@@ -321,6 +362,7 @@ struct RawTerm {
     affix: Affix,
     #[serde(default)]
     needs_amount: bool,
+    era: Option<String>,
 }
 
 fn single_char(key: &str, what: &str) -> Result<char, TaxonomyError> {
@@ -381,6 +423,34 @@ impl RawTaxonomy {
             }
         }
 
+        let mut eras: Vec<EraDef> = Vec::with_capacity(self.eras.len());
+        for e in self.eras {
+            if eras.iter().any(|known| known.id == e.id) {
+                return Err(TaxonomyError::DuplicateEra(e.id));
+            }
+            let from_unix = chrono::NaiveDate::parse_from_str(e.from.trim(), "%Y-%m-%d")
+                .ok()
+                .and_then(|d| Some((d, d.and_hms_opt(0, 0, 0)?.and_utc().timestamp())));
+            let Some((from, from_unix)) = from_unix else {
+                return Err(TaxonomyError::EraDate {
+                    era: e.id,
+                    date: e.from,
+                });
+            };
+            if !class_index.contains_key(&e.earlier_class) {
+                return Err(TaxonomyError::EraClass {
+                    era: e.id,
+                    class: e.earlier_class,
+                });
+            }
+            eras.push(EraDef {
+                id: e.id,
+                from,
+                from_unix,
+                earlier_class: e.earlier_class,
+            });
+        }
+
         let mut terms = Vec::with_capacity(self.terms.len());
         for t in self.terms {
             let meaning = match (t.class, t.cue) {
@@ -405,6 +475,21 @@ impl RawTaxonomy {
             if t.lang.is_empty() {
                 return Err(TaxonomyError::NoLanguage(t.term));
             }
+            if let Some(era) = &t.era {
+                if !eras.iter().any(|e| &e.id == era) {
+                    return Err(TaxonomyError::UnknownEra {
+                        term: t.term,
+                        era: era.clone(),
+                    });
+                }
+                // Only these meanings have an earlier reading the rules know how to apply.
+                if !matches!(
+                    meaning,
+                    Meaning::Names { .. } | Meaning::Cue(Cue::FentanylPill)
+                ) {
+                    return Err(TaxonomyError::EraOnCue { term: t.term });
+                }
+            }
             let mut variants = vec![t.term.clone()];
             variants.extend(t.variants);
             terms.push(TermDef {
@@ -414,6 +499,7 @@ impl RawTaxonomy {
                 variants,
                 fuzzy: t.fuzzy,
                 affix: t.affix,
+                era: t.era,
             });
         }
 
@@ -449,6 +535,7 @@ impl RawTaxonomy {
             classes,
             class_index,
             terms,
+            eras,
             normalise,
             fuzzy: FuzzyParams {
                 min_len_distance_1: self.fuzzy.min_len_distance_1,
@@ -642,6 +729,34 @@ harm_rank = 4
                 .unwrap_err();
             assert!(err.to_string().contains(expected), "{extra}: {err}");
         }
+        let era = "[[era]]\nid = \"e\"\nfrom = \"2015-01-01\"\nearlier_class = \"mdma\"\n";
+        for (extra, expected) in [
+            (
+                format!(
+                    "{era}[[term]]\nterm = \"x\"\nclass = \"fentanyl\"\nlang = [\"en\"]\nera = \"nope\"\n"
+                ),
+                "unknown era",
+            ),
+            (
+                format!(
+                    "{era}[[term]]\nterm = \"x\"\ncue = \"pressed\"\nlang = [\"en\"]\nera = \"e\"\n"
+                ),
+                "neither a class name",
+            ),
+            (era.replace("2015-01-01", "2015-13-01"), "no YYYY-MM-DD"),
+            (era.replace("\"mdma\"", "\"nope\""), "unknown earlier class"),
+            (format!("{era}{era}"), "defined twice"),
+        ] {
+            let err = Taxonomy::from_toml(&minimal(&extra))
+                .map(|_| ())
+                .unwrap_err();
+            assert!(err.to_string().contains(expected), "{extra}: {err}");
+        }
+        let eras = Taxonomy::embedded().eras();
+        assert!(
+            eras.iter()
+                .any(|e| e.id == "counterfeit_m30" && e.from_unix == 1_420_070_400)
+        );
         let no_rule_class = minimal("").replace("id = \"mdma\"", "id = \"ecstasy\"");
         assert_eq!(
             Taxonomy::from_toml(&no_rule_class).map(|_| ()),

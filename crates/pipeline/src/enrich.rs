@@ -213,20 +213,29 @@ fn note_kind(note: &str) -> String {
 /// Everything enrichment reads from one listing's words.
 pub fn listing_facts(listing: &Listing, prices: &PriceTable) -> ListingFacts {
     let description = listing.description.as_deref().unwrap_or("");
-    let product = spector_enrich::classify_listing(&listing.title, listing.description.as_deref());
+    // Some names changed meaning over the years (an "M30" of 2014 was oxycodone): read as of the listing's date.
+    let product = spector_enrich::Classifier::embedded().classify_at(
+        &listing.title,
+        listing.description.as_deref(),
+        listing.created_at,
+    );
     let class_group = product.group.map(|g| g.as_str().to_string());
     let matched = product
         .matched
         .iter()
         .map(|m| {
             format!(
-                "{}{} [{} {}-{} {}]",
+                "{}{} [{} {}-{} {}{}]",
                 if m.negated { "not " } else { "" },
                 m.term,
                 field_name(m.field),
                 m.start,
                 m.end,
-                m.how.describe()
+                m.how.describe(),
+                m.era
+                    .as_ref()
+                    .map(|e| format!("; {}", e.describe()))
+                    .unwrap_or_default()
             )
         })
         .collect::<Vec<_>>()

@@ -21,15 +21,29 @@ pub struct ClassifyArgs {
     /// Read every TEXT without the fuzzy (misspelling) matches, to see what they add.
     #[arg(long)]
     pub no_fuzzy: bool,
+    /// Read every TEXT as listed on this day (YYYY-MM-DD): some names changed meaning over the years (an
+    /// "M30" listed before 2015 was oxycodone, not a counterfeit fentanyl pill). Without it, today's reading.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
 }
 
 pub fn run(args: ClassifyArgs, out: &Output) -> anyhow::Result<()> {
     let classifier = spector_enrich::Classifier::embedded()
         .clone()
         .with_fuzzy(!args.no_fuzzy);
+    let listed_at = match &args.date {
+        None => None,
+        Some(d) => Some(
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|e| anyhow::anyhow!("--date {d:?}: expected YYYY-MM-DD ({e})"))?
+                .and_hms_opt(12, 0, 0)
+                .map(|t| t.and_utc().timestamp())
+                .unwrap_or_default(),
+        ),
+    };
     let mut results = Vec::new();
     for text in &args.texts {
-        let found = Found::of(&classifier, text, args.description.as_deref());
+        let found = Found::of(&classifier, text, args.description.as_deref(), listed_at);
         if out.json {
             results.push(found.to_json(text));
         } else {
@@ -57,8 +71,9 @@ impl Found {
         classifier: &spector_enrich::Classifier,
         title: &str,
         description: Option<&str>,
+        listed_at: Option<i64>,
     ) -> Found {
-        let product = classifier.classify(title, description);
+        let product = classifier.classify_at(title, description, listed_at);
         // The summary columns (grams, units, dose, purity) exactly as `spector enrich` stores them.
         let listing = Listing {
             id: RecordId::new("classify", EntityKind::Listing, "0"),
@@ -71,7 +86,7 @@ impl Found {
             currency: None,
             ships_from: None,
             ships_to: None,
-            created_at: None,
+            created_at: listed_at,
             provenance: Provenance::default(),
         };
         let facts = listing_facts(&listing, spector_enrich::PriceTable::shipped());
@@ -104,6 +119,7 @@ impl Found {
             "matched": p.matched.iter().map(|m| json!({
                 "term": m.term, "field": field(m.field), "start": m.start, "end": m.end,
                 "negated": m.negated, "how": m.how.describe(),
+                "era": m.era.as_ref().map(|e| e.describe()),
             })).collect::<Vec<_>>(),
             "grams": self.facts.grams,
             "units": self.facts.units,
@@ -160,12 +176,16 @@ impl Found {
         for m in &p.matched {
             let term = format!("{}{}", if m.negated { "not " } else { "" }, m.term);
             out.line(&format!(
-                "    {:<18} {} {}-{} {}",
+                "    {:<18} {} {}-{} {}{}",
                 term_safe(&term),
                 field(m.field),
                 m.start,
                 m.end,
-                m.how.describe()
+                m.how.describe(),
+                m.era
+                    .as_ref()
+                    .map(|e| format!(" ({})", e.describe()))
+                    .unwrap_or_default()
             ));
         }
         let summary: Vec<String> = [

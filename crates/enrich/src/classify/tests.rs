@@ -248,3 +248,105 @@ fn every_variant_is_reachable() {
     names.dedup();
     assert_eq!(names.len(), count, "term names identify terms");
 }
+
+/// 2014-12-31 12:00 UTC and 2015-01-01 00:00 UTC: either side of both eras' first day.
+const LATE_2014: i64 = 1_420_027_200;
+const ERA_START: i64 = 1_420_070_400;
+
+#[test]
+fn m30_names_before_the_counterfeit_era_are_oxycodone() {
+    let c = Classifier::embedded();
+    for title in [
+        "Roxy 30mg x 5",
+        "100x M30 blues",
+        "A215 pills 50pcs",
+        "K9 30mg x10",
+    ] {
+        let before = c.classify_at(title, None, Some(LATE_2014));
+        assert_eq!(before.class.as_deref(), Some("oxycodone"), "{title}");
+        assert!(!before.fentanyl && !before.counterfeit_pill, "{title}");
+        let era = before.matched.iter().find_map(|m| m.era.as_ref());
+        assert_eq!(
+            era.map(EraReading::describe).as_deref(),
+            Some("before 2015-01-01: oxycodone"),
+            "{title}"
+        );
+        for at in [Some(ERA_START), None] {
+            let today = c.classify_at(title, None, at);
+            assert_eq!(
+                today.class.as_deref(),
+                Some("fentanyl_pressed_pill"),
+                "{title}"
+            );
+            assert!(today.fentanyl && today.counterfeit_pill, "{title} {at:?}");
+        }
+    }
+    let undated = c.classify_at("M30 x10", None, None);
+    let era = undated.matched.iter().find_map(|m| m.era.as_ref());
+    assert_eq!(era.map(|e| e.side), Some(EraSide::Undated));
+    assert_eq!(
+        era.map(EraReading::describe).as_deref(),
+        Some("undated, read as from 2015-01-01: fentanyl_pill")
+    );
+    let from = c.classify_at("M30 x10", None, Some(ERA_START));
+    assert_eq!(
+        from.matched
+            .iter()
+            .find_map(|m| m.era.as_ref())
+            .map(EraReading::describe)
+            .as_deref(),
+        Some("from 2015-01-01: fentanyl_pill")
+    );
+    // `classify` is the undated reading.
+    assert_eq!(c.classify("M30 x10", None), undated);
+}
+
+#[test]
+fn old_m30_names_keep_the_other_rules() {
+    let c = Classifier::embedded();
+    // "Pressed" still makes a counterfeit, but not a fentanyl flag.
+    let pressed = c.classify_at("Pressed M30 x100", None, Some(LATE_2014));
+    assert_eq!(pressed.class.as_deref(), Some("oxycodone"));
+    assert!(pressed.counterfeit_pill && !pressed.fentanyl);
+    // A fentanyl name still flags.
+    let fent = c.classify_at("M30 x10", Some("pressed with fentanyl"), Some(LATE_2014));
+    assert!(fent.fentanyl);
+    // Strains stay cannabis; heroin outranks oxycodone.
+    let weed = c.classify_at("Derailed Blues Indica 7g", None, Some(LATE_2014));
+    assert_eq!(weed.class.as_deref(), Some("cannabis"));
+    let h = c.classify_at("Heroin 1g + M30", None, Some(LATE_2014));
+    assert_eq!(h.class.as_deref(), Some("heroin"));
+}
+
+#[test]
+fn china_white_was_heroin_before_its_fentanyl_era() {
+    let c = Classifier::embedded();
+    let before = c.classify_at("10 Grams Uncut China White", None, Some(LATE_2014));
+    assert_eq!(before.class.as_deref(), Some("heroin"));
+    assert!(!before.fentanyl);
+    assert_eq!(
+        before
+            .matched
+            .iter()
+            .find_map(|m| m.era.as_ref())
+            .map(EraReading::describe)
+            .as_deref(),
+        Some("before 2015-01-01: heroin")
+    );
+    for at in [Some(ERA_START), None] {
+        let today = c.classify_at("10 Grams Uncut China White", None, at);
+        assert_eq!(today.class.as_deref(), Some("fentanyl"), "{at:?}");
+        assert!(today.fentanyl);
+    }
+    // Still a street name: no amount, no class.
+    assert_eq!(
+        c.classify_at("China White", None, Some(LATE_2014)).class,
+        None
+    );
+}
+
+#[test]
+fn terms_without_an_era_record_none() {
+    let c = Classifier::embedded().classify_at("Heroin 1g", None, Some(LATE_2014));
+    assert!(c.matched.iter().all(|m| m.era.is_none()));
+}
