@@ -2,7 +2,7 @@
 //! where to where; and each order's value in USD. Recomputed whole and swapped in (`listing_facts`,
 //! `order_values`), so a new taxonomy or price table is one re-run away.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use spector_enrich::PriceTable;
@@ -16,7 +16,10 @@ use crate::{PipelineError, Progress};
 pub struct EnrichReport {
     pub taxonomy: String,
     pub enrichment: String,
+    /// Distinct listings enriched.
     pub listings: usize,
+    /// Further copies of those listings, stored by other sources (crawls), not enriched again.
+    pub listing_copies: usize,
     /// Listings per class id (`unclassified` for none).
     pub by_class: BTreeMap<String, usize>,
     pub fentanyl: usize,
@@ -24,7 +27,9 @@ pub struct EnrichReport {
     pub youth_appeal: usize,
     pub with_amount: usize,
     pub listings_priced_usd: usize,
+    /// Distinct orders valued, and order records read (copies included).
     pub orders: usize,
+    pub orders_read: usize,
     pub orders_valued_usd: usize,
     /// Why amounts could not be converted, with how many listings and orders each reason held back.
     pub not_converted: BTreeMap<String, usize>,
@@ -62,31 +67,44 @@ pub fn run_enrich(
         ..EnrichReport::default()
     };
     let mut writer = case.begin_enrichment()?;
-    // Orders without a vendor of their own are the vendor's of their listing.
-    let mut listing_vendor: HashMap<RecordId, RecordId> = HashMap::new();
+    // Every listing id seen, with its vendor: orders without a vendor of their own are their listing's.
+    // A listing or order stored by several sources (the same page crawled in two months) gets one row,
+    // from the first source that stored it, so that joins on the facts count it once.
+    let mut listing_vendor: HashMap<RecordId, Option<RecordId>> = HashMap::new();
+    let mut read = 0usize;
 
     progress.begin_items("enrich: listings", case.listing_count()?);
     case.listings_in_batches(ENRICH_BATCH, &mut |batch| {
-        let facts = facts_in_parallel(&batch, &options.prices, &|n| {
-            progress.set((report.listings + n) as u64)
+        read += batch.len();
+        let mut fresh = Vec::with_capacity(batch.len());
+        for listing in batch {
+            if !listing_vendor.contains_key(&listing.id) {
+                listing_vendor.insert(listing.id.clone(), listing.vendor_id.clone());
+                fresh.push(listing);
+            }
+        }
+        let facts = facts_in_parallel(&fresh, &options.prices, &|n| {
+            progress.set((read - fresh.len() + n) as u64)
         });
-        for (f, listing) in facts.iter().zip(&batch) {
+        for (f, listing) in facts.iter().zip(&fresh) {
             count_listing(&mut report, f, listing);
             writer.push_listing(f)?;
         }
-        report.listings += batch.len();
-        for listing in batch {
-            if let Some(vendor) = listing.vendor_id {
-                listing_vendor.insert(listing.id, vendor);
-            }
-        }
+        report.listings += fresh.len();
         Ok(())
     })?;
     progress.end();
+    report.listing_copies = read - report.listings;
 
     progress.begin_items("enrich: orders", case.order_count()?);
+    let mut orders_seen: HashSet<RecordId> = HashSet::new();
     case.orders_in_batches(ENRICH_BATCH, &mut |batch| {
         for order in &batch {
+            report.orders_read += 1;
+            if !orders_seen.insert(order.id.clone()) {
+                continue;
+            }
+            report.orders += 1;
             let v = order_value(order, &listing_vendor, &options.prices);
             if v.usd.is_some() {
                 report.orders_valued_usd += 1;
@@ -96,8 +114,7 @@ pub fn run_enrich(
             }
             writer.push_order(&v)?;
         }
-        report.orders += batch.len();
-        progress.set(report.orders as u64);
+        progress.set(report.orders_read as u64);
         Ok(())
     })?;
     progress.end();
@@ -153,7 +170,7 @@ fn facts_in_parallel(
 /// An order's amount in USD at its date, or why not.
 pub fn order_value(
     order: &Order,
-    listing_vendor: &HashMap<RecordId, RecordId>,
+    listing_vendor: &HashMap<RecordId, Option<RecordId>>,
     prices: &PriceTable,
 ) -> OrderValue {
     let (usd, usd_note) = match order.amount {
@@ -162,7 +179,7 @@ pub fn order_value(
     };
     let vendor_id = order.vendor_id.clone().or_else(|| {
         let listing = order.listing_id.as_ref()?;
-        listing_vendor.get(listing).cloned()
+        listing_vendor.get(listing).cloned().flatten()
     });
     OrderValue {
         order_id: order.id.clone(),

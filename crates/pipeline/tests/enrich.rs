@@ -210,3 +210,74 @@ fn order_values_add_up_to_each_vendors_true_sales_in_usd() {
     }
     assert!(compared > 20, "compared {compared} vendors");
 }
+
+/// The same listing and order stored by two sources (a market crawled twice): one row of facts and one
+/// value each, so that a join of `order_values` with `listing_facts` counts a sale once.
+#[test]
+fn a_listing_and_an_order_stored_by_two_sources_are_enriched_once() {
+    use spector_model::*;
+    let dir = tempfile::tempdir().unwrap();
+    let case = Case::init(&dir.path().join("case")).unwrap();
+    for (n, crawl) in ["march.csv", "april.csv"].iter().enumerate() {
+        let src = dir.path().join(crawl);
+        std::fs::write(&src, format!("crawl {n}")).unwrap();
+        let ev = case.add_evidence(&src, "agora").unwrap();
+        let provenance = Provenance {
+            src_sha256: ev.sha256.as_str().into(),
+            src_table: (*crawl).into(),
+            src_row: 1,
+            src_offset: 0,
+            src_len: 7,
+        };
+        let listing_id = RecordId::new("agora", EntityKind::Listing, "l1");
+        let vendor_id = RecordId::new("agora", EntityKind::Account, "v1");
+        let mut w = case.begin_source(&ev, "agora", "csv", "test").unwrap();
+        w.push(Record::Listing(Listing {
+            id: listing_id.clone(),
+            market: "agora".into(),
+            vendor_id: Some(vendor_id.clone()),
+            title: "Fentanyl HCl 1g".into(),
+            description: None,
+            category: None,
+            price: Some(100.0),
+            currency: Some("USD".into()),
+            ships_from: Some("USA".into()),
+            ships_to: None,
+            created_at: Some(1_600_000_000),
+            provenance: provenance.clone(),
+        }))
+        .unwrap();
+        w.push(Record::Order(Order {
+            id: RecordId::new("agora", EntityKind::Order, "o1"),
+            market: "agora".into(),
+            listing_id: Some(listing_id),
+            buyer_id: None,
+            vendor_id: None,
+            quantity: Some(1.0),
+            amount: Some(100.0),
+            currency: Some("USD".into()),
+            state: OrderState::Finalized,
+            state_raw: None,
+            created_at: Some(1_600_000_000),
+            provenance,
+        }))
+        .unwrap();
+        w.commit(2).unwrap();
+    }
+    assert_eq!(case.listings().unwrap().len(), 2, "both crawls stored it");
+    let report = run_enrich(&case, &EnrichOptions::default(), &NoProgress).unwrap();
+    assert_eq!((report.listings, report.listing_copies), (1, 1));
+    assert_eq!((report.orders, report.orders_read), (1, 2));
+    let facts = case.listing_facts().unwrap();
+    assert_eq!(facts.len(), 1);
+    assert!(facts[0].fentanyl);
+    assert_eq!(facts[0].ships_from.as_deref(), Some("US"));
+    let values = case.order_values().unwrap();
+    assert_eq!(values.len(), 1);
+    assert_eq!(values[0].usd, Some(100.0));
+    // The order names no vendor: it is its listing's.
+    assert_eq!(
+        values[0].vendor_id.as_ref().map(RecordId::as_str),
+        Some("agora/account/v1")
+    );
+}

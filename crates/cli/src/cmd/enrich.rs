@@ -43,6 +43,7 @@ pub fn print_report(r: &EnrichReport, out: &Output) -> anyhow::Result<()> {
             "taxonomy": r.taxonomy,
             "enrichment": r.enrichment,
             "listings": r.listings,
+            "listing_copies": r.listing_copies,
             "by_class": r.by_class,
             "fentanyl": r.fentanyl,
             "counterfeit_pill": r.counterfeit_pill,
@@ -50,6 +51,7 @@ pub fn print_report(r: &EnrichReport, out: &Output) -> anyhow::Result<()> {
             "with_amount": r.with_amount,
             "listings_priced_usd": r.listings_priced_usd,
             "orders": r.orders,
+            "orders_read": r.orders_read,
             "orders_valued_usd": r.orders_valued_usd,
             "not_converted": r.not_converted,
             "unknown_origins": r.unknown_origins,
@@ -66,6 +68,13 @@ pub fn print_report(r: &EnrichReport, out: &Output) -> anyhow::Result<()> {
         r.with_amount,
         r.listings_priced_usd
     ));
+    if r.listing_copies > 0 || r.orders_read > r.orders {
+        out.line(&format!(
+            "  (further copies stored by other sources, enriched once: {} listings, {} orders)",
+            r.listing_copies,
+            r.orders_read - r.orders
+        ));
+    }
     let mut classes: Vec<(&String, &usize)> = r.by_class.iter().collect();
     classes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     for (class, n) in classes {
