@@ -106,10 +106,18 @@ pub fn ingest_source(
     let started = std::time::Instant::now();
     // The schema and encoding scan reads the bytes as they are hashed, rather than the copy afterwards.
     let named_format = named.as_ref().and_then(|p| p.format);
-    let (received, early_scan) = case.receive_observed(file, |bytes| {
-        // An error here is met again, and reported, when the copy is opened.
-        scan_stream(bytes, file, named_format).ok().flatten()
-    })?;
+    let size = std::fs::metadata(file).map(|m| m.len()).ok();
+    progress.begin(&format!("receive {} (copy, SHA-256)", file.display()), size);
+    let received = case.receive_watched(
+        file,
+        |bytes| {
+            // An error here is met again, and reported, when the copy is opened.
+            scan_stream(bytes, file, named_format).ok().flatten()
+        },
+        &|copied| progress.set(copied),
+    );
+    progress.end();
+    let (received, early_scan) = received?;
     tracing::debug!(file = %file.display(), elapsed = ?started.elapsed(), "received (copied, hashed and scanned)");
     let arrival = Arrival {
         received,

@@ -94,6 +94,17 @@ impl Case {
         src: &Path,
         observe: impl FnOnce(ReceivedBytes) -> T + Send,
     ) -> Result<(Received, Option<T>)> {
+        self.receive_watched(src, observe, &|_| {})
+    }
+
+    /// [`Case::receive_observed`], telling `copied` how many bytes are copied so far as the copy goes (for
+    /// a progress bar: a 40 GB dump takes a while). Called on the caller's thread.
+    pub fn receive_watched<T: Send>(
+        &self,
+        src: &Path,
+        observe: impl FnOnce(ReceivedBytes) -> T + Send,
+        copied: &dyn Fn(u64),
+    ) -> Result<(Received, Option<T>)> {
         let meta = fs::metadata(src).map_err(io_at(src))?;
         if !meta.is_file() {
             return Err(io_at(src)(io::Error::new(
@@ -120,7 +131,13 @@ impl Case {
             let (to_observer, chunks) = mpsc::sync_channel(CHUNKS_IN_FLIGHT);
             let watching = scope.spawn(move || observe(ReceivedBytes::new(chunks)));
             // Takes the sender and drops it on return, which ends the observer's input.
-            let copied = copy_hashing(src, &mut incoming_file, &incoming, Some(to_observer));
+            let copied = copy_hashing(
+                src,
+                &mut incoming_file,
+                &incoming,
+                Some(to_observer),
+                copied,
+            );
             let observed = watching
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -372,8 +389,10 @@ fn copy_hashing(
     output: &mut File,
     output_path: &Path,
     mut observer: Option<SyncSender<Chunk>>,
+    copied: &dyn Fn(u64),
 ) -> Result<(String, u64)> {
     let mut input = File::open(src).map_err(io_at(src))?;
+    let mut so_far = 0u64;
     std::thread::scope(|scope| {
         let (to_disk, chunks) = mpsc::sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
         let writing = scope.spawn(move || -> Result<()> {
@@ -383,6 +402,8 @@ fn copy_hashing(
             Ok(())
         });
         let hashed = hash_chunks(&mut input, src, |chunk| {
+            so_far += chunk.len() as u64;
+            copied(so_far);
             if let Some(to) = &observer
                 && to.send(chunk.clone()).is_err()
             {

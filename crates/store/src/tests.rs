@@ -1601,3 +1601,21 @@ fn an_enrichment_run_dropped_before_its_commit_leaves_the_last_runs_tables() {
     assert!(f.case.listing_facts().unwrap().is_empty());
     assert_eq!(files_under_tables(&f.case_dir()), listed_files(&f.case));
 }
+
+#[test]
+fn a_receive_reports_its_copy_as_it_goes_ending_at_the_file_size() {
+    let f = new_case();
+    let src = f.inbox.join("big.sql");
+    let bytes = vec![b'x'; 3 * 1024 * 1024 + 17];
+    fs::write(&src, &bytes).unwrap();
+    let reported = std::cell::RefCell::new(Vec::new());
+    let (received, _) = f
+        .case
+        .receive_watched(&src, |_| (), &|n| reported.borrow_mut().push(n))
+        .unwrap();
+    let reported = reported.into_inner();
+    assert!(reported.len() >= 4, "one report a chunk: {reported:?}");
+    assert!(reported.windows(2).all(|w| w[0] < w[1]), "{reported:?}");
+    assert_eq!(reported.last().copied(), Some(bytes.len() as u64));
+    assert_eq!(received.evidence().size, bytes.len() as u64);
+}
