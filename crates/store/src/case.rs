@@ -2,7 +2,7 @@
 
 use crate::db;
 use crate::error::{Result, StoreError, db_at, io_at};
-use crate::parts::{FinishedPart, read_part};
+use crate::parts::{FinishedPart, visit_part};
 use crate::source::Quarantined;
 use crate::staging::{self, remove_file_if_present, rfc3339, sync_dir};
 use crate::tables::{Row, TABLES};
@@ -229,13 +229,22 @@ impl Case {
     }
 
     pub(crate) fn read_table<T: Row>(&self) -> Result<Vec<T>> {
-        let parts = self.parts_of(T::TABLE)?;
-        let total: u64 = parts.iter().map(|(_, n)| n).sum();
         let mut out = Vec::new();
         // Only a hint: the counts come from case.db, and a wrong one must not abort the read.
+        let total = self.count_rows::<T>()?;
         let _ = out.try_reserve(usize::try_from(total).unwrap_or(0));
-        for (path, listed) in parts {
-            let found = read_part(&path, &mut out)?;
+        self.visit_table(&mut |row| {
+            out.push(row);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Hands every row of `T`'s table to `visit`, part after part, checking each part holds the rows
+    /// case.db lists.
+    fn visit_table<T: Row>(&self, visit: &mut dyn FnMut(T) -> Result<()>) -> Result<()> {
+        for (path, listed) in self.parts_of(T::TABLE)? {
+            let found = visit_part(&path, visit)?;
             if found != listed {
                 return Err(StoreError::CorruptPart {
                     path,
@@ -243,7 +252,7 @@ impl Case {
                 });
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Hands the rows of `T`'s table to `f` in batches of up to `batch` rows, part after part, so that a
@@ -255,21 +264,13 @@ impl Case {
     ) -> Result<()> {
         let batch = batch.max(1);
         let mut pending: Vec<T> = Vec::with_capacity(batch);
-        for (path, listed) in self.parts_of(T::TABLE)? {
-            let found = crate::parts::visit_part(&path, &mut |row| {
-                pending.push(row);
-                if pending.len() >= batch {
-                    f(std::mem::replace(&mut pending, Vec::with_capacity(batch)))?;
-                }
-                Ok(())
-            })?;
-            if found != listed {
-                return Err(StoreError::CorruptPart {
-                    path,
-                    message: format!("holds {found} rows, case.db lists {listed}"),
-                });
+        self.visit_table(&mut |row| {
+            pending.push(row);
+            if pending.len() >= batch {
+                f(std::mem::replace(&mut pending, Vec::with_capacity(batch)))?;
             }
-        }
+            Ok(())
+        })?;
         if !pending.is_empty() {
             f(pending)?;
         }

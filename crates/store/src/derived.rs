@@ -33,16 +33,14 @@ impl Case {
         listings: &[ListingFacts],
         orders: &[OrderValue],
     ) -> Result<()> {
-        let staging = StagingDir::create(&self.staging_root())?;
-        let parts = [
-            write_part(staging.path(), listings)?,
-            write_part(staging.path(), orders)?,
-        ];
-        self.replace_derived(
-            &[ListingFacts::TABLE, OrderValue::TABLE],
-            parts.into_iter().flatten().collect(),
-            &staging,
-        )
+        let mut run = self.begin_enrichment()?;
+        for facts in listings {
+            run.push_listing(facts)?;
+        }
+        for value in orders {
+            run.push_order(value)?;
+        }
+        run.commit()
     }
 
     /// Starts a run of enrichment whose rows are written as they come, so that its memory does not grow

@@ -510,28 +510,5 @@ pub(crate) fn tests_hash(path: &Path) -> (String, u64) {
 
 fn hash_file(path: &Path) -> Result<(String, u64)> {
     let mut input = File::open(path).map_err(io_at(path))?;
-    hash_reader(&mut input, path, |_| Ok(()))
-}
-
-/// Reads `input` to its end, hashing every chunk and handing it to `sink`.
-fn hash_reader(
-    input: &mut File,
-    input_path: &Path,
-    mut sink: impl FnMut(&[u8]) -> Result<()>,
-) -> Result<(String, u64)> {
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; COPY_BUFFER];
-    let mut size = 0u64;
-    loop {
-        let n = match input.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(io_at(input_path)(e)),
-        };
-        hasher.update(&buf[..n]);
-        sink(&buf[..n])?;
-        size += n as u64;
-    }
-    Ok((hex::encode(hasher.finalize()), size))
+    hash_chunks(&mut input, path, |_| true)
 }

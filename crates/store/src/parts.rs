@@ -129,6 +129,7 @@ pub(crate) fn write_part<T: Row>(dir: &Path, rows: &[T]) -> Result<Option<Finish
 }
 
 /// Appends the rows of the part at `path` to `out`; returns how many it held.
+#[cfg(test)]
 pub(crate) fn read_part<T: Row>(path: &Path, out: &mut Vec<T>) -> Result<u64> {
     visit_part(path, &mut |row| {
         out.push(row);
