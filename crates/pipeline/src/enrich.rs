@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use spector_enrich::PriceTable;
+use spector_enrich::{Classifier, PriceError, PriceTable};
 use spector_model::{Listing, ListingFacts, Order, OrderValue, RecordId};
 use spector_store::Case;
 
@@ -83,12 +83,12 @@ pub fn run_enrich(
                 fresh.push(listing);
             }
         }
-        let facts = facts_in_parallel(&fresh, &options.prices, &|n| {
+        let readings = read_in_parallel(&fresh, &options.prices, &|n| {
             progress.set((read - fresh.len() + n) as u64)
         });
-        for (f, listing) in facts.iter().zip(&fresh) {
-            count_listing(&mut report, f, listing);
-            writer.push_listing(f)?;
+        for (reading, listing) in readings.iter().zip(&fresh) {
+            count_listing(&mut report, reading, listing);
+            writer.push_listing(&reading.facts)?;
         }
         report.listings += fresh.len();
         Ok(())
@@ -105,12 +105,12 @@ pub fn run_enrich(
                 continue;
             }
             report.orders += 1;
-            let v = order_value(order, &listing_vendor, &options.prices);
+            let (v, unconverted) = order_value(order, &listing_vendor, &options.prices);
             if v.usd.is_some() {
                 report.orders_valued_usd += 1;
             }
-            if let Some(note) = &v.usd_note {
-                *report.not_converted.entry(note_kind(note)).or_default() += 1;
+            if let Some(reason) = unconverted {
+                *report.not_converted.entry(reason).or_default() += 1;
             }
             writer.push_order(&v)?;
         }
@@ -125,12 +125,12 @@ pub fn run_enrich(
     Ok(report)
 }
 
-/// [`listing_facts`] of every listing, in order, on every core: each listing's facts depend on it alone.
-fn facts_in_parallel(
+/// [`read_listing`] of every listing, in order, on every core: each listing's reading depends on it alone.
+fn read_in_parallel(
     listings: &[Listing],
     prices: &PriceTable,
     done_so_far: &dyn Fn(usize),
-) -> Vec<ListingFacts> {
+) -> Vec<ListingReading> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let chunk = listings.len().div_ceil(threads).max(1);
     let done = AtomicUsize::new(0);
@@ -142,7 +142,7 @@ fn facts_in_parallel(
                 scope.spawn(move || {
                     let mut out = Vec::with_capacity(part.len());
                     for (i, listing) in part.iter().enumerate() {
-                        out.push(listing_facts(listing, prices));
+                        out.push(read_listing(Classifier::embedded(), listing, prices));
                         if i % 1024 == 1023 {
                             done.fetch_add(1024, Ordering::Relaxed);
                         }
@@ -167,28 +167,50 @@ fn facts_in_parallel(
     })
 }
 
-/// An order's amount in USD at its date, or why not.
-pub fn order_value(
+/// An order's amount in USD at its date, or why not (with the reason without its particulars, for the
+/// summary).
+fn order_value(
     order: &Order,
     listing_vendor: &HashMap<RecordId, Option<RecordId>>,
     prices: &PriceTable,
-) -> OrderValue {
-    let (usd, usd_note) = match order.amount {
+) -> (OrderValue, Option<String>) {
+    let (usd, unconverted) = match order.amount {
         None => (None, None),
-        Some(amount) => convert(amount, order.currency.as_deref(), order.created_at, prices),
+        Some(amount) => split(convert(
+            amount,
+            order.currency.as_deref(),
+            order.created_at,
+            prices,
+        )),
     };
     let vendor_id = order.vendor_id.clone().or_else(|| {
         let listing = order.listing_id.as_ref()?;
         listing_vendor.get(listing).cloned().flatten()
     });
-    OrderValue {
+    let value = OrderValue {
         order_id: order.id.clone(),
         market: order.market.clone(),
         listing_id: order.listing_id.clone(),
         vendor_id,
         usd,
-        usd_note,
+        usd_note: unconverted.as_ref().map(|u| u.note.clone()),
         enrichment: spector_enrich::enrichment_version().to_string(),
+    };
+    (value, unconverted.map(|u| u.reason))
+}
+
+/// Why an amount has no USD value.
+struct Unconverted {
+    /// Stored with the row: the reason with its particulars (the date, the table's range).
+    note: String,
+    /// The reason alone, to count reasons in the summary.
+    reason: String,
+}
+
+fn split(converted: Result<f64, Unconverted>) -> (Option<f64>, Option<Unconverted>) {
+    match converted {
+        Ok(usd) => (Some(usd), None),
+        Err(why) => (None, Some(why)),
     }
 }
 
@@ -198,40 +220,61 @@ fn convert(
     currency: Option<&str>,
     at: Option<i64>,
     prices: &PriceTable,
-) -> (Option<f64>, Option<String>) {
-    let Some(currency) = currency.filter(|c| !c.trim().is_empty()) else {
-        return (None, Some("no currency given".to_string()));
+) -> Result<f64, Unconverted> {
+    let same = |text: String| Unconverted {
+        note: text.clone(),
+        reason: text,
     };
-    if currency.trim().eq_ignore_ascii_case("usd") {
-        return (Some(amount), None);
+    let Some(currency) = currency.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Err(same("no currency given".to_string()));
+    };
+    if currency.eq_ignore_ascii_case("usd") {
+        return Ok(amount);
     }
     let Some(at) = at else {
-        return (
-            None,
-            Some(format!("no date to take the {} price of", currency.trim())),
-        );
+        return Err(same(format!("no date to take the {currency} price of")));
     };
-    match prices.to_usd(amount, currency, at) {
-        Ok(usd) => (Some(usd), None),
-        Err(e) => (None, Some(e.to_string())),
-    }
-}
-
-/// A reason without its particulars (the date), to count reasons in the summary.
-fn note_kind(note: &str) -> String {
-    match note.split_once(':') {
-        Some((_, rest)) if note.starts_with("no ") && note.contains(" price for ") => {
-            format!("price table: {}", rest.trim())
+    prices.to_usd(amount, currency, at).map_err(|e| {
+        let reason = match &e {
+            PriceError::OutOfRange {
+                coin, first, last, ..
+            } => format!("a date outside the {coin} table ({first} to {last})"),
+            PriceError::MissingDay { coin, .. } => format!("a day missing from the {coin} table"),
+            other => other.to_string(),
+        };
+        Unconverted {
+            note: e.to_string(),
+            reason,
         }
-        _ => note.to_string(),
-    }
+    })
 }
 
-/// Everything enrichment reads from one listing's words.
+/// What enrichment reads in one listing: the classification and the amounts found (with their
+/// positions), and the row of facts stored from them.
+pub struct ListingReading {
+    pub product: spector_enrich::ProductClass,
+    /// Amounts in the title, then in the description.
+    pub amounts: [(&'static str, spector_enrich::Amounts); 2],
+    pub facts: ListingFacts,
+    /// Why the price has no USD value, without its particulars (for the summary).
+    pub price_unconverted: Option<String>,
+}
+
+/// The row of facts `spector enrich` stores for a listing (see [`read_listing`]).
 pub fn listing_facts(listing: &Listing, prices: &PriceTable) -> ListingFacts {
+    read_listing(spector_enrich::Classifier::embedded(), listing, prices).facts
+}
+
+/// Everything enrichment reads from one listing's words, with `classifier` (the embedded taxonomy for
+/// `spector enrich`; `spector classify` may turn fuzzy matching off).
+pub fn read_listing(
+    classifier: &spector_enrich::Classifier,
+    listing: &Listing,
+    prices: &PriceTable,
+) -> ListingReading {
     let description = listing.description.as_deref().unwrap_or("");
     // Some names changed meaning over the years (an "M30" of 2014 was oxycodone): read as of the listing's date.
-    let product = spector_enrich::Classifier::embedded().classify_at(
+    let product = classifier.classify_at(
         &listing.title,
         listing.description.as_deref(),
         listing.created_at,
@@ -294,14 +337,14 @@ pub fn listing_facts(listing: &Listing, prices: &PriceTable) -> ListingFacts {
         }
     }
 
-    let (price_usd, price_usd_note) = match listing.price {
+    let (price_usd, unconverted) = match listing.price {
         None => (None, None),
-        Some(price) => convert(
+        Some(price) => split(convert(
             price,
             listing.currency.as_deref(),
             listing.created_at,
             prices,
-        ),
+        )),
     };
 
     // Some scrapes write both directions in one field ("From: USA To: Worldwide").
@@ -319,7 +362,7 @@ pub fn listing_facts(listing: &Listing, prices: &PriceTable) -> ListingFacts {
     let (ships_from, ships_from_kind) = place_columns(from_raw);
     let (ships_to, ships_to_kind) = place_columns(to_raw);
 
-    ListingFacts {
+    let facts = ListingFacts {
         listing_id: listing.id.clone(),
         market: listing.market.clone(),
         vendor_id: listing.vendor_id.clone(),
@@ -335,13 +378,19 @@ pub fn listing_facts(listing: &Listing, prices: &PriceTable) -> ListingFacts {
         purity_pct,
         amounts: amounts.join("; "),
         price_usd,
-        price_usd_note,
+        price_usd_note: unconverted.as_ref().map(|u| u.note.clone()),
         ships_from,
         ships_from_kind,
         ships_to,
         ships_to_kind,
-        taxonomy: product.taxonomy_version,
+        taxonomy: product.taxonomy_version.clone(),
         enrichment: spector_enrich::enrichment_version().to_string(),
+    };
+    ListingReading {
+        product,
+        amounts: [("title", in_title), ("description", in_description)],
+        facts,
+        price_unconverted: unconverted.map(|u| u.reason),
     }
 }
 
@@ -362,7 +411,8 @@ fn field_name(field: spector_enrich::TextField) -> &'static str {
     }
 }
 
-fn count_listing(report: &mut EnrichReport, facts: &ListingFacts, listing: &Listing) {
+fn count_listing(report: &mut EnrichReport, reading: &ListingReading, listing: &Listing) {
+    let facts = &reading.facts;
     let class = facts.class.as_deref().unwrap_or("unclassified");
     *report.by_class.entry(class.to_string()).or_default() += 1;
     report.fentanyl += usize::from(facts.fentanyl);
@@ -370,8 +420,8 @@ fn count_listing(report: &mut EnrichReport, facts: &ListingFacts, listing: &List
     report.youth_appeal += usize::from(facts.youth_appeal);
     report.with_amount += usize::from(facts.grams.is_some() || facts.units.is_some());
     report.listings_priced_usd += usize::from(facts.price_usd.is_some());
-    if let Some(note) = &facts.price_usd_note {
-        *report.not_converted.entry(note_kind(note)).or_default() += 1;
+    if let Some(reason) = &reading.price_unconverted {
+        *report.not_converted.entry(reason.clone()).or_default() += 1;
     }
     if listing.ships_from.is_some() && facts.ships_from_kind.as_deref() == Some("unknown") {
         report.unknown_origins += 1;

@@ -9,7 +9,9 @@ mod ingest;
 mod link;
 mod measure;
 
-pub use enrich::{EnrichOptions, EnrichReport, listing_facts, order_value, run_enrich};
+pub use enrich::{
+    EnrichOptions, EnrichReport, ListingReading, listing_facts, read_listing, run_enrich,
+};
 pub use ingest::{
     IngestOptions, IngestReport, ProfileChoice, RejectInfo, RejectStage, ingest_source,
 };

@@ -281,3 +281,60 @@ fn a_listing_and_an_order_stored_by_two_sources_are_enriched_once() {
         Some("agora/account/v1")
     );
 }
+
+/// A Monero order after the shipped XMR table ends (April 2021) gets no USD value, the reason stored with
+/// it, and the summary counts the reason.
+#[test]
+fn an_amount_outside_the_price_table_is_not_converted_and_says_why() {
+    use spector_model::*;
+    let dir = tempfile::tempdir().unwrap();
+    let case = Case::init(&dir.path().join("case")).unwrap();
+    let src = dir.path().join("orders.sql");
+    std::fs::write(&src, "orders").unwrap();
+    let ev = case.add_evidence(&src, "hydra").unwrap();
+    let mut w = case
+        .begin_source(&ev, "hydra", "mysql-dump", "test")
+        .unwrap();
+    for (n, at) in [(1, 1_600_000_000i64), (2, 1_650_000_000)] {
+        w.push(Record::Order(Order {
+            id: RecordId::new("hydra", EntityKind::Order, &n.to_string()),
+            market: "hydra".into(),
+            listing_id: None,
+            buyer_id: None,
+            vendor_id: None,
+            quantity: None,
+            amount: Some(2.0),
+            currency: Some("XMR".into()),
+            state: OrderState::Finalized,
+            state_raw: None,
+            created_at: Some(at),
+            provenance: Provenance {
+                src_sha256: ev.sha256.as_str().into(),
+                src_table: "orders".into(),
+                src_row: n,
+                src_offset: 0,
+                src_len: 6,
+            },
+        }))
+        .unwrap();
+    }
+    w.commit(2).unwrap();
+    let report = run_enrich(&case, &EnrichOptions::default(), &NoProgress).unwrap();
+    assert_eq!(report.orders_valued_usd, 1);
+    assert_eq!(
+        report.not_converted.into_iter().collect::<Vec<_>>(),
+        [(
+            "a date outside the xmr table (2014-09-17 to 2021-04-29)".to_string(),
+            1
+        )]
+    );
+    let mut values = case.order_values().unwrap();
+    values.sort_by(|a, b| a.order_id.as_str().cmp(b.order_id.as_str()));
+    assert!(values[0].usd.is_some_and(|usd| usd > 0.0) && values[0].usd_note.is_none());
+    assert_eq!(values[1].usd, None);
+    let note = values[1].usd_note.as_deref().unwrap();
+    assert!(
+        note.contains("2022-04-15") && note.contains("2021-04-29"),
+        "{note}"
+    );
+}

@@ -1,11 +1,8 @@
 use clap::Args;
 use serde_json::json;
-use spector_enrich::{
-    Amounts, ProductClass, find_contact_handles, find_crypto_addresses, find_public_keys,
-    parse_amounts,
-};
-use spector_model::{EntityKind, Listing, ListingFacts, Provenance, RecordId};
-use spector_pipeline::listing_facts;
+use spector_enrich::{find_contact_handles, find_crypto_addresses, find_public_keys};
+use spector_model::{EntityKind, Listing, Provenance, RecordId};
+use spector_pipeline::{ListingReading, read_listing};
 
 use crate::output::{Output, term_safe};
 
@@ -58,9 +55,8 @@ pub fn run(args: ClassifyArgs, out: &Output) -> anyhow::Result<()> {
 
 /// Everything enrichment finds in one text, as the pipeline finds it in a listing.
 struct Found {
-    product: ProductClass,
-    facts: ListingFacts,
-    amounts: Vec<(&'static str, Amounts)>,
+    /// The class, the amounts and the stored summary, exactly as `spector enrich` reads a listing.
+    reading: ListingReading,
     addresses: Vec<spector_enrich::FoundAddress>,
     handles: Vec<spector_enrich::FoundHandle>,
     keys: Vec<spector_enrich::FoundKey>,
@@ -73,8 +69,6 @@ impl Found {
         description: Option<&str>,
         listed_at: Option<i64>,
     ) -> Found {
-        let product = classifier.classify_at(title, description, listed_at);
-        // The summary columns (grams, units, dose, purity) exactly as `spector enrich` stores them.
         let listing = Listing {
             id: RecordId::new("classify", EntityKind::Listing, "0"),
             market: "classify".into(),
@@ -89,17 +83,13 @@ impl Found {
             created_at: listed_at,
             provenance: Provenance::default(),
         };
-        let facts = listing_facts(&listing, spector_enrich::PriceTable::shipped());
-        let mut amounts = vec![("title", parse_amounts(title))];
-        let mut free_text = title.to_string();
-        if let Some(d) = description {
-            amounts.push(("description", parse_amounts(d)));
-            free_text = format!("{title}\n{d}");
-        }
+        let reading = read_listing(classifier, &listing, spector_enrich::PriceTable::shipped());
+        let free_text = match description {
+            Some(d) => format!("{title}\n{d}"),
+            None => title.to_string(),
+        };
         Found {
-            product,
-            facts,
-            amounts,
+            reading,
             addresses: find_crypto_addresses(&free_text),
             handles: find_contact_handles(&free_text),
             keys: find_public_keys(&free_text),
@@ -107,7 +97,7 @@ impl Found {
     }
 
     fn to_json(&self, text: &str) -> serde_json::Value {
-        let p = &self.product;
+        let p = &self.reading.product;
         json!({
             "text": text,
             "taxonomy": p.taxonomy_version,
@@ -121,15 +111,15 @@ impl Found {
                 "negated": m.negated, "how": m.how.describe(),
                 "era": m.era.as_ref().map(|e| e.describe()),
             })).collect::<Vec<_>>(),
-            "grams": self.facts.grams,
-            "units": self.facts.units,
-            "dose_mg": self.facts.dose_mg,
-            "purity_pct": self.facts.purity_pct,
-            "amounts": self.amounts.iter().flat_map(|(field, a)| a.matches.iter().map(move |m| json!({
+            "grams": self.reading.facts.grams,
+            "units": self.reading.facts.units,
+            "dose_mg": self.reading.facts.dose_mg,
+            "purity_pct": self.reading.facts.purity_pct,
+            "amounts": self.reading.amounts.iter().flat_map(|(field, a)| a.matches.iter().map(move |m| json!({
                 "field": field, "kind": m.kind.as_str(), "raw": m.raw, "value": m.value, "unit": m.unit,
                 "normalised": m.normalised, "start": m.start, "end": m.end,
             }))).collect::<Vec<_>>(),
-            "tiers": self.amounts.iter().flat_map(|(field, a)| a.tiers.iter().map(move |t| json!({
+            "tiers": self.reading.amounts.iter().flat_map(|(field, a)| a.tiers.iter().map(move |t| json!({
                 "field": field, "quantity": t.quantity, "unit": t.unit, "price": t.price,
                 "currency": t.currency, "start": t.start, "end": t.end,
             }))).collect::<Vec<_>>(),
@@ -149,7 +139,7 @@ impl Found {
     }
 
     fn print(&self, text: &str, out: &Output) {
-        let p = &self.product;
+        let p = &self.reading.product;
         out.line(&term_safe(text));
         let mut flags = Vec::new();
         if p.fentanyl {
@@ -189,10 +179,10 @@ impl Found {
             ));
         }
         let summary: Vec<String> = [
-            self.facts.grams.map(|g| format!("{g} g")),
-            self.facts.units.map(|u| format!("{u} units")),
-            self.facts.dose_mg.map(|d| format!("{d} mg a unit")),
-            self.facts.purity_pct.map(|p| format!("{p}% pure")),
+            self.reading.facts.grams.map(|g| format!("{g} g")),
+            self.reading.facts.units.map(|u| format!("{u} units")),
+            self.reading.facts.dose_mg.map(|d| format!("{d} mg a unit")),
+            self.reading.facts.purity_pct.map(|p| format!("{p}% pure")),
         ]
         .into_iter()
         .flatten()
@@ -200,7 +190,7 @@ impl Found {
         if !summary.is_empty() {
             out.line(&format!("  amount: {}", summary.join(", ")));
         }
-        for (field, a) in &self.amounts {
+        for (field, a) in &self.reading.amounts {
             for m in &a.matches {
                 out.line(&format!(
                     "    {:<13} {:<14} {field} {}-{}",
