@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use spector_model::{
     Account, AccountRole, ContactHandle, CryptoAddress, EntityKind, Feedback, Listing, Message,
@@ -39,6 +40,45 @@ pub struct Mapper<'p> {
     /// 64-bit hashes of the ids made so far by entities with `dedup` (8 bytes an id, not the id).
     seen: HashSet<u64>,
     duplicates: BTreeMap<&'static str, u64>,
+    /// One per entity of the profile: where its fields are read from in the rows of the current table.
+    plans: Vec<Option<FieldPlan<'p>>>,
+}
+
+/// Where the fields of one entity are read from, for rows with one set of columns. Made once per table
+/// (rows of a table share their column list), so a value costs an index, not a search by field name and
+/// then by column name; the search by name stays for templates, `explode` columns and JSON rows whose
+/// columns vary.
+struct FieldPlan<'p> {
+    /// Kept to tell the table's rows from others (and to keep the list alive while it is compared).
+    columns: Arc<[String]>,
+    fields: HashMap<&'p str, FieldSlot<'p>, foldhash::fast::FixedState>,
+}
+
+#[derive(Clone, Copy)]
+struct FieldSlot<'p> {
+    spec: &'p FieldSpec,
+    /// The position of the field's column in the row; `None` when it has none or the table lacks it
+    /// (reading by name then reports which).
+    column: Option<usize>,
+}
+
+impl<'p> FieldPlan<'p> {
+    fn new(entity: &'p EntityMap, columns: &Arc<[String]>) -> Self {
+        let fields = entity
+            .fields
+            .iter()
+            .map(|(name, spec)| {
+                let column = spec
+                    .column()
+                    .and_then(|c| columns.iter().position(|have| have == c));
+                (name.as_str(), FieldSlot { spec, column })
+            })
+            .collect();
+        FieldPlan {
+            columns: columns.clone(),
+            fields,
+        }
+    }
 }
 
 /// The columns `explode` adds to a row for one match: named groups, `#match`, `#occurrence`.
@@ -54,6 +94,7 @@ impl<'p> Mapper<'p> {
             decoder: TextDecoder::new(profile.encoding, profile.repair_mojibake),
             seen: HashSet::new(),
             duplicates: BTreeMap::new(),
+            plans: profile.entities.iter().map(|_| None).collect(),
         }
     }
 
@@ -85,12 +126,51 @@ impl<'p> Mapper<'p> {
         };
         let mut made: Vec<(Record, bool)> = Vec::new();
         let no_extra: [Extra<'p>; 1] = [Vec::new()];
-        for entity in self.profile.entities.iter().filter(|e| e.reads(&row.table)) {
+        let profile = self.profile;
+        // Taken out for the loop, which lends `self` to each record's context; put back below.
+        let mut plans = std::mem::take(&mut self.plans);
+        let mapped = self.map_entities(row, profile, &mut plans, &no_extra, &mut made);
+        self.plans = plans;
+        mapped.map_err(error)?;
+        let mut out = Vec::with_capacity(made.len());
+        for (record, dedup) in made {
+            if dedup && !self.seen.insert(id_hash(record.id())) {
+                *self.duplicates.entry(record.kind().table()).or_default() += 1;
+                continue;
+            }
+            out.push(record);
+        }
+        Ok(out)
+    }
+
+    fn map_entities(
+        &self,
+        row: &SourceRow,
+        profile: &'p Profile,
+        plans: &mut [Option<FieldPlan<'p>>],
+        no_extra: &[Extra<'p>; 1],
+        made: &mut Vec<(Record, bool)>,
+    ) -> Result<(), String> {
+        for (entity, plan) in profile.entities.iter().zip(plans.iter_mut()) {
+            if !entity.reads(&row.table) {
+                continue;
+            }
+            let plan = if entity.explode.is_some() || row.sparse {
+                None
+            } else {
+                if !plan
+                    .as_ref()
+                    .is_some_and(|p| Arc::ptr_eq(&p.columns, &row.columns))
+                {
+                    *plan = Some(FieldPlan::new(entity, &row.columns));
+                }
+                plan.as_ref()
+            };
             let exploded: Vec<Extra<'p>>;
             let views: &[Extra<'p>] = match &entity.explode {
-                None => &no_extra,
+                None => no_extra,
                 Some(x) => {
-                    exploded = explode(x, row, &self.decoder).map_err(error)?;
+                    exploded = explode(x, row, &self.decoder)?;
                     &exploded
                 }
             };
@@ -107,21 +187,14 @@ impl<'p> Mapper<'p> {
                     mapper: self,
                     view,
                     entity,
+                    plan,
                     market: Cow::Borrowed(&self.market),
                 };
-                ctx.take_market_from_row().map_err(error)?;
-                made.push((ctx.record().map_err(error)?, entity.dedup));
+                ctx.take_market_from_row()?;
+                made.push((ctx.record()?, entity.dedup));
             }
         }
-        let mut out = Vec::with_capacity(made.len());
-        for (record, dedup) in made {
-            if dedup && !self.seen.insert(id_hash(record.id())) {
-                *self.duplicates.entry(record.kind().table()).or_default() += 1;
-                continue;
-            }
-            out.push(record);
-        }
-        Ok(out)
+        Ok(())
     }
 
     fn remember_lookups(&mut self, row: &SourceRow) {
@@ -225,6 +298,14 @@ impl<'a> RowView<'a, '_> {
         }
     }
 
+    /// The value of the row's `index`th column, named `column`: [`Self::get`] without the search.
+    fn at(&self, index: usize, column: &str) -> Option<Cow<'a, str>> {
+        self.row
+            .values
+            .get(index)
+            .and_then(|v| self.decoder.text(&self.row.table, column, v))
+    }
+
     fn is_blank(&self, column: &str) -> bool {
         match self.get(column) {
             None | Some(None) => true,
@@ -247,6 +328,8 @@ struct RowContext<'a, 'p> {
     mapper: &'a Mapper<'p>,
     view: RowView<'a, 'p>,
     entity: &'a EntityMap,
+    /// Where the fields are in this row, when the table's columns are fixed (see [`FieldPlan`]).
+    plan: Option<&'a FieldPlan<'p>>,
     /// The source's market, or the row's when the entity has a `market` field.
     market: Cow<'a, str>,
 }
@@ -283,7 +366,7 @@ impl RowContext<'_, '_> {
     }
 
     fn take_market_from_row(&mut self) -> FieldResult<()> {
-        if !self.entity.fields.contains_key(MARKET_FIELD) {
+        if self.slot(MARKET_FIELD).is_none() {
             return Ok(());
         }
         let market = self
@@ -321,7 +404,7 @@ impl RowContext<'_, '_> {
     fn text_ref(&self, field: &str) -> FieldResult<Option<Cow<'_, str>>> {
         static DEFAULT_RULE: std::sync::LazyLock<FieldRule> =
             std::sync::LazyLock::new(FieldRule::default);
-        let Some(spec) = self.entity.fields.get(field) else {
+        let Some(FieldSlot { spec, column: at }) = self.slot(field) else {
             return Ok(None);
         };
         let (column, rule) = match spec {
@@ -341,6 +424,8 @@ impl RowContext<'_, '_> {
                 Err(TemplateGap::Empty(_)) => None,
                 Err(TemplateGap::NoColumn(c)) => return Err(self.view.no_column(&c, field)),
             }
+        } else if let (Some(col), Some(index)) = (column, at) {
+            self.view.at(index, col)
         } else if let Some(col) = column {
             match self.view.get(col) {
                 None => return Err(self.view.no_column(col, field)),
@@ -403,10 +488,22 @@ impl RowContext<'_, '_> {
         Ok(Some(Cow::Owned(value)))
     }
 
+    /// How a field is mapped, and where its column is in this row when that is known without a search.
+    fn slot(&self, field: &str) -> Option<FieldSlot<'_>> {
+        match self.plan {
+            Some(plan) => plan.fields.get(field).copied(),
+            None => self
+                .entity
+                .fields
+                .get(field)
+                .map(|spec| FieldSlot { spec, column: None }),
+        }
+    }
+
     fn rule(&self, field: &str) -> Option<&FieldRule> {
-        match self.entity.fields.get(field) {
-            Some(FieldSpec::Rule(r)) => Some(r),
-            _ => None,
+        match self.slot(field)?.spec {
+            FieldSpec::Rule(r) => Some(r),
+            FieldSpec::Column(_) => None,
         }
     }
 

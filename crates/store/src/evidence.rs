@@ -429,30 +429,45 @@ const CHUNKS_IN_FLIGHT: usize = 8;
 
 /// Reads `input` to its end in fresh chunks, hashing each and handing it to `sink`, which says whether to
 /// go on.
+///
+/// The reading runs on a thread of its own: copying a chunk out of the page cache costs about as much as
+/// hashing it, and ingest cannot start parsing before the hash is known (every record carries it), so the
+/// two are overlapped rather than taken in turn.
 fn hash_chunks(
     input: &mut File,
     input_path: &Path,
     mut sink: impl FnMut(Chunk) -> bool,
 ) -> Result<(String, u64)> {
-    let mut hasher = Sha256::new();
-    let mut size = 0u64;
-    loop {
-        // Fresh each time: the consumers may still hold the last one.
-        let mut buf = Vec::with_capacity(COPY_BUFFER);
-        let n = (&mut *input)
-            .take(COPY_BUFFER as u64)
-            .read_to_end(&mut buf)
-            .map_err(io_at(input_path))?;
-        if n == 0 {
-            break;
+    std::thread::scope(|scope| {
+        let (to_hasher, chunks) = mpsc::sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
+        let reading = scope.spawn(move || -> Result<()> {
+            loop {
+                // Fresh each time: the consumers may still hold the last one.
+                let mut buf = Vec::with_capacity(COPY_BUFFER);
+                let n = (&mut *input)
+                    .take(COPY_BUFFER as u64)
+                    .read_to_end(&mut buf)
+                    .map_err(io_at(input_path))?;
+                // The hasher stops taking chunks only when the sink gave up.
+                if n == 0 || to_hasher.send(Arc::new(buf)).is_err() {
+                    return Ok(());
+                }
+            }
+        });
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
+        for chunk in chunks {
+            hasher.update(&chunk[..]);
+            size += chunk.len() as u64;
+            if !sink(chunk) {
+                break;
+            }
         }
-        hasher.update(&buf);
-        size += n as u64;
-        if !sink(Arc::new(buf)) {
-            break;
-        }
-    }
-    Ok((hex::encode(hasher.finalize()), size))
+        reading
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        Ok((hex::encode(hasher.finalize()), size))
+    })
 }
 
 /// The bytes of a file being received, in order, as [`Case::receive_observed`] hashes them.
