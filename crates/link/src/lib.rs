@@ -8,8 +8,14 @@
 //! Architecture invariant: linking reads model records and returns personas plus evidence; it never touches
 //! storage, and every union it makes is backed by a [`LinkEvidence`] naming the rule and the shared value.
 
+pub mod fellegi_sunter;
 mod hard;
+pub mod soft;
 
+pub use fellegi_sunter::{
+    Comparison, ComparisonVectors, ComparisonWeight, EmOptions, ErrorEstimate, FsModel,
+    LinkModelError, Patterns, Scorer, TrainingReport,
+};
 pub use hard::{
     HardLinkInput, IdentifierKind, IgnoredIdentifier, LinkResult, Persona, SharedIdentifierGuard,
     link_hard, persona_id_for,

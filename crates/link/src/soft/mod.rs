@@ -1,0 +1,18 @@
+//! Soft evidence: accounts that share no identifier but look like one seller (name, writing, titles,
+//! products, prices, origin, hours, activity). Features are read from the records ([`features`]), pairs
+//! chosen by blocking ([`block`]) and compared by named comparisons ([`compare`]).
+
+pub mod block;
+pub mod cluster;
+pub mod compare;
+pub mod features;
+pub mod names;
+pub mod run;
+pub mod score;
+pub mod sketch;
+
+pub use block::{BlockingOptions, BlockingReport, candidate_pairs};
+pub use compare::{COMPARISONS, ComparisonDef, Levels, compare, measure};
+pub use features::{AccountFeatures, FeatureSet, SoftLinkInput, account_features};
+pub use names::{NameAffixes, name_stem};
+pub use run::{SOFT_RULE, SoftLinkResult, SoftOptions, link_soft};

@@ -1,0 +1,179 @@
+//! The soft linker end to end: features, blocking, the model, clustering, and the evidence of every link.
+
+use std::collections::{BTreeMap, HashMap};
+
+use spector_model::{LinkEvidence, RecordId};
+
+use super::block::{BlockingOptions, BlockingReport, candidate_pairs};
+use super::cluster::{RefusedMerge, cluster};
+use super::compare::{COMPARISONS, Levels, compare, measure};
+use super::features::{FeatureSet, SoftLinkInput, account_features};
+use super::names::NameAffixes;
+use super::score::{ScoringOptions, TrainedModel, levels_of, train};
+use crate::fellegi_sunter::{ErrorEstimate, LinkModelError};
+
+/// The rule name soft links carry in `link_evidence`; one row per comparison carries `soft:<comparison>`.
+pub const SOFT_RULE: &str = "soft_model";
+
+#[derive(Debug, Clone)]
+pub struct SoftOptions {
+    /// Match probability at or above which a pair is linked.
+    pub threshold: f64,
+    pub blocking: BlockingOptions,
+    pub scoring: ScoringOptions,
+}
+
+impl Default for SoftOptions {
+    fn default() -> Self {
+        SoftOptions {
+            threshold: 0.5,
+            blocking: BlockingOptions::default(),
+            scoring: ScoringOptions::default(),
+        }
+    }
+}
+
+pub struct SoftLinkResult {
+    /// Accounts grouped by hard and soft links together; every account is in exactly one group.
+    pub groups: Vec<Vec<RecordId>>,
+    /// One `soft_model` row per soft link that joined two groups (score: the match probability), and one
+    /// `soft:<comparison>` row per comparison of that pair (value: level and measured value; score: the
+    /// comparison's weight of evidence in bits).
+    pub evidence: Vec<LinkEvidence>,
+    pub blocking: BlockingReport,
+    /// Candidate pairs scored (seller pairs only).
+    pub scored_pairs: usize,
+    pub links_above_threshold: usize,
+    pub refused: Vec<(RecordId, RecordId, RefusedMerge)>,
+    pub model: TrainedModel,
+    /// The model's own estimate of its precision and recall at the threshold, over the candidates.
+    pub expected_error: ErrorEstimate,
+}
+
+fn level_text(which: usize, levels: &Levels, value: Option<f64>) -> String {
+    let def = &COMPARISONS[which];
+    let level = def
+        .levels
+        .get(levels[which] as usize)
+        .copied()
+        .unwrap_or("?");
+    match value {
+        Some(v) => format!("{level} ({v:.3})"),
+        None => level.to_string(),
+    }
+}
+
+/// Links sellers on soft evidence, on top of the hard links given as pairs of account ids.
+pub fn link_soft(
+    input: &SoftLinkInput<'_>,
+    hard_pairs: &[(RecordId, RecordId)],
+    options: &SoftOptions,
+) -> Result<SoftLinkResult, LinkModelError> {
+    let FeatureSet { features, .. } = account_features(input, NameAffixes::embedded());
+    let index: HashMap<&RecordId, u32> = input
+        .accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (&a.id, i as u32))
+        .collect();
+    let hard: Vec<(u32, u32)> = hard_pairs
+        .iter()
+        .filter_map(|(a, b)| Some((*index.get(a)?, *index.get(b)?)))
+        .collect();
+
+    let (pairs, blocking) = candidate_pairs(&features, &options.blocking);
+    // Soft evidence is read for sellers: buyers show a name and little else, and one buyer name is much
+    // like another. Buyers are joined by hard identifiers only.
+    let pairs: Vec<(u32, u32)> = pairs
+        .into_iter()
+        .filter(|&(a, b)| features[a as usize].seller && features[b as usize].seller)
+        .collect();
+    let levels = levels_of(&features, &pairs);
+    let hard_set: std::collections::HashSet<(u32, u32)> =
+        hard.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
+    let known: Vec<Levels> = hard
+        .iter()
+        .filter(|&&(a, b)| features[a as usize].seller && features[b as usize].seller)
+        .map(|&(a, b)| compare(&features[a as usize], &features[b as usize]))
+        .collect();
+    let sellers: Vec<u32> = (0..features.len() as u32)
+        .filter(|&i| features[i as usize].seller)
+        .collect();
+    let model = train(&features, &sellers, &levels, &known, &options.scoring)?;
+    let probability: Vec<f64> = levels.iter().map(|l| model.model.probability(l)).collect();
+    let soft: Vec<(u32, u32, f64)> = pairs
+        .iter()
+        .zip(&probability)
+        .filter(|(p, _)| !hard_set.contains(p))
+        .map(|(&(a, b), &p)| (a, b, p))
+        .collect();
+    let links_above_threshold = soft.iter().filter(|l| l.2 >= options.threshold).count();
+    let clusters = cluster(features.len(), &hard, &soft, options.threshold, |a, b| {
+        let (a, b) = (a.min(b), a.max(b));
+        if hard_set.contains(&(a, b)) {
+            return 1.0;
+        }
+        let (fa, fb) = (&features[a as usize], &features[b as usize]);
+        if !(fa.seller && fb.seller) {
+            return 0.0;
+        }
+        model.model.probability(&compare(fa, fb))
+    });
+
+    let id = |i: u32| input.accounts[i as usize].id.clone();
+    let mut evidence = Vec::new();
+    for &(a, b, p) in &clusters.joined_by {
+        let (fa, fb) = (&features[a as usize], &features[b as usize]);
+        let levels = compare(fa, fb);
+        evidence.push(LinkEvidence {
+            account_a: id(a),
+            account_b: id(b),
+            rule: SOFT_RULE.to_string(),
+            value: format!(
+                "match probability {p:.4} (threshold {:.2}); {:?} vs {:?}",
+                options.threshold, &*fa.name, &*fb.name
+            ),
+            score: p,
+        });
+        for (which, w) in model.model.explain(&levels).iter().enumerate() {
+            if levels[which] == 0 {
+                continue;
+            }
+            let measured = measure(which, fa, fb);
+            evidence.push(LinkEvidence {
+                account_a: id(a),
+                account_b: id(b),
+                rule: format!("soft:{}", COMPARISONS[which].name),
+                value: level_text(which, &levels, measured.value),
+                score: w.weight,
+            });
+        }
+    }
+    let mut grouped: BTreeMap<u32, Vec<RecordId>> = BTreeMap::new();
+    for (i, g) in clusters.group_of.iter().enumerate() {
+        grouped.entry(*g).or_default().push(id(i as u32));
+    }
+    let groups = grouped
+        .into_values()
+        .map(|mut v| {
+            v.sort();
+            v
+        })
+        .collect();
+    let refused = clusters
+        .refused
+        .into_iter()
+        .map(|r| (id(r.a), id(r.b), r))
+        .collect();
+    let expected_error = super::score::expected_error(&model.model, &levels, options.threshold);
+    Ok(SoftLinkResult {
+        groups,
+        evidence,
+        blocking,
+        scored_pairs: pairs.len(),
+        links_above_threshold,
+        refused,
+        model,
+        expected_error,
+    })
+}

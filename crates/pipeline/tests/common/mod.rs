@@ -1,0 +1,63 @@
+//! A synthetic world on disk, ingested whole into a case: shared by the end-to-end tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use spector_pipeline::{IngestOptions, NoProgress, ProfileChoice, ingest_source};
+use spector_store::Case;
+use spector_synth::{SynthConfig, generate};
+
+pub struct World {
+    _dir: tempfile::TempDir,
+    pub root: PathBuf,
+}
+
+pub fn world(seed: u64, scale: f64, markets: usize) -> World {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("world");
+    generate(
+        &SynthConfig {
+            seed,
+            scale,
+            markets,
+        },
+        &root,
+        &|_| {},
+    )
+    .expect("synth");
+    World { _dir: dir, root }
+}
+
+pub fn market_files(world: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let mut markets: Vec<PathBuf> = std::fs::read_dir(world.join("markets"))
+        .expect("markets dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    markets.sort();
+    for m in markets {
+        let name = m.file_name().unwrap().to_string_lossy().into_owned();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&m)
+            .expect("market dir")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        files.sort();
+        out.extend(files.into_iter().map(|f| (name.clone(), f)));
+    }
+    out
+}
+
+pub fn ingest_all(case: &Case, world: &Path) {
+    for (market, file) in market_files(world) {
+        let r = ingest_source(
+            case,
+            &market,
+            &file,
+            &ProfileChoice::Auto,
+            &IngestOptions::default(),
+            &NoProgress,
+        )
+        .unwrap_or_else(|e| panic!("ingest {}: {e}", file.display()));
+        assert!(r.rejects.is_empty(), "{}: {:?}", file.display(), r.rejects);
+    }
+}
