@@ -89,15 +89,27 @@ enum Command {
     /// Join accounts across markets into personas on shared PGP keys, payout addresses and contact handles.
     ///
     /// Identifiers that markets share among many users (escrow, deposit and bond wallets, an address quoted on
-    /// every vendor page) are set aside and listed, never used to link.
+    /// every vendor page) are set aside and listed, never used to link. Analysts' judgements (`spector
+    /// persona`) are obeyed, and personas keep their ids from the last run where they carry on.
     Link(CaseArg),
-    /// List every persona with its accounts (one line each, or JSON with --json).
+    /// List every persona with its accounts (one line each, or JSON with --json, which gives each account's
+    /// id as judgements name it).
     Personas(CaseArg),
+    /// Record an analyst's judgement about personas, list judgements, withdraw one.
+    ///
+    /// Judgements are kept in the case and obeyed by every later `spector link`: confirm (two accounts are one
+    /// seller), reject (two accounts are different sellers), split (some accounts of a persona are a
+    /// different seller from the rest). They are never deleted, only withdrawn, so the record shows who
+    /// decided what, when and why. Persona ids stay the same across runs where personas carry on.
+    Persona {
+        #[command(subcommand)]
+        action: cmd::persona::PersonaAction,
+    },
     /// Rank personas by sales, showing fentanyl involvement, markets and buyers reached.
     Targets(cmd::targets::TargetsArgs),
     /// Run SQL over the case's tables (markets, accounts, listings, orders, feedback, messages, pgp_keys,
     /// crypto_addresses, contact_handles, shipping_info, rejects, persona_members, link_evidence,
-    /// listing_facts, order_values, sources).
+    /// refused_links, listing_facts, order_values, sources).
     #[cfg(feature = "sql")]
     Sql(cmd::sql::SqlArgs),
     /// Synthesise a small world into a temporary case, ingest, enrich and link it, print the top targets.
@@ -130,6 +142,7 @@ fn main() {
         Command::Enrich(args) => cmd::enrich::run(args, &out),
         Command::Link(args) => cmd::link::run(&args.case, &out),
         Command::Personas(args) => cmd::link::personas(&args.case, &out),
+        Command::Persona { action } => cmd::persona::run(action, &out),
         Command::Targets(args) => cmd::targets::run(args, &out),
         #[cfg(feature = "sql")]
         Command::Sql(args) => cmd::sql::run(args, &out),

@@ -434,3 +434,144 @@ fn profile_help_and_list() {
     assert_eq!(listed.as_array().unwrap().len(), shipped.len());
     assert!(ok(&["--help"]).contains("profile"));
 }
+
+#[test]
+fn analysts_reject_a_link_and_the_next_run_obeys_until_withdrawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let world = dir.path().join("world");
+    let case = dir.path().join("case");
+    ok(&[
+        "synth",
+        "--seed",
+        "5",
+        "--scale",
+        "0.3",
+        "--markets",
+        "3",
+        "--out",
+        s(&world),
+    ]);
+    ok(&["case", "init", s(&case)]);
+    let mut names: Vec<String> = std::fs::read_dir(world.join("markets"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in &names {
+        let files = market_files(&world, name);
+        let mut args = vec!["ingest", "--case", s(&case), "--market", name];
+        args.extend(files.iter().map(String::as_str));
+        ok(&args);
+    }
+    ok(&["link", "--case", s(&case)]);
+    let personas = json(&["personas", "--case", s(&case), "--json"]);
+    let pair = personas
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["accounts"].as_array().unwrap().len() == 2)
+        .expect("a persona of two accounts");
+    let persona = pair["persona"].as_str().unwrap().to_string();
+    let ids: Vec<String> = pair["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect();
+
+    // A reason is required.
+    let no_reason = spector(&["persona", "reject", "--case", s(&case), &ids[0], &ids[1]]);
+    assert!(!no_reason.status.success());
+    // The analyst defaults to USER.
+    let out = Command::new(env!("CARGO_BIN_EXE_spector"))
+        .args(["persona", "reject", "--case", s(&case), &ids[0], &ids[1]])
+        .args(["--reason", "the shared address is an exchange's"])
+        .env("USER", "inspector_k")
+        .env_remove("SPECTOR_CASE")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("recorded J-1") && text.contains("next `spector link`"),
+        "{text}"
+    );
+
+    let listed = json(&["persona", "judgements", "--case", s(&case), "--json"]);
+    assert_eq!(listed[0]["id"], "J-1");
+    assert_eq!(listed[0]["kind"], "different_sellers");
+    assert_eq!(listed[0]["analyst"], "inspector_k");
+    assert_eq!(listed[0]["active"], true);
+
+    let link = json(&["link", "--json", "--case", s(&case)]);
+    assert_eq!(link["judgements_applied"], 1, "{link}");
+    let refused = link["refused_links"].as_array().unwrap();
+    assert!(
+        !refused.is_empty() && refused.iter().all(|r| r["judgement"] == "J-1"),
+        "{link}"
+    );
+    let apart = json(&["personas", "--case", s(&case), "--json"]);
+    let persona_of = |personas: &serde_json::Value, id: &str| -> String {
+        personas
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| {
+                p["accounts"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a["id"] == id)
+            })
+            .map(|p| p["persona"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_ne!(persona_of(&apart, &ids[0]), persona_of(&apart, &ids[1]));
+    assert!([persona_of(&apart, &ids[0]), persona_of(&apart, &ids[1])].contains(&persona));
+    let changes = link["persona_changes"].as_array().unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["change"] == "split" && c["from"][0] == persona.as_str()),
+        "{link}"
+    );
+
+    let w = ok(&[
+        "persona",
+        "withdraw",
+        "--case",
+        s(&case),
+        "J-1",
+        "--reason",
+        "wrong",
+        "--analyst",
+        "k",
+    ]);
+    assert!(w.contains("withdrew J-1"), "{w}");
+    let text = ok(&["link", "--case", s(&case)]);
+    assert!(text.contains("merged into"), "{text}");
+    let together = json(&["personas", "--case", s(&case), "--json"]);
+    assert_eq!(persona_of(&together, &ids[0]), persona);
+    assert_eq!(persona_of(&together, &ids[1]), persona);
+    let listed = ok(&["persona", "judgements", "--case", s(&case)]);
+    assert!(
+        listed.contains("withdrawn") && listed.contains("inspector_k"),
+        "{listed}"
+    );
+    let bad = spector(&[
+        "persona",
+        "withdraw",
+        "--case",
+        s(&case),
+        "J-1",
+        "--reason",
+        "again",
+        "--analyst",
+        "k",
+    ]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("already withdrawn"));
+}

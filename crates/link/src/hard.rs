@@ -1,7 +1,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use sha2::{Digest, Sha256};
-use spector_model::{Account, ContactHandle, CryptoAddress, LinkEvidence, PgpKey, RecordId};
+use spector_model::{
+    Account, ContactHandle, CryptoAddress, Judgement, JudgementId, LinkEvidence, PersonaMember,
+    PgpKey, RecordId, RefusedLink,
+};
+
+use crate::cluster::{CandidateLink, Constraints, Overruled, cluster};
+use crate::stable::{PersonaChange, assign_stable_ids};
 
 /// The kinds of hard identifier, as named in link evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -74,20 +79,47 @@ pub struct Persona {
     pub accounts: Vec<RecordId>,
 }
 
+/// Accounts and the links evidence proposes between them, before judgements and clustering. A linker fills
+/// it (the hard rules with [`hard_link_graph`]); [`resolve_personas`] turns it into personas.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LinkGraph {
+    /// Distinct and sorted; links name accounts by index into this.
+    pub accounts: Vec<RecordId>,
+    pub links: Vec<CandidateLink>,
+    /// What backs the links: every row names two accounts of some link. Several rows may back one pair.
+    pub evidence: Vec<LinkEvidence>,
+}
+
+/// What earlier work on the case fixes about a run: the analysts' judgements, and the personas of the last
+/// run, whose ids are kept. The default is a first run without judgements.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Continuity<'a> {
+    pub judgements: &'a [Judgement],
+    pub previous: &'a [PersonaMember],
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkResult {
     /// Every account belongs to exactly one persona; an account linked to nothing is a persona of one.
     pub personas: Vec<Persona>,
+    /// The evidence of every link applied, and of every confirmation by an analyst (rule
+    /// [`CONFIRMED_RULE`], the judgement's id as value).
     pub evidence: Vec<LinkEvidence>,
+    /// Evidence not applied because a judgement keeps its accounts apart.
+    pub refused: Vec<RefusedLink>,
+    /// Confirmations that contradict a rejection or split, which wins.
+    pub overruled: Vec<Overruled>,
+    /// Judgements naming an account that is not in the case.
+    pub unmatched: Vec<JudgementId>,
+    /// Active judgements applied.
+    pub judgements_applied: usize,
+    /// How the last run's personas split or merged.
+    pub changes: Vec<PersonaChange>,
     pub ignored: Vec<IgnoredIdentifier>,
 }
 
-/// A persona's id: derived from its smallest account id, so re-running the linker on the same data gives the
-/// same ids. (Keeping ids stable when personas grow or split is the job of the judgement layer.)
-pub fn persona_id_for(smallest_account: &RecordId) -> String {
-    let digest = Sha256::digest(smallest_account.as_str().as_bytes());
-    format!("P-{}", &hex::encode(digest)[..12])
-}
+/// The rule of the evidence an analyst's confirmation leaves.
+pub const CONFIRMED_RULE: &str = "analyst_confirmed";
 
 struct Holding<'a> {
     account: &'a RecordId,
@@ -96,8 +128,24 @@ struct Holding<'a> {
     purpose: Option<&'a str>,
 }
 
-/// Joins accounts that share a hard identifier.
-pub fn link_hard(input: &HardLinkInput<'_>, guard: &SharedIdentifierGuard) -> LinkResult {
+/// Joins accounts that share a hard identifier, obeying the analysts' judgements and keeping the last run's
+/// persona ids (see [`resolve_personas`]).
+pub fn link_hard(
+    input: &HardLinkInput<'_>,
+    guard: &SharedIdentifierGuard,
+    continuity: &Continuity<'_>,
+) -> LinkResult {
+    let (graph, ignored) = hard_link_graph(input, guard);
+    let mut result = resolve_personas(graph, continuity);
+    result.ignored = ignored;
+    result
+}
+
+/// The links the hard rules propose, each of score 1.0 with its evidence, and the identifiers set aside.
+pub fn hard_link_graph(
+    input: &HardLinkInput<'_>,
+    guard: &SharedIdentifierGuard,
+) -> (LinkGraph, Vec<IgnoredIdentifier>) {
     // Identifier → the accounts holding it. BTreeMap keeps evidence order deterministic.
     let mut holders: BTreeMap<(IdentifierKind, &str), Vec<Holding<'_>>> = BTreeMap::new();
     for k in input.pgp_keys {
@@ -140,70 +188,132 @@ pub fn link_hard(input: &HardLinkInput<'_>, guard: &SharedIdentifierGuard) -> Li
         }
     }
 
-    let index: HashMap<&RecordId, usize> = input
-        .accounts
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (&a.id, i))
-        .collect();
-    let mut sets = DisjointSets::new(input.accounts.len());
-    let mut evidence = Vec::new();
+    // An account stored by several sources is one account.
+    let mut accounts: Vec<RecordId> = input.accounts.iter().map(|a| a.id.clone()).collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    let mut graph = LinkGraph {
+        accounts,
+        ..LinkGraph::default()
+    };
     let mut ignored = Vec::new();
 
     for ((kind, value), holding) in &holders {
-        let accounts: BTreeSet<&RecordId> = holding.iter().map(|h| h.account).collect();
-        if accounts.len() < 2 {
+        let holders_of_value: BTreeSet<&RecordId> = holding.iter().map(|h| h.account).collect();
+        if holders_of_value.len() < 2 {
             continue;
         }
-        if let Some(reason) = guard.reason_to_ignore(holding, accounts.len()) {
+        if let Some(reason) = guard.reason_to_ignore(holding, holders_of_value.len()) {
             let markets: BTreeSet<&str> = holding.iter().map(|h| h.market).collect();
             ignored.push(IgnoredIdentifier {
                 kind: *kind,
                 value: value.to_string(),
-                accounts: accounts.len(),
+                accounts: holders_of_value.len(),
                 markets: markets.len(),
                 reason,
             });
             continue;
         }
-        let mut members = accounts
+        // Every pair of holders, not a star from one of them: each pair does share the value, and when a
+        // judgement keeps one holder apart, the others must still be joined by what they share.
+        let members: Vec<(&RecordId, usize)> = holders_of_value
             .iter()
-            .filter_map(|a| index.get(a).map(|&i| (a, i)));
-        let Some((first, first_i)) = members.next() else {
-            continue;
-        };
-        for (other, other_i) in members {
-            sets.union(first_i, other_i);
+            .filter_map(|a| graph.accounts.binary_search(a).ok().map(|i| (*a, i)))
+            .collect();
+        for (x, &(first, first_i)) in members.iter().enumerate() {
+            for &(other, other_i) in members.iter().skip(x + 1) {
+                graph.links.push(CandidateLink {
+                    a: first_i,
+                    b: other_i,
+                    score: 1.0,
+                });
+                graph.evidence.push(LinkEvidence {
+                    account_a: first.clone(),
+                    account_b: other.clone(),
+                    rule: kind.rule_name().to_string(),
+                    value: value.to_string(),
+                    score: 1.0,
+                });
+            }
+        }
+    }
+    (graph, ignored)
+}
+
+/// Turns proposed links into personas: the judgements of `continuity` are applied ([`cluster`]), the evidence of
+/// refused links is set aside with the judgement that refused it, each confirmation leaves evidence of its
+/// own, and the personas are named after the last run's ([`assign_stable_ids`]). The part every linker shares.
+pub fn resolve_personas(graph: LinkGraph, continuity: &Continuity<'_>) -> LinkResult {
+    let constraints = Constraints::from_judgements(continuity.judgements);
+    let clustering = cluster(&graph.accounts, &graph.links, &constraints);
+
+    // A pair's links share one fate (a refused pair stays refused as groups only grow), so refusals are
+    // matched to evidence by pair.
+    let unordered = |a: usize, b: usize| (a.min(b), a.max(b));
+    let refused_pairs: HashMap<(usize, usize), JudgementId> = clustering
+        .refused
+        .iter()
+        .filter_map(|r| {
+            let l = graph.links.get(r.link)?;
+            Some((unordered(l.a, l.b), r.blocked_by))
+        })
+        .collect();
+    let mut evidence = Vec::with_capacity(graph.evidence.len() + clustering.confirmed.len());
+    let mut refused = Vec::new();
+    if refused_pairs.is_empty() {
+        evidence.extend(graph.evidence);
+    } else {
+        let index: HashMap<&RecordId, usize> = graph
+            .accounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a, i))
+            .collect();
+        for e in graph.evidence {
+            let blocked = match (index.get(&e.account_a), index.get(&e.account_b)) {
+                (Some(&a), Some(&b)) => refused_pairs.get(&unordered(a, b)).copied(),
+                _ => None,
+            };
+            match blocked {
+                Some(judgement) => refused.push(RefusedLink {
+                    evidence: e,
+                    judgement,
+                }),
+                None => evidence.push(e),
+            }
+        }
+    }
+    for c in &clustering.confirmed {
+        if let (Some(a), Some(b)) = (graph.accounts.get(c.a), graph.accounts.get(c.b)) {
             evidence.push(LinkEvidence {
-                account_a: (*first).clone(),
-                account_b: (*other).clone(),
-                rule: kind.rule_name().to_string(),
-                value: value.to_string(),
+                account_a: a.clone(),
+                account_b: b.clone(),
+                rule: CONFIRMED_RULE.to_string(),
+                value: c.judgement.to_string(),
                 score: 1.0,
             });
         }
     }
 
-    let mut groups: BTreeMap<usize, Vec<RecordId>> = BTreeMap::new();
-    for (i, a) in input.accounts.iter().enumerate() {
-        groups.entry(sets.find(i)).or_default().push(a.id.clone());
-    }
-    let mut personas: Vec<Persona> = groups
-        .into_values()
-        .map(|mut accounts| {
-            accounts.sort();
-            accounts.dedup();
-            Persona {
-                id: persona_id_for(&accounts[0]),
-                accounts,
-            }
+    let groups: Vec<Vec<RecordId>> = clustering
+        .groups
+        .iter()
+        .map(|g| {
+            g.iter()
+                .filter_map(|&i| graph.accounts.get(i).cloned())
+                .collect()
         })
         .collect();
-    personas.sort_by(|a, b| a.accounts[0].cmp(&b.accounts[0]));
+    let named = assign_stable_ids(continuity.previous, groups);
     LinkResult {
-        personas,
+        personas: named.personas,
         evidence,
-        ignored,
+        refused,
+        overruled: clustering.overruled,
+        unmatched: clustering.unmatched,
+        judgements_applied: constraints.judgements(),
+        changes: named.changes,
+        ignored: Vec::new(),
     }
 }
 
@@ -246,43 +356,11 @@ impl SharedIdentifierGuard {
     }
 }
 
-/// Union–find with path halving and union by size.
-struct DisjointSets {
-    parent: Vec<usize>,
-    size: Vec<usize>,
-}
-
-impl DisjointSets {
-    fn new(n: usize) -> Self {
-        DisjointSets {
-            parent: (0..n).collect(),
-            size: vec![1; n],
-        }
-    }
-    fn find(&mut self, mut x: usize) -> usize {
-        while self.parent[x] != x {
-            self.parent[x] = self.parent[self.parent[x]];
-            x = self.parent[x];
-        }
-        x
-    }
-    fn union(&mut self, a: usize, b: usize) {
-        let (mut a, mut b) = (self.find(a), self.find(b));
-        if a == b {
-            return;
-        }
-        if self.size[a] < self.size[b] {
-            std::mem::swap(&mut a, &mut b);
-        }
-        self.parent[b] = a;
-        self.size[a] += self.size[b];
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use spector_model::{AccountRole, EntityKind, Provenance};
+    use crate::persona_id_for;
+    use spector_model::{AccountRole, EntityKind, JudgementKind, Provenance};
 
     fn account(market: &str, name: &str) -> Account {
         Account {
@@ -349,6 +427,7 @@ mod tests {
                 contact_handles: &[],
             },
             &SharedIdentifierGuard::default(),
+            &Continuity::default(),
         );
         assert_eq!(r.personas.len(), 2);
         assert_eq!(persona_of(&r, &a).accounts.len(), 3);
@@ -383,6 +462,7 @@ mod tests {
                 contact_handles: &[],
             },
             &SharedIdentifierGuard::default(),
+            &Continuity::default(),
         );
         assert_eq!(r.personas.len(), 5, "{:?}", r.personas);
         assert!(r.evidence.is_empty());
@@ -414,11 +494,163 @@ mod tests {
                     contact_handles: &[],
                 },
                 &SharedIdentifierGuard::default(),
+                &Continuity::default(),
             )
         };
         let r1 = run(&[a.clone(), b.clone()]);
         let r2 = run(&[b, a.clone()]);
         assert_eq!(r1.personas, r2.personas);
         assert_eq!(r1.personas[0].id, persona_id_for(&a.id));
+    }
+
+    #[test]
+    fn a_rejected_hard_link_splits_its_accounts_and_keeps_the_refusal_as_evidence() {
+        let (a, b, c) = (account("m1", "a"), account("m2", "b"), account("m3", "c"));
+        let accounts = [a.clone(), b.clone(), c.clone()];
+        // a–b share a key, b–c an address: one persona of three without judgements.
+        let keys = [key(&a, "FP"), key(&b, "FP")];
+        let addrs = [
+            addr(&b, "1Pay", "payout", false),
+            addr(&c, "1Pay", "payout", false),
+        ];
+        let input = HardLinkInput {
+            accounts: &accounts,
+            pgp_keys: &keys,
+            crypto_addresses: &addrs,
+            contact_handles: &[],
+        };
+        let first = link_hard(
+            &input,
+            &SharedIdentifierGuard::default(),
+            &Continuity::default(),
+        );
+        assert_eq!(first.personas.len(), 1);
+        let previous: Vec<PersonaMember> = first
+            .personas
+            .iter()
+            .flat_map(|p| {
+                p.accounts.iter().map(|acc| PersonaMember {
+                    persona_id: p.id.clone(),
+                    account_id: acc.clone(),
+                })
+            })
+            .collect();
+        let judgements = [
+            Judgement {
+                id: JudgementId(1),
+                kind: JudgementKind::DifferentSellers {
+                    a: b.id.clone(),
+                    b: c.id.clone(),
+                },
+                analyst: "ana".into(),
+                reason: "the address is a mixer".into(),
+                made_at: 1,
+                withdrawn: None,
+            },
+            Judgement {
+                id: JudgementId(2),
+                kind: JudgementKind::SameSeller {
+                    a: a.id.clone(),
+                    b: c.id.clone(),
+                },
+                analyst: "ana".into(),
+                reason: "contradicts J-1 through b".into(),
+                made_at: 2,
+                withdrawn: None,
+            },
+        ];
+        let r = link_hard(
+            &input,
+            &SharedIdentifierGuard::default(),
+            &Continuity {
+                judgements: &judgements,
+                previous: &previous,
+            },
+        );
+        // a–c confirmed first, so the key link a–b would join b to c: refused, as is b–c itself.
+        assert_eq!(persona_of(&r, &a), persona_of(&r, &c));
+        assert_eq!(persona_of(&r, &b).accounts, vec![b.id.clone()]);
+        let refused: Vec<(&str, JudgementId)> = r
+            .refused
+            .iter()
+            .map(|x| (x.evidence.rule.as_str(), x.judgement))
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                ("same_pgp_fingerprint", JudgementId(1)),
+                ("same_crypto_address", JudgementId(1))
+            ]
+        );
+        let rules: Vec<(&str, &str)> = r
+            .evidence
+            .iter()
+            .map(|e| (e.rule.as_str(), e.value.as_str()))
+            .collect();
+        assert_eq!(rules, [(CONFIRMED_RULE, "J-2")]);
+        assert_eq!(r.judgements_applied, 2);
+        // The larger part keeps the persona's id; the split is reported.
+        assert_eq!(persona_of(&r, &a).id, first.personas[0].id);
+        assert!(
+            matches!(&r.changes[..], [PersonaChange::Split { from, into }]
+            if *from == first.personas[0].id && into.len() == 2)
+        );
+    }
+
+    #[test]
+    fn an_account_stored_twice_is_one_account() {
+        let a = account("m1", "a");
+        let r = link_hard(
+            &HardLinkInput {
+                accounts: &[a.clone(), a.clone()],
+                pgp_keys: &[],
+                crypto_addresses: &[],
+                contact_handles: &[],
+            },
+            &SharedIdentifierGuard::default(),
+            &Continuity::default(),
+        );
+        assert_eq!(r.personas.len(), 1);
+        assert_eq!(r.personas[0].accounts, vec![a.id]);
+    }
+
+    #[test]
+    fn splitting_one_holder_off_leaves_the_others_joined_by_what_they_share() {
+        let (a, b, c) = (account("m1", "a"), account("m2", "b"), account("m3", "c"));
+        let accounts = [a.clone(), b.clone(), c.clone()];
+        let keys = [key(&a, "FP"), key(&b, "FP"), key(&c, "FP")];
+        let input = HardLinkInput {
+            accounts: &accounts,
+            pgp_keys: &keys,
+            crypto_addresses: &[],
+            contact_handles: &[],
+        };
+        let split = [Judgement {
+            id: JudgementId(1),
+            kind: JudgementKind::Split {
+                persona: "P-x".into(),
+                accounts: vec![a.id.clone()],
+                members: vec![a.id.clone(), b.id.clone(), c.id.clone()],
+            },
+            analyst: "ana".into(),
+            reason: "r".into(),
+            made_at: 0,
+            withdrawn: None,
+        }];
+        let r = link_hard(
+            &input,
+            &SharedIdentifierGuard::default(),
+            &Continuity {
+                judgements: &split,
+                previous: &[],
+            },
+        );
+        assert_eq!(persona_of(&r, &a).accounts, vec![a.id.clone()]);
+        assert_eq!(
+            persona_of(&r, &b).accounts,
+            vec![b.id.clone(), c.id.clone()]
+        );
+        assert_eq!(r.refused.len(), 2);
+        assert_eq!(r.evidence.len(), 1);
     }
 }

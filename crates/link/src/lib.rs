@@ -5,18 +5,33 @@
 //! hot wallets, a bond address, an address quoted in every vendor page): those link nobody, and are set aside
 //! by the guard in [`SharedIdentifierGuard`] before any union is made, each with the reason.
 //!
+//! Links become personas through one step every linker shares ([`resolve_personas`]): analysts' judgements
+//! are applied while clustering ([`cluster`]: confirmations join, rejections and splits refuse the weakest
+//! links that would join what they keep apart), and personas keep the ids of the last run
+//! ([`assign_stable_ids`]).
+//!
 //! Architecture invariant: linking reads model records and returns personas plus evidence; it never touches
-//! storage, and every union it makes is backed by a [`LinkEvidence`] naming the rule and the shared value.
+//! storage, and every union it makes is backed by a [`LinkEvidence`] naming the rule and the shared value
+//! (for an analyst's confirmation, the judgement).
+//!
+//! [`LinkEvidence`]: spector_model::LinkEvidence
 
+mod cluster;
 pub mod fellegi_sunter;
 mod hard;
 pub mod soft;
+mod stable;
 
+pub use cluster::{
+    CandidateLink, CannotLink, Clustering, Confirmed, Constraints, MustLink, Overruled, Refusal,
+    cluster,
+};
 pub use fellegi_sunter::{
     Comparison, ComparisonVectors, ComparisonWeight, EmOptions, ErrorEstimate, FsModel,
     LinkModelError, Patterns, Scorer, TrainingReport,
 };
 pub use hard::{
-    HardLinkInput, IdentifierKind, IgnoredIdentifier, LinkResult, Persona, SharedIdentifierGuard,
-    link_hard, persona_id_for,
+    CONFIRMED_RULE, Continuity, HardLinkInput, IdentifierKind, IgnoredIdentifier, LinkGraph,
+    LinkResult, Persona, SharedIdentifierGuard, hard_link_graph, link_hard, resolve_personas,
 };
+pub use stable::{PersonaChange, StableIds, assign_stable_ids, persona_id_for};

@@ -302,3 +302,12 @@ pub struct LinkEvidence {
     /// Match probability the rule carries (1.0 for hard identifiers).
     pub score: f64,
 }
+
+/// Evidence that would have joined two accounts, refused because an analyst judged them different sellers.
+/// Kept so that a persona's story includes what was set against it, and by whom.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefusedLink {
+    pub evidence: LinkEvidence,
+    /// The judgement that kept the accounts apart.
+    pub judgement: crate::JudgementId,
+}

@@ -11,9 +11,11 @@
 mod entities;
 mod facts;
 mod ids;
+mod judgements;
 mod provenance;
 
 pub use entities::*;
 pub use facts::*;
 pub use ids::*;
+pub use judgements::*;
 pub use provenance::*;

@@ -6,6 +6,7 @@
 
 mod enrich;
 mod ingest;
+mod judge;
 mod link;
 mod measure;
 
@@ -15,8 +16,11 @@ pub use enrich::{
 pub use ingest::{
     IngestOptions, IngestReport, ProfileChoice, RejectInfo, RejectStage, ingest_source,
 };
-pub use link::{LinkReport, PersonaView, personas, run_link};
+pub use judge::{Verdict, judge};
+pub use link::{AccountView, LinkReport, PersonaView, personas, run_link};
 pub use measure::targets;
+/// Named by [`LinkReport`].
+pub use spector_link::{Overruled, PersonaChange};
 
 use std::path::PathBuf;
 
@@ -61,6 +65,16 @@ pub enum PipelineError {
         "no shipped profile is named {0:?} and no such file exists (shipped: laravel, pgmarket, scrape, agora-products, agora-vendors, panacea, grams)"
     )]
     UnknownProfile(String),
+    #[error(
+        "no account {0:?} in this case (name accounts by id as `spector personas --json` prints them, or as market:name)"
+    )]
+    UnknownAccount(String),
+    #[error("{0:?} names several accounts ({1}); give the account's id instead")]
+    AmbiguousAccount(String, String),
+    #[error(
+        "no persona {0} in the last link run (see `spector personas`; run `spector link` first)"
+    )]
+    UnknownPersona(String),
     #[error(
         "{file}: {count} row(s) rejected, so nothing from this file was stored (fix the profile, or pass --allow-rejects to store the rest and quarantine these). First: {first}"
     )]

@@ -1,7 +1,10 @@
 use std::collections::{BTreeMap, HashMap};
 
-use spector_link::{HardLinkInput, IgnoredIdentifier, SharedIdentifierGuard, link_hard};
-use spector_model::{PersonaMember, RecordId};
+use spector_link::{
+    Continuity, HardLinkInput, IgnoredIdentifier, Overruled, PersonaChange, SharedIdentifierGuard,
+    link_hard,
+};
+use spector_model::{JudgementId, PersonaMember, RecordId, RefusedLink};
 use spector_store::Case;
 
 use crate::{PipelineError, Progress};
@@ -15,15 +18,30 @@ pub struct LinkReport {
     pub links: usize,
     pub links_by_rule: BTreeMap<String, usize>,
     pub ignored: Vec<IgnoredIdentifier>,
+    /// Analysts' judgements in force (not withdrawn) that this run obeyed.
+    pub judgements_applied: usize,
+    /// Evidence not applied because a judgement keeps its accounts apart.
+    pub refused: Vec<RefusedLink>,
+    /// Confirmations that contradict a rejection or split (which wins).
+    pub overruled: Vec<Overruled>,
+    /// Judgements naming accounts the case does not hold.
+    pub unmatched: Vec<JudgementId>,
+    /// Personas that kept their id from the last run.
+    pub kept_ids: usize,
+    /// How the last run's personas split or merged.
+    pub changes: Vec<PersonaChange>,
 }
 
-/// Links the accounts of the case into personas and stores them (replacing the previous run's).
+/// Links the accounts of the case into personas and stores them (replacing the previous run's), obeying the
+/// analysts' judgements and keeping the previous run's persona ids where the personas carry on.
 pub fn run_link(case: &Case, progress: &dyn Progress) -> Result<LinkReport, PipelineError> {
     progress.begin("link: reading identifiers", None);
     let accounts = case.accounts()?;
     let pgp_keys = case.pgp_keys()?;
     let crypto_addresses = case.crypto_addresses()?;
     let contact_handles = case.contact_handles()?;
+    let judgements = case.judgements()?;
+    let previous = case.personas()?;
     progress.end();
     progress.begin("link: joining accounts", None);
     let result = link_hard(
@@ -34,6 +52,10 @@ pub fn run_link(case: &Case, progress: &dyn Progress) -> Result<LinkReport, Pipe
             contact_handles: &contact_handles,
         },
         &SharedIdentifierGuard::default(),
+        &Continuity {
+            judgements: &judgements,
+            previous: &previous,
+        },
     );
     progress.end();
     let members: Vec<PersonaMember> = result
@@ -46,7 +68,9 @@ pub fn run_link(case: &Case, progress: &dyn Progress) -> Result<LinkReport, Pipe
             })
         })
         .collect();
-    case.replace_personas(&members, &result.evidence)?;
+    case.replace_links(&members, &result.evidence, &result.refused)?;
+    let previous_ids: std::collections::HashSet<&str> =
+        previous.iter().map(|m| m.persona_id.as_str()).collect();
     let mut links_by_rule = BTreeMap::new();
     for e in &result.evidence {
         *links_by_rule.entry(e.rule.clone()).or_default() += 1;
@@ -62,6 +86,16 @@ pub fn run_link(case: &Case, progress: &dyn Progress) -> Result<LinkReport, Pipe
         links: result.evidence.len(),
         links_by_rule,
         ignored: result.ignored,
+        judgements_applied: result.judgements_applied,
+        refused: result.refused,
+        overruled: result.overruled,
+        unmatched: result.unmatched,
+        kept_ids: result
+            .personas
+            .iter()
+            .filter(|p| previous_ids.contains(p.id.as_str()))
+            .count(),
+        changes: result.changes,
     })
 }
 
@@ -69,8 +103,17 @@ pub fn run_link(case: &Case, progress: &dyn Progress) -> Result<LinkReport, Pipe
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonaView {
     pub persona: String,
-    /// (market, account name as the market shows it), sorted.
-    pub accounts: Vec<(String, String)>,
+    /// Sorted by market, then name.
+    pub accounts: Vec<AccountView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AccountView {
+    pub market: String,
+    /// The account name as the market shows it.
+    pub name: String,
+    /// The record id, by which judgements name the account.
+    pub id: RecordId,
 }
 
 /// Every persona of the last link run, with its accounts.
@@ -80,7 +123,7 @@ pub fn personas(case: &Case) -> Result<Vec<PersonaView>, PipelineError> {
         .iter()
         .map(|a| (&a.id, (a.market.as_str(), a.name.as_str())))
         .collect();
-    let mut grouped: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    let mut grouped: BTreeMap<String, Vec<AccountView>> = BTreeMap::new();
     for m in case.personas()? {
         let (market, name) = by_id
             .get(&m.account_id)
@@ -91,10 +134,11 @@ pub fn personas(case: &Case) -> Result<Vec<PersonaView>, PipelineError> {
                     m.account_id.native_key().to_string(),
                 )
             });
-        grouped
-            .entry(m.persona_id)
-            .or_default()
-            .push((market, name));
+        grouped.entry(m.persona_id).or_default().push(AccountView {
+            market,
+            name,
+            id: m.account_id,
+        });
     }
     Ok(grouped
         .into_iter()

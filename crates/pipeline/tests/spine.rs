@@ -327,7 +327,7 @@ fn hard_identifier_linking_is_precise_against_the_truth() {
             .iter()
             .map(|a| {
                 truth
-                    .get(a)
+                    .get(&(a.market.clone(), a.name.clone()))
                     .unwrap_or_else(|| panic!("{a:?} is in the truth"))
             })
             .collect();

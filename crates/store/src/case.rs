@@ -9,7 +9,7 @@ use crate::tables::{Row, TABLES};
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use spector_model::{
     Account, ContactHandle, CryptoAddress, Feedback, LinkEvidence, Listing, ListingFacts, Market,
-    Message, Order, OrderValue, PersonaMember, PgpKey, ShippingInfo,
+    Message, Order, OrderValue, PersonaMember, PgpKey, RefusedLink, ShippingInfo,
 };
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
@@ -410,6 +410,10 @@ impl Case {
         self.read_table()
     }
     pub fn link_evidence(&self) -> Result<Vec<LinkEvidence>> {
+        self.read_table()
+    }
+    /// Evidence the last link run did not apply because of a judgement.
+    pub fn refused_links(&self) -> Result<Vec<RefusedLink>> {
         self.read_table()
     }
     pub fn listing_facts(&self) -> Result<Vec<ListingFacts>> {

@@ -57,6 +57,44 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX source_markets_by_market ON source_markets(market);
     "#,
+    // 3: analysts' judgements about personas, which every link run obeys. The audit trail of who decided
+    // what and why: a judgement is never deleted or changed, only withdrawn (with who, when and why).
+    r#"
+    CREATE TABLE judgements (
+        id                INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind              TEXT NOT NULL CHECK (kind IN ('same_seller', 'different_sellers', 'split')),
+        account_a         TEXT, -- same_seller, different_sellers: the two accounts
+        account_b         TEXT,
+        persona           TEXT, -- split: the persona's id when judged
+        analyst           TEXT NOT NULL,
+        reason            TEXT NOT NULL,
+        made_at           INTEGER NOT NULL, -- unix seconds, UTC
+        withdrawn_at      INTEGER,
+        withdrawn_by      TEXT,
+        withdrawal_reason TEXT,
+        CHECK ((kind = 'split') = (persona IS NOT NULL)),
+        CHECK (kind = 'split' OR (account_a IS NOT NULL AND account_b IS NOT NULL)),
+        CHECK ((withdrawn_at IS NULL) = (withdrawn_by IS NULL)
+               AND (withdrawn_at IS NULL) = (withdrawal_reason IS NULL))
+    );
+    -- The persona a split was judged on, as it was: the accounts split off and those that stayed.
+    CREATE TABLE judgement_accounts (
+        judgement INTEGER NOT NULL REFERENCES judgements(id),
+        account   TEXT NOT NULL,
+        side      TEXT NOT NULL CHECK (side IN ('split', 'stayed')),
+        PRIMARY KEY (judgement, account)
+    );
+    CREATE TRIGGER judgements_are_never_deleted BEFORE DELETE ON judgements
+    BEGIN SELECT RAISE(ABORT, 'judgements are withdrawn, never deleted'); END;
+    CREATE TRIGGER judgement_accounts_are_never_deleted BEFORE DELETE ON judgement_accounts
+    BEGIN SELECT RAISE(ABORT, 'judgements are withdrawn, never deleted'); END;
+    CREATE TRIGGER judgements_are_never_changed
+    BEFORE UPDATE OF id, kind, account_a, account_b, persona, analyst, reason, made_at ON judgements
+    BEGIN SELECT RAISE(ABORT, 'a judgement is never changed; withdraw it and make another'); END;
+    CREATE TRIGGER judgements_are_withdrawn_once BEFORE UPDATE ON judgements
+    WHEN OLD.withdrawn_at IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'this judgement is already withdrawn'); END;
+    "#,
 ];
 
 /// The schema version this build writes and understands.

@@ -5,23 +5,38 @@ use crate::error::Result;
 use crate::parts::{FinishedPart, PartWriter, write_part};
 use crate::staging::{StagingDir, remove_file_if_present};
 use crate::tables::Row;
-use spector_model::{LinkEvidence, ListingFacts, OrderValue, PersonaMember};
+use spector_model::{LinkEvidence, ListingFacts, OrderValue, PersonaMember, RefusedLink};
 
 impl Case {
     /// Replaces `persona_members` and `link_evidence` with these rows, both at once: a reader sees the old
-    /// pair or the new pair, never a mix.
+    /// pair or the new pair, never a mix. `refused_links` is emptied with them.
     pub fn replace_personas(
         &self,
         members: &[PersonaMember],
         evidence: &[LinkEvidence],
     ) -> Result<()> {
+        self.replace_links(members, evidence, &[])
+    }
+
+    /// Replaces the results of linking, `persona_members`, `link_evidence` and `refused_links`, all at once.
+    pub fn replace_links(
+        &self,
+        members: &[PersonaMember],
+        evidence: &[LinkEvidence],
+        refused: &[RefusedLink],
+    ) -> Result<()> {
         let staging = StagingDir::create(&self.staging_root())?;
         let parts = [
             write_part(staging.path(), members)?,
             write_part(staging.path(), evidence)?,
+            write_part(staging.path(), refused)?,
         ];
         self.replace_derived(
-            &[PersonaMember::TABLE, LinkEvidence::TABLE],
+            &[
+                PersonaMember::TABLE,
+                LinkEvidence::TABLE,
+                RefusedLink::TABLE,
+            ],
             parts.into_iter().flatten().collect(),
             &staging,
         )

@@ -62,6 +62,20 @@ pub enum StoreError {
         found: String,
         expected: String,
     },
+    #[error("not a judgement: {0}")]
+    InvalidJudgement(String),
+    #[error("no judgement {0} in this case")]
+    UnknownJudgement(spector_model::JudgementId),
+    #[error("judgement {id} was already withdrawn (at unix time {at})")]
+    JudgementWithdrawn {
+        id: spector_model::JudgementId,
+        at: i64,
+    },
+    #[error("judgement {id} in case.db is damaged: {message}")]
+    CorruptJudgement {
+        id: spector_model::JudgementId,
+        message: String,
+    },
     /// Only raised by tests that simulate a crash in the middle of a commit.
     #[cfg(test)]
     #[error("injected failure: {0}")]

@@ -12,7 +12,8 @@
 //! CASE/tables/.staging/<token>/             parts being written, private to one writer until its commit
 //! ```
 //! Tables: `markets, accounts, listings, orders, feedback, messages, pgp_keys, crypto_addresses,
-//! contact_handles` (from sources), `rejects` (the quarantine), `persona_members, link_evidence` (derived).
+//! contact_handles` (from sources), `rejects` (the quarantine), `persona_members, link_evidence,
+//! refused_links` (derived by linking), `listing_facts, order_values` (derived by enrichment).
 //! Their columns are flat and named for SQL; every record ends with its provenance
 //! (`src_sha256, src_table, src_row, src_offset, src_len`). See [`table_schema`].
 //! Paths in `case.db` are relative to the case root, so a case directory can be moved or copied whole.
@@ -28,7 +29,7 @@
 //! old files removed after.
 //!
 //! Analyst state (judgements, notes) belongs in `case.db` tables, added by schema migrations, never in
-//! rewritten Parquet.
+//! rewritten Parquet: see [`Case::add_judgement`].
 
 mod case;
 mod columns;
@@ -36,6 +37,7 @@ mod db;
 mod derived;
 mod error;
 mod evidence;
+mod judgements;
 mod parts;
 mod source;
 mod staging;

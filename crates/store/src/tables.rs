@@ -10,13 +10,13 @@ use crate::columns::{
 use crate::source::Quarantined;
 use arrow::datatypes::SchemaRef;
 use spector_model::{
-    Account, AccountRole, ContactHandle, CryptoAddress, Feedback, LinkEvidence, Listing,
-    ListingFacts, Market, Message, Order, OrderState, OrderValue, PersonaMember, PgpKey,
-    ShippingInfo,
+    Account, AccountRole, ContactHandle, CryptoAddress, Feedback, JudgementId, LinkEvidence,
+    Listing, ListingFacts, Market, Message, Order, OrderState, OrderValue, PersonaMember, PgpKey,
+    RefusedLink, ShippingInfo,
 };
 
 /// Every table of a case, in the order they are listed to analysts.
-pub const TABLES: [&str; 15] = [
+pub const TABLES: [&str; 16] = [
     "markets",
     "accounts",
     "listings",
@@ -30,6 +30,7 @@ pub const TABLES: [&str; 15] = [
     "rejects",
     "persona_members",
     "link_evidence",
+    "refused_links",
     "listing_facts",
     "order_values",
 ];
@@ -50,6 +51,7 @@ pub fn table_schema(table: &str) -> Option<SchemaRef> {
         "rejects" => Quarantined::columns(),
         "persona_members" => PersonaMember::columns(),
         "link_evidence" => LinkEvidence::columns(),
+        "refused_links" => RefusedLink::columns(),
         "listing_facts" => ListingFacts::columns(),
         "order_values" => OrderValue::columns(),
         _ => return None,
@@ -526,6 +528,26 @@ impl Row for LinkEvidence {
             rule: r.text()?,
             value: r.text()?,
             score: r.required_float()?,
+        })
+    }
+}
+
+impl Row for RefusedLink {
+    const TABLE: &'static str = "refused_links";
+    fn columns() -> Vec<Column> {
+        let mut columns = LinkEvidence::columns();
+        // As `J-<n>`, the way confirmations name their judgement in `link_evidence.value`.
+        columns.push(required("judgement", Text));
+        columns
+    }
+    fn write(&self, w: &mut RowWriter) {
+        self.evidence.write(w);
+        w.text(&self.judgement.to_string());
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(RefusedLink {
+            evidence: LinkEvidence::read(r)?,
+            judgement: r.parsed(JudgementId::parse)?,
         })
     }
 }

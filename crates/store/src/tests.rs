@@ -331,6 +331,13 @@ fn persona_member() -> impl Strategy<Value = PersonaMember> {
     })
 }
 
+fn refused_link_row() -> impl Strategy<Value = RefusedLink> {
+    (link_evidence_row(), 1i64..i64::MAX).prop_map(|(evidence, n)| RefusedLink {
+        evidence,
+        judgement: JudgementId(n),
+    })
+}
+
 fn link_evidence_row() -> impl Strategy<Value = LinkEvidence> {
     (id(), id(), text(), text(), number()).prop_map(|(account_a, account_b, rule, value, score)| {
         LinkEvidence {
@@ -458,6 +465,7 @@ proptest! {
     #[test] fn rejects_round_trip(rows in vec(quarantined(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn persona_members_round_trip(rows in vec(persona_member(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn link_evidence_round_trip(rows in vec(link_evidence_row(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn refused_links_round_trip(rows in vec(refused_link_row(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn listing_facts_round_trip(rows in vec(listing_facts_row(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn order_values_round_trip(rows in vec(order_value_row(), 0..12)) { part_round_trip(rows)?; }
 }
@@ -471,6 +479,7 @@ fn every_table_has_a_schema_and_every_source_record_ends_with_flat_provenance() 
             "rejects",
             "persona_members",
             "link_evidence",
+            "refused_links",
             "listing_facts",
             "order_values",
         ]
@@ -1618,4 +1627,194 @@ fn a_receive_reports_its_copy_as_it_goes_ending_at_the_file_size() {
     assert!(reported.windows(2).all(|w| w[0] < w[1]), "{reported:?}");
     assert_eq!(reported.last().copied(), Some(bytes.len() as u64));
     assert_eq!(received.evidence().size, bytes.len() as u64);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Judgements.
+
+fn acc(n: &str) -> RecordId {
+    RecordId::from_stored(format!("m/account/{n}"))
+}
+
+#[test]
+fn judgements_round_trip_and_are_withdrawn_never_deleted() {
+    let f = new_case();
+    let confirm = f
+        .case
+        .add_judgement(
+            &JudgementKind::SameSeller {
+                a: acc("1"),
+                b: acc("2"),
+            },
+            "ana",
+            "same PGP user id",
+        )
+        .unwrap();
+    let split = f
+        .case
+        .add_judgement(
+            &JudgementKind::Split {
+                persona: "P-abc".into(),
+                accounts: vec![acc("9"), acc("3")],
+                members: vec![acc("1"), acc("3"), acc("9"), acc("2")],
+            },
+            "  bob ",
+            "different writing style",
+        )
+        .unwrap();
+    assert_eq!(confirm.id, JudgementId(1));
+    assert_eq!(split.id, JudgementId(2));
+    assert_eq!(split.analyst, "bob");
+    assert!(confirm.made_at > 1_600_000_000, "{}", confirm.made_at);
+
+    // Read back from a fresh open: members as judged, sorted.
+    let reopened = Case::open(&f.case_dir()).unwrap();
+    let all = reopened.judgements().unwrap();
+    assert_eq!(all, vec![confirm.clone(), split.clone()]);
+    assert_eq!(
+        all[1].kind,
+        JudgementKind::Split {
+            persona: "P-abc".into(),
+            accounts: vec![acc("3"), acc("9")],
+            members: vec![acc("1"), acc("2"), acc("3"), acc("9")],
+        }
+    );
+
+    let withdrawn = reopened
+        .withdraw_judgement(JudgementId(1), "carl", "the user id was the market's")
+        .unwrap();
+    let w = withdrawn.withdrawn.clone().expect("withdrawn");
+    assert_eq!(
+        (w.analyst.as_str(), w.reason.as_str()),
+        ("carl", "the user id was the market's")
+    );
+    assert!(!withdrawn.is_active());
+    let all = f.case.judgements().unwrap();
+    assert_eq!(all.len(), 2, "kept for the audit trail");
+    assert_eq!(all[0], withdrawn);
+    assert!(all[1].is_active());
+
+    assert!(matches!(
+        f.case.withdraw_judgement(JudgementId(1), "carl", "again"),
+        Err(StoreError::JudgementWithdrawn { .. })
+    ));
+    assert!(matches!(
+        f.case.withdraw_judgement(JudgementId(7), "carl", "no such"),
+        Err(StoreError::UnknownJudgement(JudgementId(7)))
+    ));
+
+    // Not even SQL behind the store's back deletes or rewrites one.
+    let conn = rusqlite::Connection::open(f.case_dir().join("case.db")).unwrap();
+    assert!(conn.execute("DELETE FROM judgements", []).is_err());
+    assert!(
+        conn.execute("UPDATE judgements SET reason = 'x' WHERE id = 2", [])
+            .is_err()
+    );
+    assert!(
+        conn.execute(
+            "UPDATE judgements SET withdrawn_by = 'eve' WHERE id = 1",
+            []
+        )
+        .is_err()
+    );
+    assert_eq!(f.case.judgements().unwrap(), all);
+}
+
+#[test]
+fn meaningless_judgements_are_refused() {
+    let f = new_case();
+    let pair = JudgementKind::DifferentSellers {
+        a: acc("1"),
+        b: acc("2"),
+    };
+    for (kind, analyst, reason) in [
+        (&pair, "ana", "  "),
+        (&pair, "", "why"),
+        (
+            &JudgementKind::SameSeller {
+                a: acc("1"),
+                b: acc("1"),
+            },
+            "ana",
+            "why",
+        ),
+    ] {
+        let err = f.case.add_judgement(kind, analyst, reason).unwrap_err();
+        assert!(matches!(err, StoreError::InvalidJudgement(_)), "{err}");
+    }
+    assert!(f.case.judgements().unwrap().is_empty());
+    assert!(matches!(
+        f.case.withdraw_judgement(JudgementId(1), "ana", ""),
+        Err(StoreError::InvalidJudgement(_))
+    ));
+}
+
+#[test]
+fn a_case_made_before_judgements_existed_is_upgraded_and_keeps_its_contents() {
+    let f = new_case();
+    let ev = f.evidence("a.sql", "a", "abyss");
+    ingest(&f, &ev, "abyss", 3, 1);
+    f.case
+        .replace_personas(&[member("p1", "abyss/account/0")], &[])
+        .unwrap();
+    let dir = f.case_dir();
+    let before = f.case.accounts().unwrap();
+    drop(f.case);
+    // Back to schema version 2 as it shipped: without the judgement tables.
+    {
+        let conn = rusqlite::Connection::open(dir.join("case.db")).unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER judgements_are_never_deleted;
+             DROP TRIGGER judgement_accounts_are_never_deleted;
+             DROP TRIGGER judgements_are_never_changed;
+             DROP TRIGGER judgements_are_withdrawn_once;
+             DROP TABLE judgement_accounts; DROP TABLE judgements;
+             UPDATE schema_version SET version = 2;",
+        )
+        .unwrap();
+    }
+    let case = Case::open(&dir).unwrap();
+    let version: i64 = rusqlite::Connection::open(dir.join("case.db"))
+        .unwrap()
+        .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 3);
+    assert_eq!(case.accounts().unwrap(), before);
+    assert_eq!(
+        case.personas().unwrap(),
+        vec![member("p1", "abyss/account/0")]
+    );
+    assert!(case.judgements().unwrap().is_empty());
+    let j = case
+        .add_judgement(
+            &JudgementKind::DifferentSellers {
+                a: acc("0"),
+                b: acc("1"),
+            },
+            "ana",
+            "why",
+        )
+        .unwrap();
+    assert_eq!(case.judgements().unwrap(), vec![j]);
+}
+
+#[test]
+fn refused_links_are_replaced_with_the_personas() {
+    let f = new_case();
+    let refused = RefusedLink {
+        evidence: link("a/account/1", "b/account/1"),
+        judgement: JudgementId(4),
+    };
+    f.case
+        .replace_links(
+            &[member("p1", "a/account/1")],
+            &[],
+            std::slice::from_ref(&refused),
+        )
+        .unwrap();
+    assert_eq!(f.case.refused_links().unwrap(), vec![refused]);
+    f.case
+        .replace_personas(&[member("p1", "a/account/1")], &[])
+        .unwrap();
+    assert!(f.case.refused_links().unwrap().is_empty());
 }

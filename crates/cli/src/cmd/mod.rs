@@ -4,6 +4,7 @@ pub mod demo;
 pub mod enrich;
 pub mod ingest;
 pub mod link;
+pub mod persona;
 pub mod profile;
 #[cfg(feature = "sql")]
 pub mod sql;

@@ -1,0 +1,263 @@
+//! `spector persona confirm|reject|split|judgements|withdraw`: analysts' judgements about personas.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+use spector_model::{Judgement, JudgementId, JudgementKind};
+use spector_pipeline::{Verdict, judge};
+use spector_store::Case;
+
+use crate::output::Output;
+
+const TAKES_EFFECT: &str = "takes effect at the next `spector link`";
+
+#[derive(Subcommand)]
+pub enum PersonaAction {
+    /// Judge two accounts to be one seller: every later `spector link` joins them, evidence or not.
+    ///
+    /// Accounts are named by id as `spector personas --json` prints them (market/account/key), or as
+    /// market:name. Example:
+    ///
+    ///   spector persona confirm --case ./case abyss/account/17 tortuga/account/902 --reason "same photos"
+    #[command(verbatim_doc_comment)]
+    Confirm(PairArgs),
+    /// Judge two accounts to be different sellers: no later `spector link` puts them in one persona.
+    ///
+    /// Evidence that would join them is refused, weakest first, and kept as `refused_links` naming this
+    /// judgement. Example:
+    ///
+    ///   spector persona reject --case ./case abyss/account/17 tortuga/account/5 --reason "key is the market's"
+    #[command(verbatim_doc_comment)]
+    Reject(PairArgs),
+    /// Judge some accounts of a persona to be a different seller from the rest of it.
+    ///
+    /// The persona is recorded as it is now, so the judgement keeps its meaning when later runs regroup
+    /// accounts: the named accounts are never again joined with the others. It does not say the named
+    /// accounts are one seller among themselves. Example:
+    ///
+    ///   spector persona split --case ./case P-3fa1c0d2e9b4 tortuga/account/5 --reason "writes in Dutch"
+    #[command(verbatim_doc_comment)]
+    Split(SplitArgs),
+    /// List every judgement of the case, withdrawn ones included (the audit trail).
+    Judgements(ListArgs),
+    /// Withdraw a judgement: it stays on record with who withdrew it and why, and binds no later run.
+    Withdraw(WithdrawArgs),
+}
+
+#[derive(Args)]
+pub struct PairArgs {
+    /// The case directory (made by `spector case init`).
+    #[arg(long, env = "SPECTOR_CASE")]
+    case: PathBuf,
+    account_a: String,
+    account_b: String,
+    /// Why, in words a colleague or a court can follow. Required.
+    #[arg(long)]
+    reason: String,
+    /// Who judges (default: the USER environment variable).
+    #[arg(long, env = "USER")]
+    analyst: String,
+}
+
+#[derive(Args)]
+pub struct SplitArgs {
+    /// The case directory (made by `spector case init`).
+    #[arg(long, env = "SPECTOR_CASE")]
+    case: PathBuf,
+    /// The persona as `spector personas` names it (P-...).
+    persona: String,
+    /// The accounts that are a different seller from the rest of the persona.
+    #[arg(required = true)]
+    accounts: Vec<String>,
+    /// Why, in words a colleague or a court can follow. Required.
+    #[arg(long)]
+    reason: String,
+    /// Who judges (default: the USER environment variable).
+    #[arg(long, env = "USER")]
+    analyst: String,
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    /// The case directory (made by `spector case init`).
+    #[arg(long, env = "SPECTOR_CASE")]
+    case: PathBuf,
+}
+
+#[derive(Args)]
+pub struct WithdrawArgs {
+    /// The case directory (made by `spector case init`).
+    #[arg(long, env = "SPECTOR_CASE")]
+    case: PathBuf,
+    /// The judgement, as `spector persona judgements` shows it (J-12, or 12).
+    judgement: String,
+    /// Why it no longer holds. Required.
+    #[arg(long)]
+    reason: String,
+    /// Who withdraws it (default: the USER environment variable).
+    #[arg(long, env = "USER")]
+    analyst: String,
+}
+
+pub fn run(action: PersonaAction, out: &Output) -> anyhow::Result<()> {
+    match action {
+        PersonaAction::Confirm(p) => record(
+            &p.case,
+            &Verdict::Confirm {
+                a: p.account_a,
+                b: p.account_b,
+            },
+            &p.analyst,
+            &p.reason,
+            out,
+        ),
+        PersonaAction::Reject(p) => record(
+            &p.case,
+            &Verdict::Reject {
+                a: p.account_a,
+                b: p.account_b,
+            },
+            &p.analyst,
+            &p.reason,
+            out,
+        ),
+        PersonaAction::Split(s) => record(
+            &s.case,
+            &Verdict::Split {
+                persona: s.persona,
+                accounts: s.accounts,
+            },
+            &s.analyst,
+            &s.reason,
+            out,
+        ),
+        PersonaAction::Judgements(l) => list(&l.case, out),
+        PersonaAction::Withdraw(w) => withdraw(w, out),
+    }
+}
+
+fn record(
+    case_dir: &Path,
+    verdict: &Verdict,
+    analyst: &str,
+    reason: &str,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let case = Case::open(case_dir)?;
+    let j = judge(&case, verdict, analyst, reason)?;
+    if out.json {
+        return out.print_json(&json!({ "judgement": judgement_json(&j), "note": TAKES_EFFECT }));
+    }
+    out.line(&format!("recorded {}: {}", j.id, describe(&j.kind)));
+    out.line(&format!("  by {}: {}", j.analyst, j.reason));
+    out.line(&format!("It {TAKES_EFFECT}."));
+    Ok(())
+}
+
+fn list(case_dir: &Path, out: &Output) -> anyhow::Result<()> {
+    let case = Case::open(case_dir)?;
+    let all = case.judgements()?;
+    if out.json {
+        return out.print_json(&all.iter().map(judgement_json).collect::<Vec<_>>());
+    }
+    if all.is_empty() {
+        out.line("no judgements in this case");
+        return Ok(());
+    }
+    let rows = all
+        .iter()
+        .map(|j| {
+            vec![
+                j.id.to_string(),
+                time(j.made_at),
+                j.analyst.clone(),
+                describe(&j.kind),
+                j.reason.clone(),
+                j.withdrawn.as_ref().map_or_else(
+                    || "in force".to_string(),
+                    |w| format!("withdrawn {} by {}: {}", time(w.at), w.analyst, w.reason),
+                ),
+            ]
+        })
+        .collect();
+    out.table(
+        &["id", "made", "analyst", "judgement", "reason", "status"],
+        rows,
+    );
+    Ok(())
+}
+
+fn withdraw(w: WithdrawArgs, out: &Output) -> anyhow::Result<()> {
+    let id = JudgementId::parse(w.judgement.trim()).ok_or_else(|| {
+        anyhow::anyhow!(
+            "{:?} is not a judgement id (J-12 or 12; see `spector persona judgements`)",
+            w.judgement
+        )
+    })?;
+    let case = Case::open(&w.case)?;
+    let j = case.withdraw_judgement(id, &w.analyst, &w.reason)?;
+    if out.json {
+        return out.print_json(&json!({ "judgement": judgement_json(&j), "note": TAKES_EFFECT }));
+    }
+    out.line(&format!("withdrew {}: {}", j.id, describe(&j.kind)));
+    out.line(&format!("The withdrawal {TAKES_EFFECT}."));
+    Ok(())
+}
+
+fn describe(kind: &JudgementKind) -> String {
+    match kind {
+        JudgementKind::SameSeller { a, b } => format!("{a} and {b} are one seller"),
+        JudgementKind::DifferentSellers { a, b } => format!("{a} and {b} are different sellers"),
+        JudgementKind::Split {
+            persona,
+            accounts,
+            members,
+        } => format!(
+            "{} of persona {persona} ({} accounts when judged) {} a different seller from the rest",
+            accounts
+                .iter()
+                .map(|a| a.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            members.len(),
+            if accounts.len() == 1 { "is" } else { "are" }
+        ),
+    }
+}
+
+fn time(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0).map_or_else(
+        || unix.to_string(),
+        |t| t.format("%Y-%m-%d %H:%M").to_string(),
+    )
+}
+
+fn judgement_json(j: &Judgement) -> serde_json::Value {
+    let mut v = json!({
+        "id": j.id.to_string(),
+        "kind": j.kind.name(),
+        "analyst": j.analyst,
+        "reason": j.reason,
+        "made_at": j.made_at,
+        "active": j.is_active(),
+        "withdrawn": j.withdrawn.as_ref().map(|w| json!({
+            "analyst": w.analyst, "reason": w.reason, "at": w.at,
+        })),
+    });
+    match &j.kind {
+        JudgementKind::SameSeller { a, b } | JudgementKind::DifferentSellers { a, b } => {
+            v["accounts"] = json!([a, b]);
+        }
+        JudgementKind::Split {
+            persona,
+            accounts,
+            members,
+        } => {
+            v["persona"] = json!(persona);
+            v["accounts"] = json!(accounts);
+            v["members_when_judged"] = json!(members);
+        }
+    }
+    v
+}
