@@ -86,12 +86,23 @@ enum Command {
     ///   WHERE f.fentanyl GROUP BY f.vendor_id ORDER BY 2 DESC
     #[command(verbatim_doc_comment)]
     Enrich(cmd::enrich::EnrichArgs),
-    /// Join accounts across markets into personas on shared PGP keys, payout addresses and contact handles.
+    /// Join accounts across markets into personas, on hard identifiers and on soft evidence.
     ///
-    /// Identifiers that markets share among many users (escrow, deposit and bond wallets, an address quoted on
-    /// every vendor page) are set aside and listed, never used to link. Analysts' judgements (`spector
-    /// persona`) are obeyed, and personas keep their ids from the last run where they carry on.
-    Link(CaseArg),
+    /// Hard: the same PGP key, payout address or contact handle. Identifiers that markets share among many
+    /// users (escrow, deposit and bond wallets, an address quoted on every vendor page) are set aside and
+    /// listed, never used to link.
+    ///
+    /// Soft (sellers only; off with --no-soft): username stems, writing, listing titles, product mix, price
+    /// level, ships-from country, hours and window of activity, combined by a Fellegi–Sunter model into a
+    /// match probability. Its m comes from seller pairs that share a hard identifier, its u from random
+    /// seller pairs. Two groups join only when their accounts are alike on average, so one strong pair
+    /// cannot chain two sellers together.
+    ///
+    /// Every link keeps its evidence (`spector persona show ID`). The run prints, and stores in the table
+    /// `link_rules`, each rule's estimated error with what the estimate rests on. Analysts' judgements
+    /// (`spector persona`) are obeyed, and personas keep their ids from the last run where they carry on.
+    #[command(verbatim_doc_comment)]
+    Link(cmd::link::LinkArgs),
     /// List every persona with its accounts (one line each, or JSON with --json, which gives each account's
     /// id as judgements name it).
     Personas(CaseArg),
@@ -140,7 +151,7 @@ fn main() {
         Command::Ingest(args) => cmd::ingest::run(args, &out),
         Command::Classify(args) => cmd::classify::run(args, &out),
         Command::Enrich(args) => cmd::enrich::run(args, &out),
-        Command::Link(args) => cmd::link::run(&args.case, &out),
+        Command::Link(args) => cmd::link::run(&args, &out),
         Command::Personas(args) => cmd::link::personas(&args.case, &out),
         Command::Persona { action } => cmd::persona::run(action, &out),
         Command::Targets(args) => cmd::targets::run(args, &out),

@@ -13,14 +13,14 @@ impl Output {
     }
 
     pub fn print_json<T: Serialize>(&self, value: &T) -> anyhow::Result<()> {
-        println!("{}", serde_json::to_string_pretty(value)?);
+        emit(&serde_json::to_string_pretty(value)?);
         Ok(())
     }
 
     /// A line for a person. Seized text is hostile: control characters never reach the terminal raw.
     pub fn line(&self, text: &str) {
         if !self.json {
-            println!("{}", term_safe(text));
+            emit(&term_safe(text));
         }
     }
 
@@ -32,7 +32,21 @@ impl Output {
         for r in rows {
             t.add_row(r.iter().map(|c| term_safe(c)).collect::<Vec<_>>());
         }
-        println!("{t}");
+        emit(&t.to_string());
+    }
+}
+
+/// Writes a line to standard output. A reader that went away (`spector personas | head`) ends the program
+/// quietly, as it does for other command-line tools, instead of a panic.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{text}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(1);
     }
 }
 

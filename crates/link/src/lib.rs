@@ -17,8 +17,10 @@
 //! [`LinkEvidence`]: spector_model::LinkEvidence
 
 mod cluster;
+pub mod evaluate;
 pub mod fellegi_sunter;
 mod hard;
+mod linker;
 pub mod soft;
 mod stable;
 
@@ -33,5 +35,8 @@ pub use fellegi_sunter::{
 pub use hard::{
     CONFIRMED_RULE, Continuity, HardLinkInput, IdentifierKind, IgnoredIdentifier, LinkGraph,
     LinkResult, Persona, SharedIdentifierGuard, hard_link_graph, link_hard, resolve_personas,
+};
+pub use linker::{
+    CONTRADICTION_BITS, LinkInput, LinkOptions, LinkOutcome, SoftSummary, link_accounts,
 };
 pub use stable::{PersonaChange, StableIds, assign_stable_ids, persona_id_for};

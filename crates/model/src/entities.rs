@@ -290,6 +290,36 @@ pub struct PersonaMember {
     pub account_id: RecordId,
 }
 
+/// How far one linking rule can be trusted, as the run that applied it estimated it: what a report cites.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkRuleRate {
+    /// The rule as `link_evidence.rule` names it.
+    pub rule: String,
+    /// Links the rule proposed in that run.
+    pub links: u64,
+    /// The match probability at or above which the rule links (soft evidence only).
+    pub threshold: Option<f64>,
+    pub expected_precision: Option<f64>,
+    pub expected_recall: Option<f64>,
+    /// How the figures were obtained, in words: they are estimates, and a reader must know of what.
+    pub basis: String,
+}
+
+/// One level of one comparison of the soft-evidence model a link run used: the weights every soft link's
+/// evidence refers to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkModelLevel {
+    pub comparison: String,
+    pub level: u64,
+    pub level_name: String,
+    /// Probability of the level among pairs of one seller's accounts.
+    pub m: f64,
+    /// Probability of the level among random pairs of sellers' accounts.
+    pub u: f64,
+    /// log2(m / u): what the level adds to a pair's match weight.
+    pub weight_bits: f64,
+}
+
 /// One piece of evidence joining two accounts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinkEvidence {

@@ -17,8 +17,13 @@ pub use ingest::{
     IngestOptions, IngestReport, ProfileChoice, RejectInfo, RejectStage, ingest_source,
 };
 pub use judge::{Verdict, judge};
-pub use link::{AccountView, LinkReport, PersonaView, personas, run_link};
+pub use link::{
+    AccountView, LinkReport, LinkRunOptions, PersonaDetail, PersonaView, persona_detail, personas,
+    run_link, run_link_with,
+};
 pub use measure::targets;
+/// The rule soft links carry in `link_evidence` (their comparisons: `soft:<comparison>`).
+pub use spector_link::soft::SOFT_RULE;
 /// Named by [`LinkReport`].
 pub use spector_link::{Overruled, PersonaChange};
 
@@ -51,6 +56,8 @@ pub enum PipelineError {
     Store(#[from] spector_store::StoreError),
     #[error(transparent)]
     Read(#[from] spector_ingest::ReadError),
+    #[error("soft-evidence linking: {0}")]
+    LinkModel(#[from] spector_link::LinkModelError),
     #[error(transparent)]
     Detect(#[from] spector_ingest::DetectError),
     #[error(transparent)]

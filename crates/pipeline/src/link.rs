@@ -1,11 +1,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use spector_link::{
-    Continuity, HardLinkInput, IgnoredIdentifier, Overruled, PersonaChange, SharedIdentifierGuard,
-    link_hard,
+    Continuity, HardLinkInput, IgnoredIdentifier, LinkInput, LinkOptions, Overruled, PersonaChange,
+    SoftSummary, link_accounts,
 };
-use spector_model::{JudgementId, PersonaMember, RecordId, RefusedLink};
-use spector_store::Case;
+use spector_model::{JudgementId, LinkRuleRate, PersonaMember, RecordId, RefusedLink};
+use spector_store::{Case, LinkRun};
 
 use crate::{PipelineError, Progress};
 
@@ -30,34 +30,94 @@ pub struct LinkReport {
     pub kept_ids: usize,
     /// How the last run's personas split or merged.
     pub changes: Vec<PersonaChange>,
+    /// What soft evidence did; `None` when it was off or had nothing to compare (`soft_skipped` says).
+    pub soft: Option<SoftSummary>,
+    pub soft_skipped: Option<String>,
+    /// Each rule's links and estimated error, as stored in `link_rules`.
+    pub rules: Vec<LinkRuleRate>,
+}
+
+/// How `spector link` links.
+#[derive(Debug, Clone)]
+pub struct LinkRunOptions {
+    /// Read soft evidence (names, writing, products, prices, origin, hours) on top of hard identifiers.
+    pub soft: bool,
+    /// Match probability at or above which soft evidence links two accounts.
+    pub threshold: f64,
+}
+
+impl LinkRunOptions {
+    /// Hard identifiers only.
+    pub fn hard_only() -> Self {
+        LinkRunOptions {
+            soft: false,
+            ..Default::default()
+        }
+    }
+}
+
+impl Default for LinkRunOptions {
+    fn default() -> Self {
+        LinkRunOptions {
+            soft: true,
+            threshold: spector_link::soft::SoftOptions::default().threshold,
+        }
+    }
 }
 
 /// Links the accounts of the case into personas and stores them (replacing the previous run's), obeying the
 /// analysts' judgements and keeping the previous run's persona ids where the personas carry on.
 pub fn run_link(case: &Case, progress: &dyn Progress) -> Result<LinkReport, PipelineError> {
-    progress.begin("link: reading identifiers", None);
+    run_link_with(case, &LinkRunOptions::default(), progress)
+}
+
+/// [`run_link`] with options.
+pub fn run_link_with(
+    case: &Case,
+    options: &LinkRunOptions,
+    progress: &dyn Progress,
+) -> Result<LinkReport, PipelineError> {
+    progress.begin("link: reading accounts, identifiers and texts", None);
     let accounts = case.accounts()?;
     let pgp_keys = case.pgp_keys()?;
     let crypto_addresses = case.crypto_addresses()?;
     let contact_handles = case.contact_handles()?;
     let judgements = case.judgements()?;
     let previous = case.personas()?;
+    let (listings, listing_facts, messages) = if options.soft {
+        (case.listings()?, case.listing_facts()?, case.messages()?)
+    } else {
+        Default::default()
+    };
     progress.end();
     progress.begin("link: joining accounts", None);
-    let result = link_hard(
-        &HardLinkInput {
-            accounts: &accounts,
-            pgp_keys: &pgp_keys,
-            crypto_addresses: &crypto_addresses,
-            contact_handles: &contact_handles,
+    let link_options = LinkOptions {
+        soft: options.soft.then(|| spector_link::soft::SoftOptions {
+            threshold: options.threshold,
+            ..Default::default()
+        }),
+        ..LinkOptions::default()
+    };
+    let outcome = link_accounts(
+        &LinkInput {
+            hard: HardLinkInput {
+                accounts: &accounts,
+                pgp_keys: &pgp_keys,
+                crypto_addresses: &crypto_addresses,
+                contact_handles: &contact_handles,
+            },
+            listings: &listings,
+            listing_facts: &listing_facts,
+            messages: &messages,
         },
-        &SharedIdentifierGuard::default(),
+        &link_options,
         &Continuity {
             judgements: &judgements,
             previous: &previous,
         },
-    );
+    )?;
     progress.end();
+    let result = outcome.result;
     let members: Vec<PersonaMember> = result
         .personas
         .iter()
@@ -68,11 +128,22 @@ pub fn run_link(case: &Case, progress: &dyn Progress) -> Result<LinkReport, Pipe
             })
         })
         .collect();
-    case.replace_links(&members, &result.evidence, &result.refused)?;
+    case.replace_links(&LinkRun {
+        members: &members,
+        evidence: &result.evidence,
+        refused: &result.refused,
+        rules: &outcome.rules,
+        model: &outcome.model,
+    })?;
     let previous_ids: std::collections::HashSet<&str> =
         previous.iter().map(|m| m.persona_id.as_str()).collect();
+    // Soft links carry a row per comparison besides their `soft_model` row; count links, not rows.
     let mut links_by_rule = BTreeMap::new();
-    for e in &result.evidence {
+    for e in result
+        .evidence
+        .iter()
+        .filter(|e| !e.rule.starts_with("soft:"))
+    {
         *links_by_rule.entry(e.rule.clone()).or_default() += 1;
     }
     Ok(LinkReport {
@@ -83,7 +154,7 @@ pub fn run_link(case: &Case, progress: &dyn Progress) -> Result<LinkReport, Pipe
             .iter()
             .filter(|p| p.accounts.len() > 1)
             .count(),
-        links: result.evidence.len(),
+        links: links_by_rule.values().sum(),
         links_by_rule,
         ignored: result.ignored,
         judgements_applied: result.judgements_applied,
@@ -96,6 +167,9 @@ pub fn run_link(case: &Case, progress: &dyn Progress) -> Result<LinkReport, Pipe
             .filter(|p| previous_ids.contains(p.id.as_str()))
             .count(),
         changes: result.changes,
+        soft: outcome.soft,
+        soft_skipped: outcome.soft_skipped,
+        rules: outcome.rules,
     })
 }
 
@@ -147,4 +221,57 @@ pub fn personas(case: &Case) -> Result<Vec<PersonaView>, PipelineError> {
             PersonaView { persona, accounts }
         })
         .collect())
+}
+
+/// One persona of the last link run with everything that joined it: an analyst's "why are these one seller".
+#[derive(Debug, Clone)]
+pub struct PersonaDetail {
+    pub persona: String,
+    pub accounts: Vec<AccountView>,
+    /// Evidence between two of its accounts: hard rules (rule, shared value), soft links (`soft_model` with
+    /// the match probability, then `soft:<comparison>` rows with level, value and bits), confirmations.
+    pub evidence: Vec<spector_model::LinkEvidence>,
+    /// Links touching its accounts that a judgement refused.
+    pub refused: Vec<RefusedLink>,
+    /// The estimated error of each rule its evidence uses.
+    pub rules: Vec<LinkRuleRate>,
+}
+
+/// The persona `id` of the last link run, with its evidence.
+pub fn persona_detail(case: &Case, id: &str) -> Result<PersonaDetail, PipelineError> {
+    let view = personas(case)?
+        .into_iter()
+        .find(|p| p.persona == id)
+        .ok_or_else(|| PipelineError::UnknownPersona(id.to_string()))?;
+    let members: std::collections::HashSet<&RecordId> =
+        view.accounts.iter().map(|a| &a.id).collect();
+    let evidence: Vec<spector_model::LinkEvidence> = case
+        .link_evidence()?
+        .into_iter()
+        .filter(|e| members.contains(&e.account_a) && members.contains(&e.account_b))
+        .collect();
+    let refused = case
+        .refused_links()?
+        .into_iter()
+        .filter(|r| {
+            members.contains(&r.evidence.account_a) || members.contains(&r.evidence.account_b)
+        })
+        .collect();
+    let used: std::collections::HashSet<&str> = evidence
+        .iter()
+        .map(|e| e.rule.as_str())
+        .filter(|r| !r.starts_with("soft:"))
+        .collect();
+    let rules = case
+        .link_rules()?
+        .into_iter()
+        .filter(|r| used.contains(r.rule.as_str()))
+        .collect();
+    Ok(PersonaDetail {
+        persona: view.persona,
+        accounts: view.accounts,
+        evidence,
+        refused,
+        rules,
+    })
 }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use spector_link::{CONFIRMED_RULE, PersonaChange, persona_id_for};
 use spector_model::{JudgementId, RecordId};
 use spector_pipeline::{
-    IngestOptions, LinkReport, NoProgress, PipelineError, ProfileChoice, Verdict, ingest_source,
-    judge, run_link,
+    IngestOptions, LinkReport, LinkRunOptions, NoProgress, PipelineError, ProfileChoice, Verdict,
+    ingest_source, judge, run_link_with,
 };
 use spector_store::Case;
 use spector_synth::{SynthConfig, generate};
@@ -75,7 +75,9 @@ fn ingest_market(case: &Case, market: &str, files: &[PathBuf]) {
 }
 
 fn link(case: &Case) -> LinkReport {
-    run_link(case, &NoProgress).expect("link")
+    // Hard identifiers only: these tests pin down what judgements and stable ids do to links whose
+    // evidence does not change when data is added (soft scores move with every new market).
+    run_link_with(case, &LinkRunOptions::hard_only(), &NoProgress).expect("link")
 }
 
 /// Persona id → its accounts, as stored.

@@ -1,30 +1,17 @@
-//! Soft-evidence linking over a synthetic world, scored against the world's ground truth: which seller
-//! accounts belong to one persona.
+//! `spector link` with soft evidence over a synthetic world, scored against the world's ground truth: which
+//! seller accounts belong to one persona.
 
 use std::collections::{HashMap, HashSet};
 
-use spector_link::soft::{SoftLinkInput, SoftOptions, link_soft};
+use spector_link::evaluate::evaluate;
 use spector_model::{AccountRole, RecordId};
-use spector_pipeline::{EnrichOptions, NoProgress, run_enrich, run_link};
+use spector_pipeline::{
+    EnrichOptions, LinkRunOptions, NoProgress, Verdict, judge, run_enrich, run_link_with,
+};
 use spector_store::Case;
 
 mod common;
-use common::{ingest_all, world};
-
-/// Pairs `(a, b)` with `a < b` of accounts in one group.
-fn pairs_of<'a>(
-    groups: impl Iterator<Item = Vec<&'a RecordId>>,
-) -> HashSet<(&'a RecordId, &'a RecordId)> {
-    let mut out = HashSet::new();
-    for g in groups {
-        for (i, a) in g.iter().enumerate() {
-            for b in &g[i + 1..] {
-                out.insert(if a < b { (*a, *b) } else { (*b, *a) });
-            }
-        }
-    }
-    out
-}
+use common::{ingest_all, truth_personas, world};
 
 #[test]
 fn soft_evidence_joins_a_sellers_accounts_across_markets_precisely() {
@@ -33,95 +20,113 @@ fn soft_evidence_joins_a_sellers_accounts_across_markets_precisely() {
     let case = Case::init(&dir.path().join("case")).unwrap();
     ingest_all(&case, &w.root);
     run_enrich(&case, &EnrichOptions::default(), &NoProgress).unwrap();
-    run_link(&case, &NoProgress).unwrap();
-    let accounts = case.accounts().unwrap();
-    let listings = case.listings().unwrap();
-    let facts = case.listing_facts().unwrap();
-    let messages = case.messages().unwrap();
-    let hard: Vec<(RecordId, RecordId)> = case
+    let hard_only = run_link_with(&case, &LinkRunOptions::hard_only(), &NoProgress).unwrap();
+    assert!(hard_only.soft.is_none());
+    let hard_pairs: HashSet<(RecordId, RecordId)> = case
         .link_evidence()
         .unwrap()
         .into_iter()
-        .map(|e| (e.account_a, e.account_b))
+        .map(|e| {
+            if e.account_a < e.account_b {
+                (e.account_a, e.account_b)
+            } else {
+                (e.account_b, e.account_a)
+            }
+        })
         .collect();
-    let result = link_soft(
-        &SoftLinkInput {
-            accounts: &accounts,
-            listings: &listings,
-            listing_facts: &facts,
-            messages: &messages,
-        },
-        &hard,
-        &SoftOptions::default(),
-    )
-    .unwrap();
+    let report = run_link_with(&case, &LinkRunOptions::default(), &NoProgress).unwrap();
 
-    let mut truth: HashMap<(String, String), String> = HashMap::new();
-    let mut rdr = csv::Reader::from_path(w.root.join("truth/accounts.csv")).unwrap();
-    for r in rdr.records() {
-        let r = r.unwrap();
-        truth.insert((r[0].to_string(), r[1].to_string()), r[2].to_string());
-    }
-    let sellers: HashMap<&RecordId, &str> = accounts
+    let truth_names = truth_personas(&w.root);
+    let accounts = case.accounts().unwrap();
+    let mut labels: HashMap<String, usize> = HashMap::new();
+    let truth: HashMap<RecordId, usize> = accounts
         .iter()
         .filter(|a| a.role == AccountRole::Vendor)
         .map(|a| {
-            let p = truth
+            let p = truth_names
                 .get(&(a.market.clone(), a.name.clone()))
                 .unwrap_or_else(|| panic!("{} is in the truth", a.id));
-            (&a.id, p.as_str())
+            let n = labels.len();
+            (a.id.clone(), *labels.entry(p.clone()).or_insert(n))
         })
         .collect();
-    let mut by_persona: HashMap<&str, Vec<&RecordId>> = HashMap::new();
-    for (a, p) in &sellers {
-        by_persona.entry(p).or_default().push(a);
-    }
-    let true_pairs = pairs_of(by_persona.into_values());
-    let predicted = pairs_of(result.groups.iter().map(|g| {
-        g.iter()
-            .filter(|a| sellers.contains_key(a))
-            .collect::<Vec<_>>()
-    }));
-    let hard_pairs = pairs_of(
-        hard.iter()
-            .map(|(a, b)| vec![a, b])
-            .collect::<Vec<_>>()
-            .into_iter(),
-    );
-    let tp = predicted.intersection(&true_pairs).count() as f64;
-    let precision = tp / predicted.len() as f64;
-    let recall = tp / true_pairs.len() as f64;
-    let f1 = 2.0 * precision * recall / (precision + recall);
-    let soft_only_truth = true_pairs.difference(&hard_pairs).count();
-    eprintln!(
-        "seller pairs: true {}, predicted {}, precision {precision:.4}, recall {recall:.4}, F1 {f1:.4}; \
-         true pairs without a direct hard link {soft_only_truth}",
-        true_pairs.len(),
-        predicted.len()
-    );
+    let mut persona_labels: HashMap<String, usize> = HashMap::new();
+    let predicted: HashMap<RecordId, usize> = case
+        .personas()
+        .unwrap()
+        .into_iter()
+        .map(|m| {
+            let n = persona_labels.len();
+            (
+                m.account_id,
+                *persona_labels.entry(m.persona_id).or_insert(n),
+            )
+        })
+        .collect();
+    let all = evaluate(&truth, &predicted, &HashSet::new());
+    let soft_only = evaluate(&truth, &predicted, &hard_pairs);
+    eprintln!("all seller pairs: {all:?}\nwithout a shared hard identifier: {soft_only:?}");
     assert!(
-        true_pairs.len() > 100 && soft_only_truth > 50,
+        all.true_pairs > 100 && soft_only.true_pairs > 50,
         "the world has pairs only soft evidence finds"
     );
-    assert!(
-        f1 >= 0.93,
-        "F1 {f1:.4} (precision {precision:.4}, recall {recall:.4})"
-    );
-    // Hard links alone reach about a third of the true pairs in such worlds; soft evidence must add most of
-    // the rest.
-    assert!(recall >= 0.9, "recall {recall:.4}");
-    // Every soft link that joined two groups explains itself: a model row and one row per comparison.
-    let soft_rows = result
-        .evidence
+    assert!(all.pairwise.f1 >= 0.93, "{all:?}");
+    assert!(soft_only.pairwise.f1 >= 0.85, "{soft_only:?}");
+    assert!(all.b_cubed.f1 >= 0.93, "{all:?}");
+
+    // Every soft link that joined two groups explains itself, and the run's error estimates are stored.
+    let evidence = case.link_evidence().unwrap();
+    let soft = report.soft.expect("soft evidence ran");
+    let model_rows = evidence
         .iter()
         .filter(|e| e.rule == spector_link::soft::SOFT_RULE)
         .count();
-    assert!(soft_rows > 0);
-    assert!(result.evidence.iter().any(|e| e.rule == "soft:username"));
+    assert_eq!(model_rows, soft.links_applied);
+    assert!(evidence.iter().any(|e| e.rule == "soft:username"));
+    let rules = case.link_rules().unwrap();
+    let soft_rule = rules
+        .iter()
+        .find(|r| r.rule == spector_link::soft::SOFT_RULE)
+        .expect("the soft model's error is stored");
     assert!(
-        result
-            .expected_error
-            .expected_precision
-            .is_some_and(|p| p > 0.8)
+        soft_rule.expected_precision.is_some_and(|p| p > 0.8),
+        "{soft_rule:?}"
+    );
+    assert!(rules.iter().any(|r| r.rule == "same_pgp_fingerprint"));
+    assert!(!case.link_model().unwrap().is_empty());
+
+    // An analyst rejects a soft link: the next run keeps the two accounts apart and says which judgement
+    // refused the link.
+    let rejected = evidence
+        .iter()
+        .find(|e| e.rule == spector_link::soft::SOFT_RULE)
+        .expect("a soft link");
+    judge(
+        &case,
+        &Verdict::Reject {
+            a: rejected.account_a.to_string(),
+            b: rejected.account_b.to_string(),
+        },
+        "ana",
+        "different photos",
+    )
+    .unwrap();
+    run_link_with(&case, &LinkRunOptions::default(), &NoProgress).unwrap();
+    let persona_of: HashMap<RecordId, String> = case
+        .personas()
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.account_id, m.persona_id))
+        .collect();
+    assert_ne!(
+        persona_of[&rejected.account_a],
+        persona_of[&rejected.account_b]
+    );
+    assert!(
+        case.refused_links()
+            .unwrap()
+            .iter()
+            .any(|r| r.evidence.rule == spector_link::soft::SOFT_RULE),
+        "the refused soft link is kept with its judgement"
     );
 }

@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 
 use spector_model::Record;
 use spector_pipeline::{
-    IngestOptions, NoProgress, PipelineError, ProfileChoice, ingest_source, personas, run_link,
+    IngestOptions, LinkRunOptions, NoProgress, PipelineError, ProfileChoice, ingest_source,
+    personas, run_link_with,
 };
 use spector_store::Case;
 
 mod common;
-use common::{ingest_all, market_files, world};
+use common::{ingest_all, market_files, truth_personas, world};
 
 fn truth_counts(world: &Path) -> BTreeMap<(String, String), u64> {
     let mut rdr = csv::Reader::from_path(world.join("truth/counts.csv")).expect("counts.csv");
@@ -310,14 +311,9 @@ fn hard_identifier_linking_is_precise_against_the_truth() {
     let dir = tempfile::tempdir().unwrap();
     let case = Case::init(&dir.path().join("case")).unwrap();
     ingest_all(&case, &w.root);
-    run_link(&case, &NoProgress).unwrap();
+    run_link_with(&case, &LinkRunOptions::hard_only(), &NoProgress).unwrap();
 
-    let mut truth: HashMap<(String, String), String> = HashMap::new();
-    let mut rdr = csv::Reader::from_path(w.root.join("truth/accounts.csv")).unwrap();
-    for r in rdr.records() {
-        let r = r.unwrap();
-        truth.insert((r[0].to_string(), r[1].to_string()), r[2].to_string());
-    }
+    let truth = truth_personas(&w.root);
     let (mut predicted_pairs, mut true_positive) = (0u64, 0u64);
     let mut accounts_seen = 0usize;
     for p in personas(&case).unwrap() {

@@ -8,8 +8,9 @@ use crate::staging::{self, remove_file_if_present, rfc3339, sync_dir};
 use crate::tables::{Row, TABLES};
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use spector_model::{
-    Account, ContactHandle, CryptoAddress, Feedback, LinkEvidence, Listing, ListingFacts, Market,
-    Message, Order, OrderValue, PersonaMember, PgpKey, RefusedLink, ShippingInfo,
+    Account, ContactHandle, CryptoAddress, Feedback, LinkEvidence, LinkModelLevel, LinkRuleRate,
+    Listing, ListingFacts, Market, Message, Order, OrderValue, PersonaMember, PgpKey, RefusedLink,
+    ShippingInfo,
 };
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
@@ -410,6 +411,14 @@ impl Case {
         self.read_table()
     }
     pub fn link_evidence(&self) -> Result<Vec<LinkEvidence>> {
+        self.read_table()
+    }
+    /// The estimated error of each linking rule, as the last link run estimated it.
+    pub fn link_rules(&self) -> Result<Vec<LinkRuleRate>> {
+        self.read_table()
+    }
+    /// The soft-evidence model of the last link run, a row per level of each comparison.
+    pub fn link_model(&self) -> Result<Vec<LinkModelLevel>> {
         self.read_table()
     }
     /// Evidence the last link run did not apply because of a judgement.

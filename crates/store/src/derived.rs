@@ -5,37 +5,56 @@ use crate::error::Result;
 use crate::parts::{FinishedPart, PartWriter, write_part};
 use crate::staging::{StagingDir, remove_file_if_present};
 use crate::tables::Row;
-use spector_model::{LinkEvidence, ListingFacts, OrderValue, PersonaMember, RefusedLink};
+use spector_model::{
+    LinkEvidence, LinkModelLevel, LinkRuleRate, ListingFacts, OrderValue, PersonaMember,
+    RefusedLink,
+};
+
+/// Everything one link run produces, replaced together by [`Case::replace_links`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LinkRun<'a> {
+    pub members: &'a [PersonaMember],
+    pub evidence: &'a [LinkEvidence],
+    pub refused: &'a [RefusedLink],
+    /// The estimated error of each rule, as the run estimated it.
+    pub rules: &'a [LinkRuleRate],
+    /// The soft-evidence model the run used (empty when it used none).
+    pub model: &'a [LinkModelLevel],
+}
 
 impl Case {
     /// Replaces `persona_members` and `link_evidence` with these rows, both at once: a reader sees the old
-    /// pair or the new pair, never a mix. `refused_links` is emptied with them.
+    /// pair or the new pair, never a mix. The other tables of a link run are emptied with them.
     pub fn replace_personas(
         &self,
         members: &[PersonaMember],
         evidence: &[LinkEvidence],
     ) -> Result<()> {
-        self.replace_links(members, evidence, &[])
+        self.replace_links(&LinkRun {
+            members,
+            evidence,
+            ..LinkRun::default()
+        })
     }
 
-    /// Replaces the results of linking, `persona_members`, `link_evidence` and `refused_links`, all at once.
-    pub fn replace_links(
-        &self,
-        members: &[PersonaMember],
-        evidence: &[LinkEvidence],
-        refused: &[RefusedLink],
-    ) -> Result<()> {
+    /// Replaces the results of linking (`persona_members`, `link_evidence`, `refused_links`, `link_rules`,
+    /// `link_model`) all at once.
+    pub fn replace_links(&self, run: &LinkRun<'_>) -> Result<()> {
         let staging = StagingDir::create(&self.staging_root())?;
         let parts = [
-            write_part(staging.path(), members)?,
-            write_part(staging.path(), evidence)?,
-            write_part(staging.path(), refused)?,
+            write_part(staging.path(), run.members)?,
+            write_part(staging.path(), run.evidence)?,
+            write_part(staging.path(), run.refused)?,
+            write_part(staging.path(), run.rules)?,
+            write_part(staging.path(), run.model)?,
         ];
         self.replace_derived(
             &[
                 PersonaMember::TABLE,
                 LinkEvidence::TABLE,
                 RefusedLink::TABLE,
+                LinkRuleRate::TABLE,
+                LinkModelLevel::TABLE,
             ],
             parts.into_iter().flatten().collect(),
             &staging,

@@ -44,7 +44,7 @@ mod staging;
 mod tables;
 
 pub use case::{Case, SourceEntry};
-pub use derived::EnrichmentWriter;
+pub use derived::{EnrichmentWriter, LinkRun};
 pub use error::StoreError;
 pub use evidence::{Evidence, Received, ReceivedBytes};
 pub use source::{CommitSummary, Quarantined, Reject, SourceWriter};

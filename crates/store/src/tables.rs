@@ -11,12 +11,12 @@ use crate::source::Quarantined;
 use arrow::datatypes::SchemaRef;
 use spector_model::{
     Account, AccountRole, ContactHandle, CryptoAddress, Feedback, JudgementId, LinkEvidence,
-    Listing, ListingFacts, Market, Message, Order, OrderState, OrderValue, PersonaMember, PgpKey,
-    RefusedLink, ShippingInfo,
+    LinkModelLevel, LinkRuleRate, Listing, ListingFacts, Market, Message, Order, OrderState,
+    OrderValue, PersonaMember, PgpKey, RefusedLink, ShippingInfo,
 };
 
 /// Every table of a case, in the order they are listed to analysts.
-pub const TABLES: [&str; 16] = [
+pub const TABLES: [&str; 18] = [
     "markets",
     "accounts",
     "listings",
@@ -31,6 +31,8 @@ pub const TABLES: [&str; 16] = [
     "persona_members",
     "link_evidence",
     "refused_links",
+    "link_rules",
+    "link_model",
     "listing_facts",
     "order_values",
 ];
@@ -52,6 +54,8 @@ pub fn table_schema(table: &str) -> Option<SchemaRef> {
         "persona_members" => PersonaMember::columns(),
         "link_evidence" => LinkEvidence::columns(),
         "refused_links" => RefusedLink::columns(),
+        "link_rules" => LinkRuleRate::columns(),
+        "link_model" => LinkModelLevel::columns(),
         "listing_facts" => ListingFacts::columns(),
         "order_values" => OrderValue::columns(),
         _ => return None,
@@ -548,6 +552,70 @@ impl Row for RefusedLink {
         Ok(RefusedLink {
             evidence: LinkEvidence::read(r)?,
             judgement: r.parsed(JudgementId::parse)?,
+        })
+    }
+}
+
+impl Row for LinkRuleRate {
+    const TABLE: &'static str = "link_rules";
+    fn columns() -> Vec<Column> {
+        vec![
+            required("rule", Text),
+            required("links", Count),
+            optional("threshold", Float),
+            optional("expected_precision", Float),
+            optional("expected_recall", Float),
+            required("basis", Text).prose(),
+        ]
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.text(&self.rule);
+        w.count(self.links);
+        w.float(self.threshold);
+        w.float(self.expected_precision);
+        w.float(self.expected_recall);
+        w.text(&self.basis);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(LinkRuleRate {
+            rule: r.text()?,
+            links: r.count()?,
+            threshold: r.float()?,
+            expected_precision: r.float()?,
+            expected_recall: r.float()?,
+            basis: r.text()?,
+        })
+    }
+}
+
+impl Row for LinkModelLevel {
+    const TABLE: &'static str = "link_model";
+    fn columns() -> Vec<Column> {
+        vec![
+            required("comparison", Text),
+            required("level", Count),
+            required("level_name", Text),
+            required("m", Float),
+            required("u", Float),
+            required("weight_bits", Float),
+        ]
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.text(&self.comparison);
+        w.count(self.level);
+        w.text(&self.level_name);
+        w.required_float(self.m);
+        w.required_float(self.u);
+        w.required_float(self.weight_bits);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(LinkModelLevel {
+            comparison: r.text()?,
+            level: r.count()?,
+            level_name: r.text()?,
+            m: r.required_float()?,
+            u: r.required_float()?,
+            weight_bits: r.required_float()?,
         })
     }
 }

@@ -338,6 +338,46 @@ fn refused_link_row() -> impl Strategy<Value = RefusedLink> {
     })
 }
 
+fn link_rule_row() -> impl Strategy<Value = LinkRuleRate> {
+    (
+        "[a-z:_]{1,20}",
+        any::<u64>(),
+        proptest::option::of(0.0f64..1.0),
+        proptest::option::of(0.0f64..1.0),
+        proptest::option::of(0.0f64..1.0),
+        ".{0,80}",
+    )
+        .prop_map(|(rule, links, threshold, p, r, basis)| LinkRuleRate {
+            rule,
+            links,
+            threshold,
+            expected_precision: p,
+            expected_recall: r,
+            basis,
+        })
+}
+
+fn link_model_row() -> impl Strategy<Value = LinkModelLevel> {
+    (
+        "[a-z_]{1,16}",
+        0u64..8,
+        ".{0,24}",
+        0.0f64..1.0,
+        0.0f64..1.0,
+        -40.0f64..40.0,
+    )
+        .prop_map(
+            |(comparison, level, level_name, m, u, weight_bits)| LinkModelLevel {
+                comparison,
+                level,
+                level_name,
+                m,
+                u,
+                weight_bits,
+            },
+        )
+}
+
 fn link_evidence_row() -> impl Strategy<Value = LinkEvidence> {
     (id(), id(), text(), text(), number()).prop_map(|(account_a, account_b, rule, value, score)| {
         LinkEvidence {
@@ -466,6 +506,8 @@ proptest! {
     #[test] fn persona_members_round_trip(rows in vec(persona_member(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn link_evidence_round_trip(rows in vec(link_evidence_row(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn refused_links_round_trip(rows in vec(refused_link_row(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn link_rules_round_trip(rows in vec(link_rule_row(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn link_model_round_trip(rows in vec(link_model_row(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn listing_facts_round_trip(rows in vec(listing_facts_row(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn order_values_round_trip(rows in vec(order_value_row(), 0..12)) { part_round_trip(rows)?; }
 }
@@ -480,6 +522,8 @@ fn every_table_has_a_schema_and_every_source_record_ends_with_flat_provenance() 
             "persona_members",
             "link_evidence",
             "refused_links",
+            "link_rules",
+            "link_model",
             "listing_facts",
             "order_values",
         ]
@@ -1806,11 +1850,11 @@ fn refused_links_are_replaced_with_the_personas() {
         judgement: JudgementId(4),
     };
     f.case
-        .replace_links(
-            &[member("p1", "a/account/1")],
-            &[],
-            std::slice::from_ref(&refused),
-        )
+        .replace_links(&LinkRun {
+            members: &[member("p1", "a/account/1")],
+            refused: std::slice::from_ref(&refused),
+            ..LinkRun::default()
+        })
         .unwrap();
     assert_eq!(f.case.refused_links().unwrap(), vec![refused]);
     f.case

@@ -1,17 +1,80 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use clap::Args;
 use serde::Serialize;
-use spector_pipeline::{PersonaChange, personas as list_personas, run_link};
+use spector_pipeline::{LinkRunOptions, PersonaChange, personas as list_personas, run_link_with};
 use spector_store::Case;
 
 use crate::output::Output;
 use crate::progress::Bar;
 
-pub fn run(case_dir: &Path, out: &Output) -> anyhow::Result<()> {
-    let case = Case::open(case_dir)?;
-    let r = run_link(&case, &Bar::new())?;
+#[derive(Args)]
+pub struct LinkArgs {
+    /// The case directory (made by `spector case init`).
+    #[arg(long, env = "SPECTOR_CASE")]
+    case: PathBuf,
+    /// Link on hard identifiers only (PGP keys, payout addresses, contact handles), without soft evidence.
+    #[arg(long)]
+    no_soft: bool,
+    /// Match probability (0–1) at or above which soft evidence links two seller accounts. Higher: fewer,
+    /// surer links; `spector link` prints the model's own estimate of precision and recall at this value.
+    #[arg(long, default_value_t = 0.5)]
+    threshold: f64,
+}
+
+fn rule_json(r: &spector_model::LinkRuleRate) -> serde_json::Value {
+    serde_json::json!({
+        "rule": r.rule, "links": r.links, "threshold": r.threshold,
+        "expected_precision": r.expected_precision, "expected_recall": r.expected_recall,
+        "basis": r.basis,
+    })
+}
+
+fn percent(x: Option<f64>) -> String {
+    x.map_or("–".to_string(), |v| format!("{:.1}%", v * 100.0))
+}
+
+pub fn run(args: &LinkArgs, out: &Output) -> anyhow::Result<()> {
+    if !(args.threshold > 0.0 && args.threshold <= 1.0) {
+        anyhow::bail!(
+            "--threshold {} is not a probability in (0, 1]",
+            args.threshold
+        );
+    }
+    let case = Case::open(&args.case)?;
+    let r = run_link_with(
+        &case,
+        &LinkRunOptions {
+            soft: !args.no_soft,
+            threshold: args.threshold,
+        },
+        &Bar::new(),
+    )?;
     if out.json {
+        let soft = r.soft.as_ref().map(|s| {
+            serde_json::json!({
+                "threshold": s.threshold,
+                "candidate_pairs": s.blocking.pairs,
+                "oversized_blocking_keys": s.blocking.oversized_keys,
+                "scored_seller_pairs": s.scored_pairs,
+                "links_above_threshold": s.links_above_threshold,
+                "links_applied": s.links_applied,
+                "refused_by_group_average": s.refused_by_group_average,
+                "m_from_known_matches": s.m_from_known_matches,
+                "known_matches": s.known_matches,
+                "random_pairs": s.random_pairs,
+                "expected_precision": s.expected_error.expected_precision,
+                "expected_recall": s.expected_error.expected_recall,
+                "hard_seller_links": s.hard_seller_links,
+                "hard_links_contradicted": s.hard_links_contradicted.iter().map(|(a, b, w)| {
+                    serde_json::json!({ "account_a": a, "account_b": b, "soft_weight_bits": w })
+                }).collect::<Vec<_>>(),
+            })
+        });
         return out.print_json(&serde_json::json!({
+            "soft": soft,
+            "soft_skipped": r.soft_skipped,
+            "rules": r.rules.iter().map(rule_json).collect::<Vec<_>>(),
             "accounts": r.accounts,
             "personas": r.personas,
             "multi_account_personas": r.multi_account_personas,
@@ -46,6 +109,67 @@ pub fn run(case_dir: &Path, out: &Output) -> anyhow::Result<()> {
     ));
     for (rule, n) in &r.links_by_rule {
         out.line(&format!("  {rule}: {n}"));
+    }
+    if let Some(s) = &r.soft {
+        out.line(&format!(
+            "soft evidence: {} seller pairs compared ({} candidate pairs from blocking{}), {} at or above \
+             {:.2}, {} joined two groups, {} refused as the groups were unlike on average",
+            s.scored_pairs,
+            s.blocking.pairs,
+            if s.blocking.oversized_keys > 0 {
+                format!(", {} oversized keys skipped", s.blocking.oversized_keys)
+            } else {
+                String::new()
+            },
+            s.links_above_threshold,
+            s.threshold,
+            s.links_applied,
+            s.refused_by_group_average
+        ));
+        out.line(&format!(
+            "  model: m from {}, u from {} random seller pairs",
+            if s.m_from_known_matches {
+                format!("{} seller pairs sharing a hard identifier", s.known_matches)
+            } else {
+                "EM over the compared pairs (too few pairs share a hard identifier)".to_string()
+            },
+            s.random_pairs
+        ));
+        if !s.hard_links_contradicted.is_empty() {
+            out.line(&format!(
+                "  {} of {} hard links between sellers are contradicted by soft evidence (check them with \
+                 `spector persona show`):",
+                s.hard_links_contradicted.len(),
+                s.hard_seller_links
+            ));
+            for (a, b, w) in s.hard_links_contradicted.iter().take(10) {
+                out.line(&format!("    {a} ~ {b}: {w:.1} bits"));
+            }
+        }
+    } else if let Some(why) = &r.soft_skipped {
+        out.line(&format!("soft evidence: nothing scored ({why})"));
+    }
+    if !r.rules.is_empty() {
+        out.line("estimated error of each rule (stored in the table link_rules with its basis):");
+        for rule in &r.rules {
+            let estimate = match (rule.threshold, rule.expected_precision) {
+                // The soft model's own estimate at its threshold.
+                (Some(t), _) => format!(
+                    "precision {}, recall {} at {t:.2} (model estimate)",
+                    percent(rule.expected_precision),
+                    percent(rule.expected_recall)
+                ),
+                (None, Some(p)) => format!(
+                    "{} contradicted by soft evidence",
+                    ((1.0 - p) * rule.links as f64).round()
+                ),
+                (None, None) => "not estimated".to_string(),
+            };
+            out.line(&format!(
+                "  {:<24} {:>7} links  {estimate}",
+                rule.rule, rule.links
+            ));
+        }
     }
     if r.judgements_applied > 0 || !r.refused.is_empty() {
         out.line(&format!(

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use serde_json::json;
 use spector_model::{Judgement, JudgementId, JudgementKind};
-use spector_pipeline::{Verdict, judge};
+use spector_pipeline::{Verdict, judge, persona_detail};
 use spector_store::Case;
 
 use crate::output::Output;
@@ -14,6 +14,15 @@ const TAKES_EFFECT: &str = "takes effect at the next `spector link`";
 
 #[derive(Subcommand)]
 pub enum PersonaAction {
+    /// Show a persona: its accounts, every piece of evidence that joined them, links a judgement refused,
+    /// and the estimated error of the rules used.
+    ///
+    /// A soft link shows its match probability and, per comparison, the level, the measured value and
+    /// the weight of evidence in bits (positive: for one seller; negative: against). Example:
+    ///
+    ///   spector persona show --case ./case P-3fa1c0d2e9b4
+    #[command(verbatim_doc_comment)]
+    Show(ShowArgs),
     /// Judge two accounts to be one seller: every later `spector link` joins them, evidence or not.
     ///
     /// Accounts are named by id as `spector personas --json` prints them (market/account/key), or as
@@ -79,6 +88,15 @@ pub struct SplitArgs {
 }
 
 #[derive(Args)]
+pub struct ShowArgs {
+    /// The case directory (made by `spector case init`).
+    #[arg(long, env = "SPECTOR_CASE")]
+    case: PathBuf,
+    /// The persona as `spector personas` names it (P-...).
+    persona: String,
+}
+
+#[derive(Args)]
 pub struct ListArgs {
     /// The case directory (made by `spector case init`).
     #[arg(long, env = "SPECTOR_CASE")]
@@ -134,7 +152,110 @@ pub fn run(action: PersonaAction, out: &Output) -> anyhow::Result<()> {
         ),
         PersonaAction::Judgements(l) => list(&l.case, out),
         PersonaAction::Withdraw(w) => withdraw(w, out),
+        PersonaAction::Show(a) => show(&a, out),
     }
+}
+
+fn show(args: &ShowArgs, out: &Output) -> anyhow::Result<()> {
+    let case = Case::open(&args.case)?;
+    let d = persona_detail(&case, &args.persona)?;
+    if out.json {
+        return out.print_json(&json!({
+            "persona": d.persona,
+            "accounts": d.accounts.iter().map(|a| json!({
+                "market": a.market, "account": a.name, "id": a.id.to_string(),
+            })).collect::<Vec<_>>(),
+            "evidence": d.evidence.iter().map(|e| json!({
+                "account_a": e.account_a, "account_b": e.account_b, "rule": e.rule,
+                "value": e.value, "score": e.score,
+            })).collect::<Vec<_>>(),
+            "refused_links": d.refused.iter().map(|r| json!({
+                "account_a": r.evidence.account_a, "account_b": r.evidence.account_b,
+                "rule": r.evidence.rule, "value": r.evidence.value,
+                "judgement": r.judgement.to_string(),
+            })).collect::<Vec<_>>(),
+            "rules": d.rules.iter().map(|r| json!({
+                "rule": r.rule, "links": r.links, "threshold": r.threshold,
+                "expected_precision": r.expected_precision, "expected_recall": r.expected_recall,
+                "basis": r.basis,
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    let name: std::collections::HashMap<&spector_model::RecordId, String> = d
+        .accounts
+        .iter()
+        .map(|a| (&a.id, format!("{}:{}", a.market, a.name)))
+        .collect();
+    let label =
+        |id: &spector_model::RecordId| name.get(id).cloned().unwrap_or_else(|| id.to_string());
+    out.line(&format!("{}: {} account(s)", d.persona, d.accounts.len()));
+    for a in &d.accounts {
+        out.line(&format!("  {}:{}  ({})", a.market, a.name, a.id));
+    }
+    // A value held by several accounts backs a link between each two of them; it is shown once, with its
+    // holders. Soft links are per pair, each with its comparisons.
+    let mut shared: std::collections::BTreeMap<(&str, &str), std::collections::BTreeSet<String>> =
+        std::collections::BTreeMap::new();
+    let mut soft_lines: Vec<String> = Vec::new();
+    for e in &d.evidence {
+        if let Some(comparison) = e.rule.strip_prefix("soft:") {
+            soft_lines.push(format!(
+                "      {comparison:<16} {:<28} {:+6.1} bits",
+                e.value, e.score
+            ));
+        } else if e.rule == spector_pipeline::SOFT_RULE {
+            soft_lines.push(format!(
+                "  {} ~ {}  {}",
+                label(&e.account_a),
+                label(&e.account_b),
+                e.value
+            ));
+        } else {
+            let holders = shared
+                .entry((e.rule.as_str(), e.value.as_str()))
+                .or_default();
+            holders.insert(label(&e.account_a));
+            holders.insert(label(&e.account_b));
+        }
+    }
+    if !shared.is_empty() {
+        out.line("shared identifiers and confirmations:");
+    }
+    for ((rule, value), holders) in &shared {
+        out.line(&format!("  {rule} {value}"));
+        out.line(&format!(
+            "      held by {}",
+            holders.iter().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if !soft_lines.is_empty() {
+        out.line("soft evidence (weights in bits: positive for one seller, negative against):");
+    }
+    for l in &soft_lines {
+        out.line(l);
+    }
+    for r in &d.refused {
+        out.line(&format!(
+            "  refused by {}: {} ~ {}  {}: {}",
+            r.judgement,
+            r.evidence.account_a,
+            r.evidence.account_b,
+            r.evidence.rule,
+            r.evidence.value
+        ));
+    }
+    for r in &d.rules {
+        out.line(&format!(
+            "rule {}: estimated precision {}, recall {} ({})",
+            r.rule,
+            r.expected_precision
+                .map_or("–".to_string(), |p| format!("{:.1}%", p * 100.0)),
+            r.expected_recall
+                .map_or("–".to_string(), |p| format!("{:.1}%", p * 100.0)),
+            r.basis
+        ));
+    }
+    Ok(())
 }
 
 fn record(

@@ -36,6 +36,12 @@ impl Default for SoftOptions {
 pub struct SoftLinkResult {
     /// Accounts grouped by hard and soft links together; every account is in exactly one group.
     pub groups: Vec<Vec<RecordId>>,
+    /// The soft links that joined two groups, with their match probability: what a persona resolver adds
+    /// to the hard links.
+    pub links: Vec<(RecordId, RecordId, f64)>,
+    /// Each hard link between two sellers with the weight soft evidence alone gives the pair (bits):
+    /// a strongly negative weight is a hard link to check.
+    pub hard_link_weights: Vec<(RecordId, RecordId, f64)>,
     /// One `soft_model` row per soft link that joined two groups (score: the match probability), and one
     /// `soft:<comparison>` row per comparison of that pair (value: level and measured value; score: the
     /// comparison's weight of evidence in bits).
@@ -160,6 +166,21 @@ pub fn link_soft(
             v
         })
         .collect();
+    let links = clusters
+        .joined_by
+        .iter()
+        .map(|&(a, b, p)| (id(a), id(b), p))
+        .collect();
+    let hard_link_weights = hard
+        .iter()
+        .filter(|&&(a, b)| features[a as usize].seller && features[b as usize].seller)
+        .map(|&(a, b)| {
+            let w = model
+                .model
+                .match_weight(&compare(&features[a as usize], &features[b as usize]));
+            (id(a), id(b), w)
+        })
+        .collect();
     let refused = clusters
         .refused
         .into_iter()
@@ -168,6 +189,8 @@ pub fn link_soft(
     let expected_error = super::score::expected_error(&model.model, &levels, options.threshold);
     Ok(SoftLinkResult {
         groups,
+        links,
+        hard_link_weights,
         evidence,
         blocking,
         scored_pairs: pairs.len(),

@@ -1,6 +1,7 @@
 //! A synthetic world on disk, ingested whole into a case: shared by the end-to-end tests.
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use spector_pipeline::{IngestOptions, NoProgress, ProfileChoice, ingest_source};
@@ -60,4 +61,15 @@ pub fn ingest_all(case: &Case, world: &Path) {
         .unwrap_or_else(|e| panic!("ingest {}: {e}", file.display()));
         assert!(r.rejects.is_empty(), "{}: {:?}", file.display(), r.rejects);
     }
+}
+
+/// `truth/accounts.csv`: (market, account name) → the persona that owns the account.
+pub fn truth_personas(world: &Path) -> HashMap<(String, String), String> {
+    let mut truth = HashMap::new();
+    let mut rdr = csv::Reader::from_path(world.join("truth/accounts.csv")).expect("accounts.csv");
+    for r in rdr.records() {
+        let r = r.expect("truth row");
+        truth.insert((r[0].to_string(), r[1].to_string()), r[2].to_string());
+    }
+    truth
 }
