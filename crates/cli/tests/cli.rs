@@ -107,6 +107,49 @@ fn a_case_from_synth_to_targets_through_the_command_line() {
         .count()
         - 1;
     assert_eq!(accounts_in_personas, truth_accounts);
+    // Persona sizes add up to the personas, and every rule comes with its estimated error.
+    let sized: u64 = link["persona_sizes"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(sized, link["personas"].as_u64().unwrap());
+    let rules = link["rules"].as_array().unwrap();
+    assert!(
+        rules
+            .iter()
+            .any(|r| r["rule"] == "soft_model" && r["basis"].as_str().is_some()),
+        "{link}"
+    );
+    // The largest persona explains itself: its accounts and the evidence between them.
+    let largest = personas
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|p| p["accounts"].as_array().unwrap().len())
+        .unwrap();
+    let id = largest["persona"].as_str().unwrap();
+    let shown = json(&["persona", "show", "--case", s(&case), "--json", id]);
+    assert_eq!(shown["persona"], id);
+    assert_eq!(shown["accounts"], largest["accounts"]);
+    let members: Vec<&str> = shown["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    let evidence = shown["evidence"].as_array().unwrap();
+    assert!(!evidence.is_empty(), "{shown}");
+    for e in evidence {
+        assert!(members.contains(&e["account_a"].as_str().unwrap()), "{e}");
+        assert!(members.contains(&e["account_b"].as_str().unwrap()), "{e}");
+    }
+    let text = ok(&["persona", "show", "--case", s(&case), id]);
+    assert!(
+        text.contains(id) && (text.contains("held by") || text.contains("bits")),
+        "{text}"
+    );
 
     let targets = json(&["targets", "--case", s(&case), "--top", "5", "--json"]);
     let targets = targets.as_array().unwrap();

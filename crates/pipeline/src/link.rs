@@ -15,6 +15,9 @@ pub struct LinkReport {
     pub personas: usize,
     /// Personas of more than one account.
     pub multi_account_personas: usize,
+    /// Accounts in a persona → how many personas have that many (a persona far larger than a seller's
+    /// usual handful of accounts is a sign of chaining, worth a look).
+    pub persona_sizes: BTreeMap<usize, usize>,
     pub links: usize,
     pub links_by_rule: BTreeMap<String, usize>,
     pub ignored: Vec<IgnoredIdentifier>,
@@ -149,6 +152,13 @@ pub fn run_link_with(
     Ok(LinkReport {
         accounts: accounts.len(),
         personas: result.personas.len(),
+        persona_sizes: result
+            .personas
+            .iter()
+            .fold(BTreeMap::new(), |mut sizes, p| {
+                *sizes.entry(p.accounts.len()).or_default() += 1;
+                sizes
+            }),
         multi_account_personas: result
             .personas
             .iter()

@@ -78,6 +78,7 @@ pub fn run(args: &LinkArgs, out: &Output) -> anyhow::Result<()> {
             "accounts": r.accounts,
             "personas": r.personas,
             "multi_account_personas": r.multi_account_personas,
+            "persona_sizes": r.persona_sizes,
             "links": r.links,
             "links_by_rule": r.links_by_rule,
             "ignored_identifiers": r.ignored.iter().map(|i| serde_json::json!({
@@ -110,6 +111,15 @@ pub fn run(args: &LinkArgs, out: &Output) -> anyhow::Result<()> {
     for (rule, n) in &r.links_by_rule {
         out.line(&format!("  {rule}: {n}"));
     }
+    let sizes: Vec<String> = r
+        .persona_sizes
+        .iter()
+        .map(|(accounts, personas)| format!("{accounts}: {personas}"))
+        .collect();
+    out.line(&format!(
+        "persona sizes (accounts: personas): {}",
+        sizes.join(", ")
+    ));
     if let Some(s) = &r.soft {
         out.line(&format!(
             "soft evidence: {} seller pairs compared ({} candidate pairs from blocking{}), {} at or above \

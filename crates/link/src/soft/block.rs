@@ -3,8 +3,6 @@
 //! (so that a seller who changed name but kept his texts is still compared). A key held by too many
 //! accounts says nothing and would cost quadratic time; it is skipped and counted.
 
-use std::collections::{HashMap, HashSet};
-
 use super::features::AccountFeatures;
 
 #[derive(Debug, Clone)]
@@ -41,68 +39,56 @@ pub struct BlockingReport {
     pub oversized_accounts: usize,
 }
 
-/// Candidate pairs `(i, j)` with `i < j`, sorted, indices into `features`.
+/// Candidate pairs `(i, j)` of sellers with `i < j`, sorted, indices into `features`.
 pub fn candidate_pairs(
     features: &[AccountFeatures],
     options: &BlockingOptions,
 ) -> (Vec<(u32, u32)>, BlockingReport) {
     let mut report = BlockingReport::default();
-    // (rule, key) → accounts. Keys are hashed strings or sketch band hashes.
-    let mut blocks: HashMap<(u8, u64), Vec<u32>> = HashMap::new();
-    for (i, f) in features.iter().enumerate() {
+    // (rule, key, account) for every key of every seller, sorted: each run of equal (rule, key) is a block.
+    // Sorting one flat list is much cheaper than a hash map of growing lists for millions of keys.
+    let mut keyed: Vec<(u8, u64, u32)> = Vec::new();
+    // Only sellers are scored (see `run.rs`): buyers' names would fill the name blocks for nothing.
+    for (i, f) in features.iter().enumerate().filter(|(_, f)| f.seller) {
         let i = i as u32;
         if f.stem.chars().count() >= 3 {
-            blocks
-                .entry((0, super::sketch::piece_hash(f.stem.as_bytes())))
-                .or_default()
-                .push(i);
+            keyed.push((0, super::sketch::piece_hash(f.stem.as_bytes()), i));
             let prefix: String = f.stem.chars().take(options.stem_prefix).collect();
             if prefix.chars().count() == options.stem_prefix && prefix.as_str() != &*f.stem {
-                blocks
-                    .entry((1, super::sketch::piece_hash(prefix.as_bytes())))
-                    .or_default()
-                    .push(i);
+                keyed.push((1, super::sketch::piece_hash(prefix.as_bytes()), i));
             }
         }
         if let Some(s) = &f.blocking_style {
-            for k in s.band_keys(options.band_rows) {
-                blocks.entry((2, k)).or_default().push(i);
-            }
+            keyed.extend(s.band_keys(options.band_rows).map(|k| (2, k, i)));
         }
         if let Some(t) = &f.blocking_titles {
-            for k in t.band_keys(options.band_rows) {
-                blocks.entry((3, k)).or_default().push(i);
-            }
+            keyed.extend(t.band_keys(options.band_rows).map(|k| (3, k, i)));
         }
     }
-    let mut seen: HashSet<u64> = HashSet::new();
+    keyed.sort_unstable();
+    keyed.dedup();
     let mut pairs: Vec<(u32, u32)> = Vec::new();
-    let mut keys: Vec<(&(u8, u64), &Vec<u32>)> = blocks.iter().collect();
-    // Deterministic order of work (the result is sorted anyway; this keeps counts stable too).
-    keys.sort_unstable_by_key(|(k, _)| **k);
-    for ((rule, _), members) in keys {
-        if members.len() < 2 {
+    for block in keyed.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+        if block.len() < 2 {
             continue;
         }
-        if members.len() > options.max_block {
+        if block.len() > options.max_block {
             report.oversized_keys += 1;
-            report.oversized_accounts += members.len();
+            report.oversized_accounts += block.len();
             continue;
         }
-        for (x, &a) in members.iter().enumerate() {
-            for &b in &members[x + 1..] {
-                if a == b {
-                    continue;
-                }
-                let (a, b) = if a < b { (a, b) } else { (b, a) };
-                report.pairs_by_rule[*rule as usize] += 1;
-                if seen.insert((u64::from(a) << 32) | u64::from(b)) {
-                    pairs.push((a, b));
-                }
+        let rule = block[0].0 as usize;
+        // Accounts in a block are sorted, so every pair comes out as (smaller, larger).
+        for (x, &(_, _, a)) in block.iter().enumerate() {
+            for &(_, _, b) in &block[x + 1..] {
+                report.pairs_by_rule[rule] += 1;
+                pairs.push((a, b));
             }
         }
     }
+    // A pair several blocks share is compared once.
     pairs.sort_unstable();
+    pairs.dedup();
     report.pairs = pairs.len();
     (pairs, report)
 }

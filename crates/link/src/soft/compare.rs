@@ -217,11 +217,15 @@ pub fn measure(which: usize, a: &AccountFeatures, b: &AccountFeatures) -> Measur
     match which {
         USERNAME => username(a, b),
         STYLE => jaccard_levels(
-            a.style.as_ref(),
-            b.style.as_ref(),
+            a.style.as_deref(),
+            b.style.as_deref(),
             &[0.60, 0.40, 0.20, 0.10],
         ),
-        TITLES => jaccard_levels(a.titles.as_ref(), b.titles.as_ref(), &[0.60, 0.35, 0.15]),
+        TITLES => jaccard_levels(
+            a.titles.as_deref(),
+            b.titles.as_deref(),
+            &[0.60, 0.35, 0.15],
+        ),
         PRODUCTS => match cosine(&a.products, &b.products) {
             None => silent,
             Some(c) => Measured {

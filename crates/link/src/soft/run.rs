@@ -1,7 +1,5 @@
 //! The soft linker end to end: features, blocking, the model, clustering, and the evidence of every link.
 
-use std::collections::{BTreeMap, HashMap};
-
 use spector_model::{LinkEvidence, RecordId};
 
 use super::block::{BlockingOptions, BlockingReport, candidate_pairs};
@@ -34,8 +32,6 @@ impl Default for SoftOptions {
 }
 
 pub struct SoftLinkResult {
-    /// Accounts grouped by hard and soft links together; every account is in exactly one group.
-    pub groups: Vec<Vec<RecordId>>,
     /// The soft links that joined two groups, with their match probability: what a persona resolver adds
     /// to the hard links.
     pub links: Vec<(RecordId, RecordId, f64)>,
@@ -75,16 +71,14 @@ pub fn link_soft(
     hard_pairs: &[(RecordId, RecordId)],
     options: &SoftOptions,
 ) -> Result<SoftLinkResult, LinkModelError> {
-    let FeatureSet { features, .. } = account_features(input, NameAffixes::embedded());
-    let index: HashMap<&RecordId, u32> = input
-        .accounts
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (&a.id, i as u32))
-        .collect();
+    let started = std::time::Instant::now();
+    let FeatureSet {
+        features, index, ..
+    } = account_features(input, NameAffixes::embedded());
+    tracing::debug!(elapsed = ?started.elapsed(), accounts = features.len(), "soft: features");
     let hard: Vec<(u32, u32)> = hard_pairs
         .iter()
-        .filter_map(|(a, b)| Some((*index.get(a)?, *index.get(b)?)))
+        .filter_map(|(a, b)| Some((*index.get(a)? as u32, *index.get(b)? as u32)))
         .collect();
 
     let (pairs, blocking) = candidate_pairs(&features, &options.blocking);
@@ -94,7 +88,9 @@ pub fn link_soft(
         .into_iter()
         .filter(|&(a, b)| features[a as usize].seller && features[b as usize].seller)
         .collect();
+    tracing::debug!(elapsed = ?started.elapsed(), pairs = pairs.len(), "soft: blocking");
     let levels = levels_of(&features, &pairs);
+    tracing::debug!(elapsed = ?started.elapsed(), "soft: compared");
     let hard_set: std::collections::HashSet<(u32, u32)> =
         hard.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
     let known: Vec<Levels> = hard
@@ -106,6 +102,7 @@ pub fn link_soft(
         .filter(|&i| features[i as usize].seller)
         .collect();
     let model = train(&features, &sellers, &levels, &known, &options.scoring)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "soft: trained");
     let probability: Vec<f64> = levels.iter().map(|l| model.model.probability(l)).collect();
     let soft: Vec<(u32, u32, f64)> = pairs
         .iter()
@@ -126,6 +123,7 @@ pub fn link_soft(
         model.model.probability(&compare(fa, fb))
     });
 
+    tracing::debug!(elapsed = ?started.elapsed(), "soft: clustered");
     let id = |i: u32| input.accounts[i as usize].id.clone();
     let mut evidence = Vec::new();
     for &(a, b, p) in &clusters.joined_by {
@@ -155,17 +153,6 @@ pub fn link_soft(
             });
         }
     }
-    let mut grouped: BTreeMap<u32, Vec<RecordId>> = BTreeMap::new();
-    for (i, g) in clusters.group_of.iter().enumerate() {
-        grouped.entry(*g).or_default().push(id(i as u32));
-    }
-    let groups = grouped
-        .into_values()
-        .map(|mut v| {
-            v.sort();
-            v
-        })
-        .collect();
     let links = clusters
         .joined_by
         .iter()
@@ -188,7 +175,6 @@ pub fn link_soft(
         .collect();
     let expected_error = super::score::expected_error(&model.model, &levels, options.threshold);
     Ok(SoftLinkResult {
-        groups,
         links,
         hard_link_weights,
         evidence,
