@@ -20,6 +20,10 @@ use spector_model::{
     Provenance, RecordId,
 };
 
+// The allocator the `spector` binary links: the figures are those of `spector link`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const MARKETS: usize = 10;
 const DAY: i64 = 86_400;
 const CLASSES: [&str; 12] = [

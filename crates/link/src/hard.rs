@@ -37,9 +37,14 @@ pub struct HardLinkInput<'a> {
 /// Decides which identifiers are market infrastructure rather than a person's.
 #[derive(Debug, Clone)]
 pub struct SharedIdentifierGuard {
-    /// A seller rarely runs more than about ten accounts (KDD 2019 saw at most 11): an identifier held by more
-    /// accounts than this is shared infrastructure or a public value.
+    /// The most accounts one identifier may link, whatever the data says. A seller rarely runs more than
+    /// about ten accounts (KDD 2019 saw at most 11); the limit a case gets is read from its own holder
+    /// counts ([`HolderLimit`]) between `min_accounts` and this.
     pub max_accounts: usize,
+    /// The limit never goes below this: two, three or four accounts of one seller sharing a key are common.
+    pub min_accounts: usize,
+    /// How much larger the next holder count must be for the gap to separate people from infrastructure.
+    pub gap_ratio: f64,
     /// One person seldom holds several accounts on one market; several accounts of one market sharing a value
     /// from a table column is the signature of a market wallet.
     pub max_accounts_per_market: usize,
@@ -53,12 +58,79 @@ pub struct SharedIdentifierGuard {
 impl Default for SharedIdentifierGuard {
     fn default() -> Self {
         SharedIdentifierGuard {
-            max_accounts: 12,
+            max_accounts: 24,
+            min_accounts: 4,
+            gap_ratio: 2.0,
             max_accounts_per_market: 3,
             max_text_accounts_per_market: 1,
             market_wallet_purposes: ["deposit", "bond", "escrow", "hot", "market"]
                 .map(String::from)
                 .to_vec(),
+        }
+    }
+}
+
+/// How many accounts one identifier may link in this case, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HolderLimit {
+    pub limit: usize,
+    /// The holder counts on either side of the gap the limit was read from, when there was one.
+    pub gap: Option<(usize, usize)>,
+    /// Identifiers held by two or more accounts that the structural rules (market wallets, several
+    /// accounts of one market) left for the count to decide.
+    pub values_considered: usize,
+    pub explanation: String,
+}
+
+impl SharedIdentifierGuard {
+    /// Reads the limit from the holder counts of the values shared by two or more accounts. A person's
+    /// identifiers are held by a few accounts, a market's or a public value's by many: sorted, the counts
+    /// climb slowly and then jump. The limit is the count just below the first jump by `gap_ratio` or more
+    /// that starts at or above `min_accounts`, kept within [`min_accounts`, `max_accounts`].
+    pub fn holder_limit(&self, counts: &[usize]) -> HolderLimit {
+        let mut distinct: Vec<usize> = counts.iter().copied().filter(|&c| c >= 2).collect();
+        let values_considered = distinct.len();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let gap = distinct
+            .windows(2)
+            .find(|w| w[0] >= self.min_accounts && w[1] as f64 >= w[0] as f64 * self.gap_ratio)
+            .map(|w| (w[0], w[1]));
+        let (limit, explanation) = match gap {
+            Some((below, above)) if below <= self.max_accounts => (
+                below,
+                format!(
+                    "no identifier of this case is held by {}–{} accounts: at most {below} is one seller's, \
+                     {above} or more is shared infrastructure",
+                    below + 1,
+                    above - 1
+                ),
+            ),
+            Some((below, _)) => (
+                self.max_accounts,
+                format!(
+                    "holder counts climb to {below} before their first gap, above the ceiling of {}: the \
+                     ceiling applies",
+                    self.max_accounts
+                ),
+            ),
+            None => {
+                let largest = distinct.last().copied().unwrap_or(0);
+                let limit = largest.clamp(self.min_accounts, self.max_accounts);
+                (
+                    limit,
+                    format!(
+                        "holder counts show no gap (largest {largest}); limit {limit}, within [{}, {}]",
+                        self.min_accounts, self.max_accounts
+                    ),
+                )
+            }
+        };
+        HolderLimit {
+            limit,
+            gap,
+            values_considered,
+            explanation,
         }
     }
 }
@@ -116,10 +188,20 @@ pub struct LinkResult {
     /// How the last run's personas split or merged.
     pub changes: Vec<PersonaChange>,
     pub ignored: Vec<IgnoredIdentifier>,
+    /// How many accounts one identifier could link in this run (set by the hard rules).
+    pub holder_limit: Option<HolderLimit>,
 }
 
 /// The rule of the evidence an analyst's confirmation leaves.
 pub const CONFIRMED_RULE: &str = "analyst_confirmed";
+
+/// A value held by two or more accounts, with the structural rules' verdict on it.
+struct SharedValue<'k, 'a> {
+    key: &'k (IdentifierKind, &'a str),
+    holding: &'k Vec<Holding<'a>>,
+    accounts: usize,
+    structural: Option<String>,
+}
 
 struct Holding<'a> {
     account: &'a RecordId,
@@ -135,9 +217,10 @@ pub fn link_hard(
     guard: &SharedIdentifierGuard,
     continuity: &Continuity<'_>,
 ) -> LinkResult {
-    let (graph, ignored) = hard_link_graph(input, guard);
+    let (graph, ignored, limit) = hard_link_graph(input, guard);
     let mut result = resolve_personas(graph, continuity);
     result.ignored = ignored;
+    result.holder_limit = Some(limit);
     result
 }
 
@@ -145,7 +228,7 @@ pub fn link_hard(
 pub fn hard_link_graph(
     input: &HardLinkInput<'_>,
     guard: &SharedIdentifierGuard,
-) -> (LinkGraph, Vec<IgnoredIdentifier>) {
+) -> (LinkGraph, Vec<IgnoredIdentifier>, HolderLimit) {
     // Identifier → the accounts holding it. BTreeMap keeps evidence order deterministic.
     let mut holders: BTreeMap<(IdentifierKind, &str), Vec<Holding<'_>>> = BTreeMap::new();
     for k in input.pgp_keys {
@@ -198,17 +281,50 @@ pub fn hard_link_graph(
     };
     let mut ignored = Vec::new();
 
-    for ((kind, value), holding) in &holders {
+    // First the structural rules; then the holder limit, read from the counts of what they left.
+    let mut decided: Vec<SharedValue<'_, '_>> = Vec::new();
+    for (key, holding) in &holders {
         let holders_of_value: BTreeSet<&RecordId> = holding.iter().map(|h| h.account).collect();
         if holders_of_value.len() < 2 {
             continue;
         }
-        if let Some(reason) = guard.reason_to_ignore(holding, holders_of_value.len()) {
+        let reason = guard.structural_reason(holding);
+        decided.push(SharedValue {
+            key,
+            holding,
+            accounts: holders_of_value.len(),
+            structural: reason,
+        });
+    }
+    let counts: Vec<usize> = decided
+        .iter()
+        .filter(|d| d.structural.is_none())
+        .map(|d| d.accounts)
+        .collect();
+    let limit = guard.holder_limit(&counts);
+    for SharedValue {
+        key: (kind, value),
+        holding,
+        accounts,
+        structural: reason,
+    } in decided
+    {
+        let holders_of_value: BTreeSet<&RecordId> = holding.iter().map(|h| h.account).collect();
+        let reason = reason.or_else(|| {
+            (accounts > limit.limit).then(|| {
+                format!(
+                    "held by {accounts} accounts (more than this case's limit of {}: one seller's \
+                     identifiers are held by fewer)",
+                    limit.limit
+                )
+            })
+        });
+        if let Some(reason) = reason {
             let markets: BTreeSet<&str> = holding.iter().map(|h| h.market).collect();
             ignored.push(IgnoredIdentifier {
                 kind: *kind,
                 value: value.to_string(),
-                accounts: holders_of_value.len(),
+                accounts,
                 markets: markets.len(),
                 reason,
             });
@@ -237,7 +353,7 @@ pub fn hard_link_graph(
             }
         }
     }
-    (graph, ignored)
+    (graph, ignored, limit)
 }
 
 /// Turns proposed links into personas: the judgements of `continuity` are applied ([`cluster`]), the evidence of
@@ -314,23 +430,20 @@ pub fn resolve_personas(graph: LinkGraph, continuity: &Continuity<'_>) -> LinkRe
         judgements_applied: constraints.judgements(),
         changes: named.changes,
         ignored: Vec::new(),
+        holder_limit: None,
     }
 }
 
 impl SharedIdentifierGuard {
-    fn reason_to_ignore(&self, holding: &[Holding<'_>], accounts: usize) -> Option<String> {
+    /// Why a value is infrastructure whatever its count: the market says so, or too many accounts of one
+    /// market hold it.
+    fn structural_reason(&self, holding: &[Holding<'_>]) -> Option<String> {
         if let Some(p) = holding
             .iter()
             .filter_map(|h| h.purpose)
             .find(|p| self.market_wallet_purposes.iter().any(|w| w == p))
         {
             return Some(format!("the market declares it a {p} wallet"));
-        }
-        if accounts > self.max_accounts {
-            return Some(format!(
-                "held by {accounts} accounts (more than {} is not one person)",
-                self.max_accounts
-            ));
         }
         let mut per_market: BTreeMap<&str, (BTreeSet<&RecordId>, bool)> = BTreeMap::new();
         for h in holding {
@@ -359,6 +472,27 @@ impl SharedIdentifierGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_holder_limit_is_read_from_the_gap_in_holder_counts() {
+        let guard = SharedIdentifierGuard::default();
+        // Sellers' keys held by 2–9 accounts, market values by 88 and more: the limit is 9.
+        let counts = [2, 2, 2, 3, 2, 5, 9, 4, 88, 103, 115, 7];
+        let l = guard.holder_limit(&counts);
+        assert_eq!((l.limit, l.gap), (9, Some((9, 88))));
+        assert_eq!(l.values_considered, counts.len());
+        assert!(l.explanation.contains("10–87"), "{}", l.explanation);
+        // A seller with 15 accounts on one key stays one seller when infrastructure starts at 60.
+        assert_eq!(guard.holder_limit(&[2, 3, 15, 60, 61]).limit, 15);
+        // A jump below the floor (2 → 5) is not the gap: three or four accounts of a seller are common.
+        assert_eq!(guard.holder_limit(&[2, 5, 6, 40]).limit, 6);
+        // No gap: the largest count, within the bounds.
+        assert_eq!(guard.holder_limit(&[2, 3, 4, 5, 6]).limit, 6);
+        assert_eq!(guard.holder_limit(&[]).limit, guard.min_accounts);
+        // Counts that climb past the ceiling before any gap: the ceiling.
+        let climbing: Vec<usize> = (2..40).collect();
+        assert_eq!(guard.holder_limit(&climbing).limit, guard.max_accounts);
+    }
     use crate::persona_id_for;
     use spector_model::{AccountRole, EntityKind, JudgementKind, Provenance};
 

@@ -80,7 +80,7 @@ pub fn link_accounts(
     continuity: &Continuity<'_>,
 ) -> Result<LinkOutcome, LinkModelError> {
     let started = std::time::Instant::now();
-    let (mut graph, ignored) = hard_link_graph(&input.hard, &options.guard);
+    let (mut graph, ignored, holder_limit) = hard_link_graph(&input.hard, &options.guard);
     tracing::debug!(elapsed = ?started.elapsed(), links = graph.links.len(), "hard links");
     let mut hard_links_by_rule: BTreeMap<String, u64> = BTreeMap::new();
     for e in &graph.evidence {
@@ -195,18 +195,18 @@ pub fn link_accounts(
                     "not a measurement: the share of its links that soft evidence does not contradict \
                      ({contradicted} of {links} weigh below {CONTRADICTION_BITS} bits on soft evidence \
                      alone; links between buyers cannot be checked so). Values held by more than {} \
-                     accounts, by several accounts of one market, or declared as market wallets were set \
-                     aside first",
-                    options.guard.max_accounts
+                     accounts ({}), by several accounts of one market, or declared as market wallets were \
+                     set aside first",
+                    holder_limit.limit, holder_limit.explanation
                 ),
             ),
             _ => (
                 None,
                 format!(
                     "not estimated (no soft evidence to check it against). Values held by more than {} \
-                     accounts, by several accounts of one market, or declared as market wallets were set \
-                     aside first",
-                    options.guard.max_accounts
+                     accounts ({}), by several accounts of one market, or declared as market wallets were \
+                     set aside first",
+                    holder_limit.limit, holder_limit.explanation
                 ),
             ),
         };
@@ -223,6 +223,7 @@ pub fn link_accounts(
     let mut result = resolve_personas(graph, continuity);
     tracing::debug!(elapsed = ?started.elapsed(), "personas resolved");
     result.ignored = ignored;
+    result.holder_limit = Some(holder_limit.clone());
     Ok(LinkOutcome {
         result,
         soft: soft_summary,

@@ -1,7 +1,7 @@
 //! Persona ids that survive re-runs: an analyst's notes, a report and a judgement name a persona by its id, so
 //! a persona that gains an account from a newly ingested market, or loses one to a judgement, keeps it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use sha2::{Digest, Sha256};
 use spector_model::{PersonaMember, RecordId};
@@ -68,8 +68,10 @@ pub fn assign_stable_ids(previous: &[PersonaMember], groups: Vec<Vec<RecordId>>)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let rank: HashMap<&str, usize> = old_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let mut old_of: HashMap<&RecordId, usize> = HashMap::with_capacity(previous.len());
+    let rank: crate::FastMap<&str, usize> =
+        old_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut old_of: crate::FastMap<&RecordId, usize> =
+        crate::FastMap::with_capacity_and_hasher(previous.len(), Default::default());
     for m in previous {
         if let Some(&r) = rank.get(m.persona_id.as_str()) {
             old_of.entry(&m.account_id).or_insert(r);
@@ -101,7 +103,7 @@ pub fn assign_stable_ids(previous: &[PersonaMember], groups: Vec<Vec<RecordId>>)
 
     // An id once given to other accounts is not reused for new ones: a retired id coming back to name a
     // different group would make the history unreadable. Every inherited id is an earlier one.
-    let mut fresh: HashSet<String> = HashSet::new();
+    let mut fresh: crate::FastSet<String> = crate::FastSet::default();
     for (g, accounts) in groups.iter().enumerate() {
         if id_of_group[g].is_some() {
             continue;

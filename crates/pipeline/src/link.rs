@@ -21,6 +21,8 @@ pub struct LinkReport {
     pub links: usize,
     pub links_by_rule: BTreeMap<String, usize>,
     pub ignored: Vec<IgnoredIdentifier>,
+    /// How many accounts one identifier could link in this run, read from the case's holder counts.
+    pub holder_limit: Option<spector_link::HolderLimit>,
     /// Analysts' judgements in force (not withdrawn) that this run obeyed.
     pub judgements_applied: usize,
     /// Evidence not applied because a judgement keeps its accounts apart.
@@ -167,6 +169,7 @@ pub fn run_link_with(
         links: links_by_rule.values().sum(),
         links_by_rule,
         ignored: result.ignored,
+        holder_limit: result.holder_limit,
         judgements_applied: result.judgements_applied,
         refused: result.refused,
         overruled: result.overruled,

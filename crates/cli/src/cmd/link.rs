@@ -73,6 +73,10 @@ pub fn run(args: &LinkArgs, out: &Output) -> anyhow::Result<()> {
         });
         return out.print_json(&serde_json::json!({
             "soft": soft,
+            "holder_limit": r.holder_limit.as_ref().map(|l| serde_json::json!({
+                "limit": l.limit, "gap": l.gap, "values_considered": l.values_considered,
+                "explanation": l.explanation,
+            })),
             "soft_skipped": r.soft_skipped,
             "rules": r.rules.iter().map(rule_json).collect::<Vec<_>>(),
             "accounts": r.accounts,
@@ -213,6 +217,12 @@ pub fn run(args: &LinkArgs, out: &Output) -> anyhow::Result<()> {
     ));
     for c in &r.changes {
         out.line(&format!("  {}", describe_change(c)));
+    }
+    if let Some(l) = &r.holder_limit {
+        out.line(&format!(
+            "an identifier links at most {} accounts in this case: {}",
+            l.limit, l.explanation
+        ));
     }
     if !r.ignored.is_empty() {
         out.line(&format!(

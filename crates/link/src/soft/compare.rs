@@ -17,7 +17,7 @@ pub const STYLE: usize = 1;
 pub const TITLES: usize = 2;
 pub const PRODUCTS: usize = 3;
 pub const PRICE: usize = 4;
-pub const SHIPS_FROM: usize = 5;
+pub const SHIPPING: usize = 5;
 pub const HOURS: usize = 6;
 pub const ACTIVITY: usize = 7;
 pub const MARKET: usize = 8;
@@ -70,9 +70,11 @@ pub const COMPARISONS: [ComparisonDef; COMPARISON_COUNT] = [
         name: "price_level",
         levels: &["null", "ratio<=1.10", "ratio<=1.30", "ratio<=2.00", "else"],
     },
+    // Ships-to is read together with ships-from: sellers of one country mostly ship to the same places, so
+    // two comparisons would count one fact twice.
     ComparisonDef {
-        name: "ships_from",
-        levels: &["null", "same", "different"],
+        name: "shipping",
+        levels: &["null", "same_from_and_to", "same_from", "different_from"],
     },
     ComparisonDef {
         name: "active_hours",
@@ -248,9 +250,13 @@ pub fn measure(which: usize, a: &AccountFeatures, b: &AccountFeatures) -> Measur
             }
             _ => silent,
         },
-        SHIPS_FROM => match (a.ships_from, b.ships_from) {
+        SHIPPING => match (a.ships_from, b.ships_from) {
             (Some(x), Some(y)) => Measured {
-                level: if x == y { 1 } else { 2 },
+                level: match (x == y, &a.ships_to, &b.ships_to) {
+                    (false, _, _) => 3,
+                    (true, Some(p), Some(q)) if p == q => 1,
+                    (true, _, _) => 2,
+                },
                 value: None,
             },
             _ => silent,
@@ -285,6 +291,7 @@ pub fn measure(which: usize, a: &AccountFeatures, b: &AccountFeatures) -> Measur
             level: if a.market == b.market { 2 } else { 1 },
             value: None,
         },
+
         _ => silent,
     }
 }
@@ -315,6 +322,7 @@ mod tests {
             products: Vec::new(),
             price_level: None,
             ships_from: None,
+            ships_to: None,
             hours: [0; 24],
             active: None,
         }

@@ -42,6 +42,8 @@ pub struct AccountFeatures {
     pub price_level: Option<f32>,
     /// The country it ships from most (ISO 3166 alpha-2), from enrichment.
     pub ships_from: Option<[u8; 2]>,
+    /// Where it ships to most: ISO codes as enrichment lists them, or a kind ("worldwide", "region").
+    pub ships_to: Option<Box<str>>,
     /// UTC hours of authored events (account creation, listings, messages sent).
     pub hours: [u32; 24],
     /// First and last authored event, Unix seconds.
@@ -59,14 +61,14 @@ impl AccountFeatures {
 pub struct FeatureSet<'a> {
     pub features: Vec<AccountFeatures>,
     /// Account id → its position in `input.accounts` (and in `features`).
-    pub index: HashMap<&'a RecordId, usize>,
+    pub index: crate::FastMap<&'a RecordId, usize>,
     pub markets: Vec<String>,
     pub classes: Vec<String>,
 }
 
 pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) -> FeatureSet<'a> {
     let started = std::time::Instant::now();
-    let index: HashMap<&RecordId, usize> = input
+    let index: crate::FastMap<&RecordId, usize> = input
         .accounts
         .iter()
         .enumerate()
@@ -99,6 +101,7 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
                 products: Vec::new(),
                 price_level: None,
                 ships_from: None,
+                ships_to: None,
                 hours: [0; 24],
                 active: None,
             };
@@ -119,7 +122,7 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
             writing[i].push(p);
         }
     }
-    let facts: HashMap<&RecordId, &ListingFacts> = input
+    let facts: crate::FastMap<&RecordId, &ListingFacts> = input
         .listing_facts
         .iter()
         .map(|f| (&f.listing_id, f))
@@ -130,6 +133,7 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
     let mut unit_prices: Vec<(usize, u16, f64)> = Vec::new();
     let mut class_counts: Vec<HashMap<u16, u32>> = vec![HashMap::new(); features.len()];
     let mut countries: Vec<HashMap<[u8; 2], u32>> = vec![HashMap::new(); features.len()];
+    let mut destinations: Vec<HashMap<&str, u32>> = vec![HashMap::new(); features.len()];
     for l in input.listings {
         let Some(&i) = l.vendor_id.as_ref().and_then(|v| index.get(v)) else {
             continue;
@@ -164,6 +168,11 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
             .and_then(|c| <[u8; 2]>::try_from(c.trim().as_bytes()).ok())
         {
             *countries[i].entry(code).or_default() += 1;
+        }
+        if features[i].seller
+            && let Some(to) = f.ships_to.as_deref().or(f.ships_to_kind.as_deref())
+        {
+            *destinations[i].entry(to).or_default() += 1;
         }
     }
     for m in input.messages {
@@ -236,6 +245,10 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
             .iter()
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
             .map(|(c, _)| *c);
+        f.ships_to = destinations[i]
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(d, _)| (*d).into());
     }
     FeatureSet {
         features,
