@@ -8,32 +8,59 @@ use crate::addresses::find_crypto_addresses;
 use crate::handles::find_contact_handles;
 use crate::pgp::{find_public_keys, parse_public_key};
 
-/// Bump when a rule changes what enrichment produces, so stored results can be told apart.
+/// Bump when a rule changes what enrichment produces, so stored results can be told apart. enrich-4: e-mail
+/// addresses in PGP user ids become contact handles.
 pub fn enrichment_version() -> &'static str {
-    "enrich-3"
+    "enrich-4"
 }
 
 /// Fills what enrichment knows about `record` itself (PGP key facts) and returns the records derived
 /// from its free text: one `CryptoAddress`, `ContactHandle` and `PgpKey` per occurrence in
-/// `accounts.profile`, `messages.body` and `listings.description`.
+/// `accounts.profile`, `messages.body` and `listings.description`, and one `ContactHandle` (an e-mail)
+/// per address in a key's user ids (`pgp_keys.user_id`).
 ///
 /// Derived ids are `<market>/<kind>/<parent native key>:<field>:<ordinal>`, the ordinal counting
 /// occurrences of that kind in that field, so re-running on the same record yields the same ids.
 pub fn enrich_record(record: &mut Record) -> Vec<Record> {
     match record {
-        Record::PgpKey(key) => {
-            match parse_public_key(&key.armored) {
-                Ok(info) => {
-                    key.fingerprint = Some(info.fingerprint);
-                    key.parse_error = None;
-                }
-                Err(err) => {
-                    key.fingerprint = None;
-                    key.parse_error = Some(err.to_string());
-                }
+        Record::PgpKey(key) => match parse_public_key(&key.armored) {
+            Ok(info) => {
+                key.fingerprint = Some(info.fingerprint);
+                key.parse_error = None;
+                // An e-mail address in the key's user ids is the owner's contact, like one in a profile:
+                // a hard identifier (the guard still sets aside one that many accounts' keys carry).
+                let source = FreeText {
+                    text: None,
+                    market: &key.market,
+                    parent: &key.id,
+                    field: "user_id",
+                    found_in: "pgp_keys.user_id",
+                    account_id: key.account_id.as_ref(),
+                    provenance: &key.provenance,
+                };
+                info.emails
+                    .into_iter()
+                    .enumerate()
+                    .map(|(ordinal, email)| {
+                        Record::ContactHandle(ContactHandle {
+                            id: source.derived_id(EntityKind::ContactHandle, ordinal),
+                            market: source.market.to_string(),
+                            account_id: source.account_id.cloned(),
+                            kind: "email".to_string(),
+                            handle: email.clone(),
+                            raw: email,
+                            found_in: Some(source.found_in.to_string()),
+                            provenance: source.provenance.clone(),
+                        })
+                    })
+                    .collect()
             }
-            Vec::new()
-        }
+            Err(err) => {
+                key.fingerprint = None;
+                key.parse_error = Some(err.to_string());
+                Vec::new()
+            }
+        },
         Record::Account(account) => derive(&FreeText {
             text: account.profile.as_deref(),
             market: &account.market,

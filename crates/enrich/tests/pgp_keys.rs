@@ -250,7 +250,13 @@ fn the_pipeline_fills_the_fingerprint_of_a_key_record() {
         found_in: None,
         provenance: Provenance::default(),
     });
-    assert!(spector_enrich::enrich_record(&mut record).is_empty());
+    // What it derives is only the e-mail addresses of its user ids, as contact handles.
+    let derived = spector_enrich::enrich_record(&mut record);
+    assert!(
+        derived.iter().all(|r| matches!(r, Record::ContactHandle(h)
+            if h.found_in.as_deref() == Some("pgp_keys.user_id") && h.handle.contains('@'))),
+        "{derived:#?}"
+    );
     let Record::PgpKey(parsed) = record else {
         unreachable!()
     };

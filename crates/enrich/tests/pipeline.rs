@@ -256,3 +256,46 @@ fn a_key_pasted_into_a_message_becomes_a_key_of_the_sender_and_a_broken_one_keep
         keys[1].parse_error
     );
 }
+
+#[test]
+fn an_email_in_a_keys_user_id_becomes_a_contact_handle_of_the_keys_account() {
+    let armored = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/keys/rsa2048.asc"),
+    )
+    .unwrap();
+    let owner = RecordId::new("abyss", EntityKind::Account, "17");
+    let mut record = Record::PgpKey(PgpKey {
+        id: RecordId::new("abyss", EntityKind::PgpKey, "9"),
+        market: "abyss".into(),
+        account_id: Some(owner.clone()),
+        armored,
+        fingerprint: None,
+        parse_error: None,
+        found_in: None,
+        provenance: provenance("pgp_keys", 9),
+    });
+    let derived = enrich_record(&mut record);
+    // gpg lists the user id as "Rsa Vendor <rsa.vendor@example.org>" (tests/data/keys/rsa2048.gpg-colons).
+    let handles: Vec<&ContactHandle> = derived
+        .iter()
+        .filter_map(|r| match r {
+            Record::ContactHandle(h) => Some(h),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(handles.len(), 1, "{derived:#?}");
+    let h = handles[0];
+    assert_eq!(
+        (h.kind.as_str(), h.handle.as_str()),
+        ("email", "rsa.vendor@example.org")
+    );
+    assert_eq!(h.account_id.as_ref(), Some(&owner));
+    assert_eq!(h.found_in.as_deref(), Some("pgp_keys.user_id"));
+    assert!(h.id.as_str().ends_with("9:user_id:0"), "{}", h.id);
+    // A key that does not parse derives nothing.
+    let Record::PgpKey(key) = &mut record else {
+        unreachable!()
+    };
+    key.armored.truncate(key.armored.len() / 2);
+    assert!(enrich_record(&mut record).is_empty());
+}
