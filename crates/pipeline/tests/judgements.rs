@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use spector_link::{CONFIRMED_RULE, PersonaChange, persona_id_for};
 use spector_model::{JudgementId, RecordId};
 use spector_pipeline::{
-    IngestOptions, LinkReport, LinkRunOptions, NoProgress, PipelineError, ProfileChoice, Verdict,
-    ingest_source, judge, run_link_with,
+    LinkReport, LinkRunOptions, NoProgress, PipelineError, Verdict, judge, run_link_with,
 };
 use spector_store::Case;
 use spector_synth::{SynthConfig, generate};
+
+mod common;
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -62,15 +63,7 @@ fn markets(world: &Path) -> Vec<(String, Vec<PathBuf>)> {
 
 fn ingest_market(case: &Case, market: &str, files: &[PathBuf]) {
     for file in files {
-        ingest_source(
-            case,
-            market,
-            file,
-            &ProfileChoice::Auto,
-            &IngestOptions::default(),
-            &NoProgress,
-        )
-        .unwrap_or_else(|e| panic!("ingest {}: {e}", file.display()));
+        common::ingest_file(case, market, file);
     }
 }
 

@@ -13,24 +13,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use spector_pipeline::{IngestOptions, NoProgress, ProfileChoice, ingest_source};
 use spector_store::Case;
 use spector_synth::{SynthConfig, generate};
 
 const CHILD_CASE: &str = "SPECTOR_KILL_INGEST_CASE";
 const CHILD_FILE: &str = "SPECTOR_KILL_INGEST_FILE";
 
-fn ingest(case: &Case, market: &str, file: &Path) {
-    ingest_source(
-        case,
-        market,
-        file,
-        &ProfileChoice::Auto,
-        &IngestOptions::default(),
-        &NoProgress,
-    )
-    .unwrap_or_else(|e| panic!("ingest {}: {e}", file.display()));
-}
+mod common;
+use common::ingest_file as ingest;
 
 /// Not a test on its own: the body of the child process, which only runs when the parent sets the variables.
 #[test]

@@ -310,22 +310,7 @@ mod tests {
     use super::*;
 
     fn account(name: &str, stem: &str) -> AccountFeatures {
-        AccountFeatures {
-            market: 0,
-            seller: true,
-            name: name.into(),
-            stem: stem.into(),
-            style: None,
-            titles: None,
-            blocking_style: None,
-            blocking_titles: None,
-            products: Vec::new(),
-            price_level: None,
-            ships_from: None,
-            ships_to: None,
-            hours: [0; 24],
-            active: None,
-        }
+        AccountFeatures::new(0, true, name, stem)
     }
 
     #[test]

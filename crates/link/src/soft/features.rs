@@ -51,6 +51,26 @@ pub struct AccountFeatures {
 }
 
 impl AccountFeatures {
+    /// An account known by its market, role and name only; everything else is filled as it is read.
+    pub fn new(market: u16, seller: bool, name: &str, stem: &str) -> AccountFeatures {
+        AccountFeatures {
+            market,
+            seller,
+            name: name.into(),
+            stem: stem.into(),
+            style: None,
+            titles: None,
+            blocking_style: None,
+            blocking_titles: None,
+            products: Vec::new(),
+            price_level: None,
+            ships_from: None,
+            ships_to: None,
+            hours: [0; 24],
+            active: None,
+        }
+    }
+
     pub fn hour_events(&self) -> u32 {
         self.hours.iter().sum()
     }
@@ -84,27 +104,14 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
                 markets.push(a.market.clone());
                 (markets.len() - 1) as u16
             });
-            let mut f = AccountFeatures {
-                market,
-                seller: a.role == AccountRole::Vendor,
-                name: a.name.as_str().into(),
-                // Buyers are not compared on soft evidence (see `run.rs`); their stems would be unused.
-                stem: if a.role == AccountRole::Vendor {
-                    name_stem(&a.name, affixes).into()
-                } else {
-                    "".into()
-                },
-                style: None,
-                titles: None,
-                blocking_style: None,
-                blocking_titles: None,
-                products: Vec::new(),
-                price_level: None,
-                ships_from: None,
-                ships_to: None,
-                hours: [0; 24],
-                active: None,
+            let seller = a.role == AccountRole::Vendor;
+            // Buyers are not compared on soft evidence (see `run.rs`); their stems would be unused.
+            let stem = if seller {
+                name_stem(&a.name, affixes)
+            } else {
+                String::new()
             };
+            let mut f = AccountFeatures::new(market, seller, &a.name, &stem);
             if let Some(t) = a.created_at {
                 note_event(&mut f, t);
             }

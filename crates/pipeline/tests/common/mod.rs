@@ -50,17 +50,22 @@ pub fn market_files(world: &Path) -> Vec<(String, PathBuf)> {
 
 pub fn ingest_all(case: &Case, world: &Path) {
     for (market, file) in market_files(world) {
-        let r = ingest_source(
-            case,
-            &market,
-            &file,
-            &ProfileChoice::Auto,
-            &IngestOptions::default(),
-            &NoProgress,
-        )
-        .unwrap_or_else(|e| panic!("ingest {}: {e}", file.display()));
-        assert!(r.rejects.is_empty(), "{}: {:?}", file.display(), r.rejects);
+        ingest_file(case, &market, &file);
     }
+}
+
+/// Ingests one file with the profile recognised from it; panics on any error or rejected row.
+pub fn ingest_file(case: &Case, market: &str, file: &Path) {
+    let r = ingest_source(
+        case,
+        market,
+        file,
+        &ProfileChoice::Auto,
+        &IngestOptions::default(),
+        &NoProgress,
+    )
+    .unwrap_or_else(|e| panic!("ingest {}: {e}", file.display()));
+    assert!(r.rejects.is_empty(), "{}: {:?}", file.display(), r.rejects);
 }
 
 /// `truth/accounts.csv`: (market, account name) → the persona that owns the account.
