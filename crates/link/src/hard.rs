@@ -199,7 +199,8 @@ pub const CONFIRMED_RULE: &str = "analyst_confirmed";
 struct SharedValue<'k, 'a> {
     key: &'k (IdentifierKind, &'a str),
     holding: &'k Vec<Holding<'a>>,
-    accounts: usize,
+    /// The distinct accounts holding it (an account stored by several sources counts once).
+    holders: BTreeSet<&'a RecordId>,
     structural: Option<String>,
 }
 
@@ -292,24 +293,24 @@ pub fn hard_link_graph(
         decided.push(SharedValue {
             key,
             holding,
-            accounts: holders_of_value.len(),
+            holders: holders_of_value,
             structural: reason,
         });
     }
     let counts: Vec<usize> = decided
         .iter()
         .filter(|d| d.structural.is_none())
-        .map(|d| d.accounts)
+        .map(|d| d.holders.len())
         .collect();
     let limit = guard.holder_limit(&counts);
     for SharedValue {
         key: (kind, value),
         holding,
-        accounts,
+        holders: holders_of_value,
         structural: reason,
     } in decided
     {
-        let holders_of_value: BTreeSet<&RecordId> = holding.iter().map(|h| h.account).collect();
+        let accounts = holders_of_value.len();
         let reason = reason.or_else(|| {
             (accounts > limit.limit).then(|| {
                 format!(

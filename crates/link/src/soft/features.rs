@@ -472,6 +472,20 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        // Descriptions, messages and titles are seized text: no input may panic, and a text yields no
+        // more pieces than it has windows or words.
+        #[test]
+        fn any_text_is_cut_into_pieces(text in ".{0,300}") {
+            let mut grams = Vec::new();
+            char_grams(&text, &mut grams);
+            proptest::prop_assert!(grams.len() <= text.len());
+            let mut words = Vec::new();
+            title_words(&text, &mut words);
+            proptest::prop_assert!(words.len() <= text.chars().count());
+        }
+    }
+
     #[test]
     fn title_words_fold_digits_and_case() {
         let mut a = Vec::new();

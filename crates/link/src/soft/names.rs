@@ -141,6 +141,16 @@ mod tests {
         assert_ne!(stem("DrugsUK"), stem("DrugsUSA_x"));
     }
 
+    proptest::proptest! {
+        // Usernames are seized text: any string, any script.
+        #[test]
+        fn any_name_has_a_stem_of_letters_and_digits(name in ".{0,40}") {
+            let s = stem(&name);
+            proptest::prop_assert!(s.chars().all(|c| c.is_alphanumeric()), "{s:?}");
+            proptest::prop_assert!(s.chars().count() <= name.chars().count());
+        }
+    }
+
     #[test]
     fn embedded_affixes_parse_and_a_bad_file_is_refused() {
         assert!(NameAffixes::embedded().version.starts_with("name-affixes-"));
