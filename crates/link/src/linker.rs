@@ -42,6 +42,41 @@ impl Default for LinkOptions {
 /// about a million to one).
 pub const CONTRADICTION_BITS: f64 = -20.0;
 
+/// A hard link whose soft weight is smaller than this either way says little about the rule.
+pub const INFORMATIVE_BITS: f64 = 3.0;
+
+/// The share of true links among links whose soft-evidence weights (bits, log2 of m/u) are `weights`.
+///
+/// Each link is a true link, whose weight follows the model's match distribution, or a false one, whose
+/// weight follows the non-match distribution; the likelihood ratio of the two at a link is 2^weight, so
+/// the share π is the fixed point of π = mean(π·2^w / (π·2^w + 1 − π)) (EM for a two-component mixture
+/// with known components). Unlike a count of contradicted links, weak evidence either way counts for what
+/// it is worth.
+pub fn true_link_share(weights: &[f64]) -> f64 {
+    if weights.is_empty() {
+        return 1.0;
+    }
+    let ratios: Vec<f64> = weights
+        .iter()
+        .map(|w| w.clamp(-60.0, 60.0).exp2())
+        .collect();
+    // The log-likelihood is concave in the share, so EM finds the one maximum from any start.
+    let mut share = 0.5;
+    for _ in 0..5_000 {
+        let next = ratios
+            .iter()
+            .map(|r| share * r / (share * r + 1.0 - share))
+            .sum::<f64>()
+            / ratios.len() as f64;
+        let done = (next - share).abs() < 1e-9;
+        share = next;
+        if done {
+            break;
+        }
+    }
+    share
+}
+
 /// What the soft-evidence step did, for the report.
 #[derive(Debug, Clone)]
 pub struct SoftSummary {
@@ -61,6 +96,8 @@ pub struct SoftSummary {
     /// Hard links between sellers, and how many of them soft evidence contradicts.
     pub hard_seller_links: usize,
     pub hard_links_contradicted: Vec<(RecordId, RecordId, f64)>,
+    /// Every hard link between sellers with the weight soft evidence alone gives it (bits).
+    pub hard_link_weights: Vec<(RecordId, RecordId, f64)>,
 }
 
 pub struct LinkOutcome {
@@ -168,11 +205,13 @@ pub fn link_accounts(
                     expected_error: soft.expected_error.clone(),
                     hard_seller_links: soft.hard_link_weights.len(),
                     hard_links_contradicted: contradicted,
+                    hard_link_weights: soft.hard_link_weights.clone(),
                 });
             }
         }
     }
-    let contradicted_by_rule = |rule: &str| -> Option<(usize, usize)> {
+    // Each rule's seller links with the weight soft evidence alone gives them.
+    let soft_weights_by_rule = |rule: &str| -> Option<Vec<f64>> {
         let soft = soft_summary.as_ref()?;
         let pairs: std::collections::HashSet<(&RecordId, &RecordId)> = graph
             .evidence
@@ -180,33 +219,41 @@ pub fn link_accounts(
             .filter(|e| e.rule == rule)
             .map(|e| (&e.account_a, &e.account_b))
             .collect();
-        let checked = soft
-            .hard_links_contradicted
-            .iter()
-            .filter(|(a, b, _)| pairs.contains(&(a, b)) || pairs.contains(&(b, a)))
-            .count();
-        Some((checked, soft.hard_seller_links))
+        Some(
+            soft.hard_link_weights
+                .iter()
+                .filter(|(a, b, _)| pairs.contains(&(a, b)) || pairs.contains(&(b, a)))
+                .map(|(_, _, w)| *w)
+                .collect(),
+        )
     };
+    let set_aside = format!(
+        "Values held by more than {} accounts ({}), by several accounts of one market, or declared as \
+         market wallets were set aside first",
+        holder_limit.limit, holder_limit.explanation
+    );
     for (rule, links) in &hard_links_by_rule {
-        let (precision, basis) = match contradicted_by_rule(rule) {
-            Some((contradicted, _)) if *links > 0 => (
-                Some(1.0 - contradicted as f64 / *links as f64),
-                format!(
-                    "not a measurement: the share of its links that soft evidence does not contradict \
-                     ({contradicted} of {links} weigh below {CONTRADICTION_BITS} bits on soft evidence \
-                     alone; links between buyers cannot be checked so). Values held by more than {} \
-                     accounts ({}), by several accounts of one market, or declared as market wallets were \
-                     set aside first",
-                    holder_limit.limit, holder_limit.explanation
-                ),
-            ),
+        let (precision, basis) = match soft_weights_by_rule(rule) {
+            Some(weights) if weights.iter().any(|w| w.abs() >= INFORMATIVE_BITS) => {
+                let share = true_link_share(&weights);
+                let contradicted = weights.iter().filter(|w| **w < CONTRADICTION_BITS).count();
+                (
+                    Some(share),
+                    format!(
+                        "estimated from soft evidence, which this rule does not use: the share of true \
+                         links in a mixture of the soft model's match and non-match weights, fitted by EM \
+                         over the {} of its {links} links that join two sellers ({contradicted} of them \
+                         weigh below {CONTRADICTION_BITS} bits; links between buyers cannot be checked so). \
+                         {set_aside}",
+                        weights.len()
+                    ),
+                )
+            }
             _ => (
                 None,
                 format!(
-                    "not estimated (no soft evidence to check it against). Values held by more than {} \
-                     accounts ({}), by several accounts of one market, or declared as market wallets were \
-                     set aside first",
-                    holder_limit.limit, holder_limit.explanation
+                    "not estimated (none of its links joins two sellers with soft evidence of {INFORMATIVE_BITS} \
+                     bits or more either way). {set_aside}"
                 ),
             ),
         };
@@ -231,4 +278,26 @@ pub fn link_accounts(
         rules,
         model: model_rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_true_link_share_is_read_from_the_weights() {
+        let mut weights = vec![10.0; 90];
+        weights.extend([-10.0; 10]);
+        let share = true_link_share(&weights);
+        assert!((share - 0.9).abs() < 0.002, "{share}");
+        // Silent comparisons (weight 0) neither raise nor lower the estimate.
+        weights.extend([0.0; 100]);
+        let share = true_link_share(&weights);
+        assert!((share - 0.9).abs() < 0.002, "{share}");
+        // Weak evidence either way counts for what it is worth, unlike a count of contradictions.
+        let weak: Vec<f64> = (0..100).map(|i| if i < 70 { 2.0 } else { -2.0 }).collect();
+        let share = true_link_share(&weak);
+        assert!(share > 0.5 && share < 0.95, "{share}");
+        assert!(true_link_share(&[12.0; 20]) > 0.999);
+    }
 }

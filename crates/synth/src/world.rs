@@ -112,6 +112,9 @@ pub struct Seller {
     /// UTC hour at which the persona's working day starts, and its length in hours.
     pub active_from_utc: i64,
     pub active_hours: i64,
+    /// Weekdays it does not work (bit 0 Monday, UTC days of its working window's start): many sellers
+    /// ship only when the post office is open.
+    pub days_off: u8,
     pub popularity: f64,
     /// Probability an order ends in a good rating.
     pub quality: f64,
@@ -128,8 +131,11 @@ impl Seller {
     /// day start; moves to the next day when `not_before` has passed today's window.
     pub fn working_moment<R: Rng>(&self, rng: &mut R, not_before: i64) -> i64 {
         let day = not_before.div_euclid(DAY) * DAY;
-        for d in 0..3 {
+        for d in 0..5 {
             let start = day + d * DAY + self.active_from_utc * HOUR;
+            if self.days_off & (1 << weekday(start)) != 0 {
+                continue;
+            }
             let t = start + rng.gen_range(0..self.active_hours * HOUR);
             if t >= not_before {
                 return t;
@@ -319,7 +325,8 @@ pub fn build(config: &SynthConfig) -> Result<World, SynthError> {
 
     for p in 0..vendor_count {
         let mut rng = stream(seed, "vendor", 0, p as u64);
-        let seller = new_seller(&mut rng, None, &mut used_handles);
+        let mut seller = new_seller(&mut rng, None, &mut used_handles);
+        seller.days_off = draw_days_off(&mut stream(seed, "days-off", 0, p as u64));
         let mut k = accounts_per_vendor(&mut rng, market_count);
         if p == 0 {
             // One long-tail persona is guaranteed, so every world has a wide multi-market vendor.
@@ -388,7 +395,8 @@ pub fn build(config: &SynthConfig) -> Result<World, SynthError> {
             let kind = *RESALE_KINDS
                 .choose(&mut rng)
                 .unwrap_or(&ProductKind::Cannabis);
-            let seller = new_seller(&mut rng, Some(kind), &mut used_handles);
+            let mut seller = new_seller(&mut rng, Some(kind), &mut used_handles);
+            seller.days_off = draw_days_off(&mut stream(seed, "days-off", 1, persona as u64));
             let m = rng.gen_range(0..market_count);
             let name = if rng.gen_bool(0.4) {
                 names::variant(&mut rng, &base)
@@ -591,6 +599,7 @@ fn new_seller(
         ships_to: SHIPS_TO.choose(rng).copied().unwrap_or("Worldwide"),
         active_from_utc,
         active_hours: rng.gen_range(6..13),
+        days_off: 0,
         popularity,
         quality: rng.gen_range(0.72..0.99),
         handle,
@@ -695,6 +704,24 @@ fn guarantee_first_movers(drafts: &mut [Vec<Draft>], markets: &[Market]) {
                 d.weight = d.weight.max(0.5);
             }
         }
+    }
+}
+
+/// Monday = 0, of the UTC day holding `unix` (1970-01-01 was a Thursday).
+pub fn weekday(unix: i64) -> u32 {
+    (unix.div_euclid(DAY) + 3).rem_euclid(7) as u32
+}
+
+/// Days off of a selling persona, drawn from its own stream so that the rest of the world stays as it was.
+fn draw_days_off(rng: &mut ChaCha8Rng) -> u8 {
+    const SATURDAY: u8 = 1 << 5;
+    const SUNDAY: u8 = 1 << 6;
+    match rng.gen_range(0..100) {
+        0..=44 => 0,
+        45..=74 => SUNDAY,
+        75..=94 => SATURDAY | SUNDAY,
+        // Some rest on a weekday instead (a day job elsewhere, a market day at home).
+        _ => 1 << rng.gen_range(0..5),
     }
 }
 
@@ -1097,5 +1124,41 @@ fn build_pickers(seed: u64, market: &mut Market, personas: &[Persona]) {
         market.hidden_buyers = (0..n)
             .map(|_| names::masked(&names::buyer_name(&mut rng)))
             .collect();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seller_works_only_in_its_window_and_never_on_its_days_off() {
+        let mut rng = stream(7, "test", 0, 0);
+        let mut seller = new_seller(&mut rng, None, &mut BTreeSet::new());
+        seller.days_off = (1 << 5) | (1 << 6);
+        let mut seen_days = BTreeSet::new();
+        for i in 0..2_000 {
+            let not_before = WORLD_START + i * 7_919;
+            let t = seller.working_moment(&mut rng, not_before);
+            assert!(t >= not_before);
+            let in_window = (t.rem_euclid(DAY) / HOUR - seller.active_from_utc).rem_euclid(24);
+            if in_window < seller.active_hours {
+                // Only the fallback (window already over) may leave the window; it is never taken here
+                // more than rarely.
+                let start = t - in_window * HOUR - t.rem_euclid(HOUR);
+                assert!(
+                    seller.days_off & (1 << weekday(start)) == 0,
+                    "{t} falls on a day off"
+                );
+                seen_days.insert(weekday(start));
+            }
+        }
+        assert_eq!(seen_days, (0..5).collect(), "every working day is used");
+    }
+
+    #[test]
+    fn weekdays_count_from_monday() {
+        assert_eq!(weekday(0), 3, "1970-01-01 was a Thursday");
+        assert_eq!(weekday(1_764_547_200), 0, "2025-12-01 was a Monday");
     }
 }

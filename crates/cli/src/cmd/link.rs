@@ -174,8 +174,8 @@ pub fn run(args: &LinkArgs, out: &Output) -> anyhow::Result<()> {
                     percent(rule.expected_recall)
                 ),
                 (None, Some(p)) => format!(
-                    "{} contradicted by soft evidence",
-                    ((1.0 - p) * rule.links as f64).round()
+                    "precision {} (estimated from soft evidence on its links between sellers)",
+                    percent(Some(p))
                 ),
                 (None, None) => "not estimated".to_string(),
             };

@@ -4,6 +4,7 @@
 //! analyst reads.
 
 use super::features::{AccountFeatures, MIN_EVENTS_FOR_HOURS};
+use super::habits::Habits;
 
 /// One comparison's name and the names of its levels (index 0 is always `null`).
 #[derive(Debug, Clone, Copy)]
@@ -21,7 +22,9 @@ pub const SHIPPING: usize = 5;
 pub const HOURS: usize = 6;
 pub const ACTIVITY: usize = 7;
 pub const MARKET: usize = 8;
-pub const COMPARISON_COUNT: usize = 9;
+pub const HABITS: usize = 9;
+pub const WEEKDAYS: usize = 10;
+pub const COMPARISON_COUNT: usize = 11;
 
 pub const COMPARISONS: [ComparisonDef; COMPARISON_COUNT] = [
     ComparisonDef {
@@ -93,6 +96,26 @@ pub const COMPARISONS: [ComparisonDef; COMPARISON_COUNT] = [
     ComparisonDef {
         name: "market",
         levels: &["null", "different_markets", "same_market"],
+    },
+    ComparisonDef {
+        name: "writing_habits",
+        levels: &[
+            "null",
+            "all_agree_of_3+",
+            "agree>=0.75",
+            "agree>=0.50",
+            "else",
+        ],
+    },
+    ComparisonDef {
+        name: "days_off",
+        levels: &[
+            "null",
+            "same_days_off",
+            "overlapping_days_off",
+            "neither_takes_days_off",
+            "different",
+        ],
     },
 ];
 
@@ -210,6 +233,22 @@ fn hours_overlap(a: &[u32; 24], b: &[u32; 24]) -> f64 {
 
 const SUCCESSION_DAYS: i64 = 90;
 
+fn habits_level(a: &Habits, b: &Habits) -> Measured {
+    let (share, either) = a.agreement(b);
+    Measured {
+        level: if share >= 1.0 && either >= 3 {
+            1
+        } else if share >= 0.75 {
+            2
+        } else if share >= 0.5 {
+            3
+        } else {
+            4
+        },
+        value: Some(share),
+    }
+}
+
 /// Measures one comparison.
 pub fn measure(which: usize, a: &AccountFeatures, b: &AccountFeatures) -> Measured {
     let silent = Measured {
@@ -291,6 +330,25 @@ pub fn measure(which: usize, a: &AccountFeatures, b: &AccountFeatures) -> Measur
             level: if a.market == b.market { 2 } else { 1 },
             value: None,
         },
+        HABITS => match (&a.habits, &b.habits) {
+            (Some(x), Some(y)) => habits_level(x, y),
+            _ => silent,
+        },
+        WEEKDAYS => match (a.rest_days(), b.rest_days()) {
+            (Some(x), Some(y)) => Measured {
+                level: if x == y && x != 0 {
+                    1
+                } else if x & y != 0 {
+                    2
+                } else if x == 0 && y == 0 {
+                    3
+                } else {
+                    4
+                },
+                value: None,
+            },
+            _ => silent,
+        },
 
         _ => silent,
     }
@@ -370,6 +428,33 @@ mod tests {
         assert_eq!(measure(ACTIVITY, &a, &b).level, 2);
         b.active = Some((50 * 86_400, 60 * 86_400));
         assert_eq!(measure(ACTIVITY, &a, &b).level, 1);
+    }
+
+    #[test]
+    fn days_off_need_enough_events_and_compare_as_sets() {
+        let mut a = account("a", "a");
+        let mut b = account("b", "b");
+        // Monday to Friday, four events a day: Saturday and Sunday off.
+        for d in 0..5 {
+            a.weekdays[d] = 8;
+            b.weekdays[d] = 8;
+        }
+        a.hours[9] = 40;
+        b.hours[9] = 40;
+        assert_eq!(a.rest_days(), Some(0b110_0000));
+        assert_eq!(measure(WEEKDAYS, &a, &b).level, 1);
+        b.weekdays[5] = 8;
+        b.hours[9] = 48;
+        assert_eq!(measure(WEEKDAYS, &a, &b).level, 2, "Sunday off for both");
+        b.weekdays = [7; 7];
+        b.hours[9] = 49;
+        assert_eq!(measure(WEEKDAYS, &a, &b).level, 4);
+        a.weekdays = [7; 7];
+        a.hours[9] = 49;
+        assert_eq!(measure(WEEKDAYS, &a, &b).level, 3);
+        a.weekdays = [2; 7];
+        a.hours[9] = 14;
+        assert_eq!(measure(WEEKDAYS, &a, &b).level, 0, "too few events to tell");
     }
 
     #[test]

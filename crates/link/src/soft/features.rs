@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use spector_model::{Account, AccountRole, Listing, ListingFacts, Message, RecordId};
 
+use super::habits::Habits;
 use super::names::{NameAffixes, name_stem};
 use super::sketch::{MinHash, PieceCounts, piece_hash};
 
@@ -18,6 +19,10 @@ pub struct SoftLinkInput<'a> {
 
 /// Authored events fewer than this say nothing about working hours.
 pub const MIN_EVENTS_FOR_HOURS: u32 = 5;
+
+/// Authored events fewer than this say nothing about days off: with fewer, a working day is often empty
+/// by chance.
+pub const MIN_EVENTS_FOR_WEEKDAYS: u32 = 28;
 
 /// One account's features. Every field is optional because markets show different things.
 #[derive(Debug, Clone)]
@@ -46,6 +51,10 @@ pub struct AccountFeatures {
     pub ships_to: Option<Box<str>>,
     /// UTC hours of authored events (account creation, listings, messages sent).
     pub hours: [u32; 24],
+    /// UTC weekdays of the same events, Monday first.
+    pub weekdays: [u32; 7],
+    /// Formatting and punctuation habits of everything it wrote (sellers only).
+    pub habits: Option<Habits>,
     /// First and last authored event, Unix seconds.
     pub active: Option<(i64, i64)>,
 }
@@ -67,12 +76,33 @@ impl AccountFeatures {
             ships_from: None,
             ships_to: None,
             hours: [0; 24],
+            weekdays: [0; 7],
+            habits: None,
             active: None,
         }
     }
 
     pub fn hour_events(&self) -> u32 {
         self.hours.iter().sum()
+    }
+
+    /// Weekdays (bit 0 Monday) on which the account is almost never active, when it has been active
+    /// often enough to tell a habit from chance; `None` otherwise.
+    pub fn rest_days(&self) -> Option<u8> {
+        let events = self.hour_events();
+        if events < MIN_EVENTS_FOR_WEEKDAYS {
+            return None;
+        }
+        // A day with under a quarter of its fair share: with 28 events or more, a working day falls
+        // this low by chance about once in 200 accounts.
+        let quiet = f64::from(events) / 7.0 * 0.25;
+        Some(
+            self.weekdays
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| f64::from(**n) <= quiet)
+                .fold(0u8, |mask, (d, _)| mask | (1 << d)),
+        )
     }
 }
 
@@ -237,6 +267,8 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
         });
     }
     tracing::debug!(elapsed = ?started.elapsed(), "features: sketches");
+    read_habits(&mut features, &writing);
+    tracing::debug!(elapsed = ?started.elapsed(), "features: habits");
     let levels = price_levels(&unit_prices, classes.len(), features.len());
     for (i, f) in features.iter_mut().enumerate() {
         let total: u32 = class_counts[i].values().sum();
@@ -263,6 +295,26 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
         markets,
         classes,
     }
+}
+
+/// Each seller's writing habits, on all cores.
+fn read_habits(features: &mut [AccountFeatures], writing: &[Vec<&str>]) {
+    let mut work: Vec<(&mut AccountFeatures, &Vec<&str>)> = features
+        .iter_mut()
+        .zip(writing)
+        .filter(|(f, _)| f.seller)
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = work.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        for part in work.chunks_mut(chunk) {
+            scope.spawn(move || {
+                for (f, texts) in part.iter_mut() {
+                    f.habits = Habits::read(texts);
+                }
+            });
+        }
+    });
 }
 
 /// A piece of text written by more seller accounts than this is the market's or the trade's (a template,
@@ -335,6 +387,8 @@ fn count_pieces(
 fn note_event(f: &mut AccountFeatures, unix: i64) {
     let hour = unix.rem_euclid(86_400) / 3_600;
     f.hours[hour as usize] += 1;
+    // 1970-01-01 was a Thursday (index 3, Monday first).
+    f.weekdays[(unix.div_euclid(86_400) + 3).rem_euclid(7) as usize] += 1;
     f.active = Some(match f.active {
         None => (unix, unix),
         Some((a, b)) => (a.min(unix), b.max(unix)),

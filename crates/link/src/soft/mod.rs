@@ -6,6 +6,7 @@ pub mod block;
 pub mod cluster;
 pub mod compare;
 pub mod features;
+pub mod habits;
 pub mod names;
 pub mod run;
 pub mod score;
