@@ -146,102 +146,178 @@ impl Habits {
     }
 }
 
+/// One pass over the bytes of a text (a seller writes tens of kilobytes; this runs for every seller of a
+/// case): lines are looked at for a divider or a bullet where they start, words where they end.
 fn tally_text(text: &str, t: &mut Tally) {
-    t.crlf += text.matches("\r\n").count() as u32;
-    t.tabs += text.matches('\t').count() as u32;
-    t.ellipses += (text.matches("...").count() + text.matches('…').count()) as u32;
-    for e in EMOTICONS {
-        t.emoticons += text.matches(e).count() as u32;
-    }
-    for line in text.lines() {
-        tally_line(line, t);
-    }
-    let mut bang_run = 0u32;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '!' {
-            bang_run += 1;
-            if chars.peek() != Some(&'!') {
-                if bang_run >= 2 {
-                    t.bangs_run += 1;
-                } else {
-                    t.bangs_single += 1;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut line_start = true;
+    let mut sentence_start = true;
+    let mut word_start: Option<usize> = None;
+    let mut previous_word_numeric = false;
+    let mut bangs = 0u32;
+    while i < bytes.len() {
+        if line_start {
+            line_start = false;
+            let end = memchr_newline(bytes, i);
+            let line = text.get(i..end).unwrap_or("");
+            let trimmed = line.trim_start();
+            let skipped = line.len() - trimmed.len();
+            if let Some(c) = rule_character(trimmed.trim_end()) {
+                match t.rules.iter_mut().find(|(r, _)| *r == c) {
+                    Some((_, n)) => *n += 1,
+                    None => t.rules.push((c, 1)),
                 }
-                bang_run = 0;
+                i = end;
+                continue;
             }
+            if let Some(k) = BULLETS.iter().position(|b| {
+                trimmed.starts_with(b) && trimmed.as_bytes().get(b.len()) == Some(&b' ')
+            }) {
+                t.bullets[k] += 1;
+                i += skipped + BULLETS[k].len();
+            }
+            sentence_start = true;
+            continue;
         }
-        if is_emoji(c) {
-            t.emoji += 1;
+        let b = bytes[i];
+        if b != b'!' && bangs > 0 {
+            if bangs >= 2 {
+                t.bangs_run += 1;
+            } else {
+                t.bangs_single += 1;
+            }
+            bangs = 0;
         }
+        if b.is_ascii_whitespace() {
+            if let Some(ws) = word_start.take() {
+                previous_word_numeric = tally_word(&bytes[ws..i], previous_word_numeric, t);
+            }
+            match b {
+                b'\n' => {
+                    line_start = true;
+                    previous_word_numeric = false;
+                }
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => t.crlf += 1,
+                b'\t' => t.tabs += 1,
+                _ => {}
+            }
+            // ". " starts a sentence; "... " or "1. " may not, but they are rare beside real stops.
+            if b == b' ' && i >= 1 && matches!(bytes[i - 1], b'.' | b'!' | b'?') {
+                sentence_start = !(i >= 2 && bytes[i - 2] == b'.');
+            }
+            i += 1;
+            continue;
+        }
+        if word_start.is_none() {
+            word_start = Some(i);
+        }
+        match b {
+            b'!' => bangs += 1,
+            b'.' if bytes[i..].starts_with(b"...") && (i == 0 || bytes[i - 1] != b'.') => {
+                t.ellipses += 1
+            }
+            b':' | b';' | b'x' | b'^' | 0xC2 => {
+                if EMOTICONS
+                    .iter()
+                    .any(|e| bytes[i..].starts_with(e.as_bytes()))
+                {
+                    t.emoticons += 1;
+                }
+            }
+            _ => {}
+        }
+        if b.is_ascii_alphabetic() {
+            if sentence_start {
+                if b.is_ascii_lowercase() {
+                    t.starts_lower += 1;
+                } else {
+                    t.starts_upper += 1;
+                }
+                sentence_start = false;
+            }
+            i += 1;
+            continue;
+        }
+        if b >= 0x80 {
+            // A multi-byte character: decoded only here, where it is rare.
+            let c = text.get(i..).and_then(|rest| rest.chars().next());
+            let width = c.map_or(1, char::len_utf8);
+            if let Some(c) = c {
+                if c == '…' {
+                    t.ellipses += 1;
+                }
+                if is_emoji(c) {
+                    t.emoji += 1;
+                }
+                if sentence_start && c.is_alphabetic() {
+                    if c.is_lowercase() {
+                        t.starts_lower += 1;
+                    } else if c.is_uppercase() {
+                        t.starts_upper += 1;
+                    }
+                    sentence_start = false;
+                }
+            }
+            i += width;
+            continue;
+        }
+        i += 1;
+    }
+    if let Some(ws) = word_start {
+        tally_word(&bytes[ws..], previous_word_numeric, t);
+    }
+    if bangs >= 2 {
+        t.bangs_run += 1;
+    } else if bangs == 1 {
+        t.bangs_single += 1;
     }
 }
 
-fn tally_line(line: &str, t: &mut Tally) {
-    let trimmed = line.trim();
-    if trimmed.is_empty() {
-        return;
-    }
-    if let Some(c) = rule_character(trimmed) {
-        match t.rules.iter_mut().find(|(r, _)| *r == c) {
-            Some((_, n)) => *n += 1,
-            None => t.rules.push((c, 1)),
-        }
-        return;
-    }
-    let mut body = trimmed;
-    if let Some(i) = BULLETS
+fn memchr_newline(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
         .iter()
-        .position(|b| trimmed.starts_with(b) && trimmed[b.len()..].starts_with(' '))
+        .position(|b| *b == b'\n')
+        .map_or(bytes.len(), |p| from + p)
+}
+
+/// Tallies one word; says whether it is a number (so that a unit after it is "spaced").
+fn tally_word(word: &[u8], previous_word_numeric: bool, t: &mut Tally) -> bool {
+    t.words += 1;
+    let bare = trim_punctuation(word);
+    let letters = bare.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    if letters >= 3 && !word.iter().any(|b| b.is_ascii_lowercase()) && word.is_ascii() {
+        t.caps_words += 1;
+    }
+    if SHORTHAND
+        .iter()
+        .any(|s| bare.eq_ignore_ascii_case(s.as_bytes()))
     {
-        t.bullets[i] += 1;
-        body = trimmed[BULLETS[i].len()..].trim_start();
+        t.shorthand += 1;
     }
-    // Sentence starts: the line's first letter, and the first letter after ". ", "! " or "? ".
-    let mut at_start = true;
-    let mut previous = ' ';
-    let mut before_previous = ' ';
-    for c in body.chars() {
-        if c.is_alphabetic() {
-            if at_start {
-                if c.is_lowercase() {
-                    t.starts_lower += 1;
-                } else if c.is_uppercase() {
-                    t.starts_upper += 1;
-                }
-            }
-            at_start = false;
-        } else if c == ' ' && matches!(previous, '.' | '!' | '?') && before_previous != '.' {
-            at_start = true;
-        }
-        before_previous = previous;
-        previous = c;
+    let is_unit = |w: &[u8]| UNITS.iter().any(|u| w.eq_ignore_ascii_case(u.as_bytes()));
+    // "10g" against "10 g": a number written together with its unit, or apart from it.
+    let digits = bare.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits > 0 && is_unit(&bare[digits..]) {
+        t.unit_attached += 1;
     }
-    for word in body.split_whitespace() {
-        t.words += 1;
-        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
-        if letters >= 3 && word.chars().all(|c| !c.is_lowercase()) {
-            t.caps_words += 1;
-        }
-        let bare = word.trim_matches([',', '.', '!', '?', ':', ';']);
-        if SHORTHAND.iter().any(|s| bare.eq_ignore_ascii_case(s)) {
-            t.shorthand += 1;
-        }
-        // "10g" against "10 g": a number written together with its unit, or apart from it.
-        let digits = bare.chars().take_while(|c| c.is_ascii_digit()).count();
-        if digits > 0 && UNITS.iter().any(|u| bare[digits..].eq_ignore_ascii_case(u)) {
-            t.unit_attached += 1;
-        }
+    if previous_word_numeric && is_unit(bare) {
+        t.unit_spaced += 1;
     }
-    let words: Vec<&str> = body.split_whitespace().collect();
-    for pair in words.windows(2) {
-        let unit = pair[1].trim_end_matches([',', '.', '!', ')']);
-        if pair[0].chars().all(|c| c.is_ascii_digit() || c == '.')
-            && pair[0].starts_with(|c: char| c.is_ascii_digit())
-            && UNITS.iter().any(|u| unit.eq_ignore_ascii_case(u))
-        {
-            t.unit_spaced += 1;
-        }
-    }
+    digits > 0 && bare.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+}
+
+fn trim_punctuation(word: &[u8]) -> &[u8] {
+    let punctuation = |b: &u8| matches!(b, b',' | b'.' | b'!' | b'?' | b':' | b';' | b')' | b'(');
+    let start = word
+        .iter()
+        .position(|b| !punctuation(b))
+        .unwrap_or(word.len());
+    let end = word
+        .iter()
+        .rposition(|b| !punctuation(b))
+        .map_or(start, |p| p + 1);
+    &word[start..end]
 }
 
 /// A line made of one repeated non-alphanumeric character, four times or more: the writer's divider.
