@@ -217,13 +217,12 @@ fn tally_text(text: &str, t: &mut Tally) {
             b'.' if bytes[i..].starts_with(b"...") && (i == 0 || bytes[i - 1] != b'.') => {
                 t.ellipses += 1
             }
-            b':' | b';' | b'x' | b'^' | 0xC2 => {
+            b':' | b';' | b'x' | b'^' | 0xC2
                 if EMOTICONS
                     .iter()
-                    .any(|e| bytes[i..].starts_with(e.as_bytes()))
-                {
-                    t.emoticons += 1;
-                }
+                    .any(|e| bytes[i..].starts_with(e.as_bytes())) =>
+            {
+                t.emoticons += 1
             }
             _ => {}
         }
