@@ -54,6 +54,7 @@ fuzz_target!(|data: &[u8]| {
         listings: &listings,
         listing_facts: &[],
         messages: &[],
+        keys: &[],
     };
     let set = account_features(&input, NameAffixes::embedded());
     let (a, b) = (&set.features[0], &set.features[1]);

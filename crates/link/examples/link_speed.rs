@@ -1,6 +1,7 @@
 //! Linking at scale: N accounts over 10 markets, generated in memory with the shape of seized markets
 //! (a few percent sellers, each with a profile, listings, a few messages and often a PGP key; buyers with a
-//! name and little else; sellers running up to nine accounts under name variants, some under unrelated
+//! name and little else; each seller makes its keys its own way: algorithm, user id form, one sitting or
+//! one key per account, drawn from a stream of their own so the rest of the world is as before; sellers running up to nine accounts under name variants, some under unrelated
 //! names), then `link_accounts` with hard and soft evidence, timed stage by stage, scored against the
 //! generator's truth; optionally exported as a table for Splink (`bench/link.sh`).
 //!
@@ -14,6 +15,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use spector_link::evaluate::evaluate;
+use spector_link::soft::{KeyFacts, UserIdForm};
 use spector_link::{Continuity, HardLinkInput, LinkInput, LinkOptions, link_accounts};
 use spector_model::{
     Account, AccountRole, ContactHandle, CryptoAddress, Listing, ListingFacts, Message, PgpKey,
@@ -107,6 +109,85 @@ impl Words {
     }
 }
 
+/// Key algorithms of seized markets' sellers (percent; the 2014 scrapes are mostly RSA, newer keys ECC).
+const KEY_ALGORITHMS: [(&str, u32); 7] = [
+    ("rsa4096", 40),
+    ("rsa2048", 25),
+    ("eddsa-legacy-ed25519", 20),
+    ("ecdsa-nistp256", 5),
+    ("ecdsa-nistp384", 4),
+    ("ecdsa-nistp521", 3),
+    ("dsa1024", 3),
+];
+const USER_ID_FORMS: [(UserIdForm, u32); 3] = [
+    (UserIdForm::Name, 55),
+    (UserIdForm::WithEmail, 35),
+    (UserIdForm::WithComment, 10),
+];
+
+fn draw<T: Copy>(rng: &mut ChaCha8Rng, shares: &[(T, u32)]) -> T {
+    let total: u32 = shares.iter().map(|(_, w)| w).sum();
+    let mut r = rng.gen_range(0..total);
+    for &(item, weight) in shares {
+        if r < weight {
+            return item;
+        }
+        r -= weight;
+    }
+    shares[0].0
+}
+
+/// How a seller makes its keys (see the synthetic world's `KeyHabit`).
+struct KeyHabit {
+    algorithm: &'static str,
+    user_id: UserIdForm,
+    /// Its keys' creation when it uses one key everywhere.
+    shared_created: i64,
+    /// Per-account keys made in one sitting from this time on.
+    batch_from: Option<i64>,
+}
+
+impl KeyHabit {
+    fn draw(rng: &mut ChaCha8Rng, start: i64) -> KeyHabit {
+        KeyHabit {
+            algorithm: draw(rng, &KEY_ALGORITHMS),
+            user_id: draw(rng, &USER_ID_FORMS),
+            shared_created: start - rng.gen_range(1..400) * DAY,
+            batch_from: rng
+                .gen_bool(0.35)
+                .then(|| start - rng.gen_range(5..60) * DAY),
+        }
+    }
+
+    /// Creation time, algorithm and user id form of the key an account created at `created` posts; now and
+    /// then not the habitual ones.
+    fn key(
+        &self,
+        rng: &mut ChaCha8Rng,
+        shared: bool,
+        created: i64,
+    ) -> (i64, &'static str, UserIdForm) {
+        if shared {
+            return (self.shared_created, self.algorithm, self.user_id);
+        }
+        let at = match self.batch_from {
+            Some(from) => from + rng.gen_range(0..3 * DAY),
+            None => created - rng.gen_range(0..30) * DAY,
+        };
+        let algorithm = if rng.gen_bool(0.08) {
+            draw(rng, &KEY_ALGORITHMS)
+        } else {
+            self.algorithm
+        };
+        let form = if rng.gen_bool(0.10) {
+            draw(rng, &USER_ID_FORMS)
+        } else {
+            self.user_id
+        };
+        (at, algorithm, form)
+    }
+}
+
 struct Seller {
     base: String,
     phrases: Vec<String>,
@@ -126,6 +207,7 @@ struct World {
     facts: Vec<ListingFacts>,
     messages: Vec<Message>,
     keys: Vec<PgpKey>,
+    key_facts: Vec<KeyFacts>,
     addresses: Vec<CryptoAddress>,
     handles: Vec<ContactHandle>,
     persona: HashMap<RecordId, usize>,
@@ -163,6 +245,7 @@ fn variant(rng: &mut ChaCha8Rng, words: &Words, base: &str) -> String {
 
 fn generate(n: usize, seed: u64) -> World {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut habits = ChaCha8Rng::seed_from_u64(seed ^ 0x6b65_7973);
     let words = Words::new(&mut rng);
     let mut w = World::default();
     let mut next_id = [0u64; MARKETS];
@@ -216,6 +299,7 @@ fn generate(n: usize, seed: u64) -> World {
                 .gen_bool(0.3)
                 .then(|| format!("{}@proton.me", words.name(&mut rng).to_lowercase())),
         };
+        let habit = KeyHabit::draw(&mut habits, start);
         let k = match rng.gen_range(0..100) {
             0..=59 => 1,
             60..=79 => 2,
@@ -251,6 +335,15 @@ fn generate(n: usize, seed: u64) -> World {
             );
             let key = s.key.clone().unwrap_or_else(|| hex(&mut rng, 40));
             w.fingerprint_of.insert(id.clone(), key.clone());
+            let (key_created, algorithm, user_id) =
+                habit.key(&mut habits, s.key.is_some(), created);
+            w.key_facts.push(KeyFacts {
+                account_id: id.clone(),
+                fingerprint: key.clone(),
+                created_at: key_created,
+                algorithm: algorithm.into(),
+                user_id,
+            });
             w.keys.push(PgpKey {
                 id: RecordId::from_stored(format!("{id}/key")),
                 market: format!("m{m}"),
@@ -474,6 +567,7 @@ fn main() -> std::io::Result<()> {
             listings: &w.listings,
             listing_facts: &w.facts,
             messages: &w.messages,
+            keys: &w.key_facts,
         },
         &LinkOptions::default(),
         &Continuity::default(),

@@ -19,6 +19,8 @@ pub struct LinkInput<'a> {
     pub listings: &'a [Listing],
     pub listing_facts: &'a [ListingFacts],
     pub messages: &'a [Message],
+    /// What the accounts' PGP keys say about how they were made (soft evidence; may be empty).
+    pub keys: &'a [crate::soft::KeyFacts],
 }
 
 #[derive(Debug, Clone)]
@@ -138,6 +140,7 @@ pub fn link_accounts(
             listings: input.listings,
             listing_facts: input.listing_facts,
             messages: input.messages,
+            keys: input.keys,
         };
         match link_soft(&soft_input, &hard_pairs, soft_options) {
             Err(LinkModelError::NoCandidates) => {

@@ -1,7 +1,8 @@
 //! Persona linking scored against a synthetic world's truth: `spector link` (hard identifiers and soft
 //! evidence) over a case made by `spector demo --keep DIR`, seller accounts' pairwise precision, recall and
 //! F1 overall and among pairs that share no hard identifier, and B-cubed; each rule's precision against
-//! the truth beside the run's own estimate; and the recall blocking loses (true pairs never compared).
+//! the truth beside the run's own estimate; the recall blocking loses (true pairs never compared); then the
+//! learned model (m, u and weight of each level of each comparison, the `link_model` rows).
 //!
 //!   spector demo --seed 41 --scale 20 --keep DIR
 //!   cargo run --release -p spector-pipeline --example link_quality -- DIR [THRESHOLD]
@@ -135,6 +136,8 @@ fn main() -> anyhow::Result<()> {
         listings: &listings,
         listing_facts: &listing_facts,
         messages: &messages,
+        // Blocking does not read keys.
+        keys: &[],
     };
     let set = account_features(&input, NameAffixes::embedded());
     let (candidates, _) = candidate_pairs(&set.features, &BlockingOptions::default());
@@ -169,6 +172,13 @@ fn main() -> anyhow::Result<()> {
         println!(
             "model estimate at {threshold}: precision {:?} recall {:?}; blocking {:?}",
             s.expected_error.expected_precision, s.expected_error.expected_recall, s.blocking
+        );
+    }
+    println!("model (comparison, level, m, u, weight bits):");
+    for row in case.link_model()? {
+        println!(
+            "  {:<16} {:<40} m {:.5}  u {:.6}  {:+.2}",
+            row.comparison, row.level_name, row.m, row.u, row.weight_bits
         );
     }
     Ok(())

@@ -1,10 +1,11 @@
 use std::collections::{BTreeMap, HashMap};
 
+use spector_link::soft::{KeyFacts, UserIdForm};
 use spector_link::{
     Continuity, HardLinkInput, IgnoredIdentifier, LinkInput, LinkOptions, Overruled, PersonaChange,
     SoftSummary, link_accounts,
 };
-use spector_model::{JudgementId, LinkRuleRate, PersonaMember, RecordId, RefusedLink};
+use spector_model::{JudgementId, LinkRuleRate, PersonaMember, PgpKey, RecordId, RefusedLink};
 use spector_store::{Case, LinkRun};
 
 use crate::{PipelineError, Progress};
@@ -94,6 +95,11 @@ pub fn run_link_with(
     } else {
         Default::default()
     };
+    let keys = if options.soft {
+        key_facts(&pgp_keys)
+    } else {
+        Vec::new()
+    };
     progress.end();
     progress.begin("link: joining accounts", None);
     let link_options = LinkOptions {
@@ -114,6 +120,7 @@ pub fn run_link_with(
             listings: &listings,
             listing_facts: &listing_facts,
             messages: &messages,
+            keys: &keys,
         },
         &link_options,
         &Continuity {
@@ -184,6 +191,54 @@ pub fn run_link_with(
         soft_skipped: outcome.soft_skipped,
         rules: outcome.rules,
     })
+}
+
+/// What each key says about how it was made, read again from its armor (the case stores the fingerprint
+/// only). Keys without an account, or that enrichment could not read, say nothing; parsed on all cores.
+pub fn key_facts(keys: &[PgpKey]) -> Vec<KeyFacts> {
+    let readable: Vec<&PgpKey> = keys
+        .iter()
+        .filter(|k| k.account_id.is_some() && k.fingerprint.is_some())
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = readable.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = readable
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || part.iter().filter_map(|k| facts_of(k)).collect::<Vec<_>>())
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+fn facts_of(key: &PgpKey) -> Option<KeyFacts> {
+    let info = spector_enrich::parse_public_key(&key.armored).ok()?;
+    Some(KeyFacts {
+        account_id: key.account_id.clone()?,
+        fingerprint: info.fingerprint,
+        created_at: info.created_at,
+        algorithm: algorithm_name(&info.algorithm, info.curve.as_deref(), info.bits),
+        user_id: info
+            .user_ids
+            .first()
+            .map_or(UserIdForm::Missing, |uid| UserIdForm::of(uid)),
+    })
+}
+
+/// The algorithm with what sets its keys apart: the curve (`ecdsa-nistp256`; `ed25519` alone when the
+/// algorithm is named after its curve) or the size (`rsa4096`).
+fn algorithm_name(algorithm: &str, curve: Option<&str>, bits: Option<u32>) -> String {
+    match (curve, bits) {
+        (Some(curve), _) if curve == algorithm => algorithm.to_string(),
+        (Some(curve), _) => format!("{algorithm}-{curve}"),
+        (None, Some(bits)) => format!("{algorithm}{bits}"),
+        (None, None) => algorithm.to_string(),
+    }
 }
 
 /// A persona with its accounts as an analyst reads them.
@@ -287,4 +342,99 @@ pub fn persona_detail(case: &Case, id: &str) -> Result<PersonaDetail, PipelineEr
         refused,
         rules,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use spector_model::Provenance;
+    use spector_synth::ids::handles::Handle;
+    use spector_synth::ids::pgp::{KeyAlgorithm, UserId, generate_key};
+
+    fn stored(id: &str, account: Option<&str>, armored: &str, fingerprint: Option<&str>) -> PgpKey {
+        PgpKey {
+            id: RecordId::from_stored(format!("m/pgp_key/{id}")),
+            market: "m".into(),
+            account_id: account.map(|a| RecordId::from_stored(format!("m/account/{a}"))),
+            armored: armored.into(),
+            fingerprint: fingerprint.map(str::to_string),
+            parse_error: None,
+            found_in: None,
+            provenance: Provenance {
+                src_sha256: "0".repeat(64).into(),
+                src_table: "users".into(),
+                src_row: 1,
+                src_offset: 0,
+                src_len: 0,
+            },
+        }
+    }
+
+    #[test]
+    fn key_facts_read_algorithm_curve_time_and_user_id_form_from_the_armor() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let email = Handle::Email {
+            local: "ghost4711".into(),
+            domain: "dnmx.org".into(),
+        };
+        let nist = generate_key(
+            &mut rng,
+            KeyAlgorithm::NistP384,
+            &UserId::WithEmail("GhostPharma".into(), email),
+            1_500_000_000,
+        )
+        .unwrap();
+        let ed = generate_key(
+            &mut rng,
+            KeyAlgorithm::Ed25519Legacy,
+            &UserId::WithComment("Blue".into(), "vendor key".into()),
+            1_400_000_000,
+        )
+        .unwrap();
+        let keys = [
+            stored("1", Some("1"), &nist.armor, Some(&nist.fingerprint)),
+            stored("2", Some("2"), &ed.armor, Some(&ed.fingerprint)),
+            // No account to speak for, or unreadable: no facts.
+            stored("3", None, &ed.armor, Some(&ed.fingerprint)),
+            stored(
+                "4",
+                Some("4"),
+                "-----BEGIN PGP PUBLIC KEY BLOCK-----\n",
+                None,
+            ),
+            stored("5", Some("5"), "garbage", Some("ABCD")),
+        ];
+        let facts = key_facts(&keys);
+        assert_eq!(
+            facts,
+            vec![
+                KeyFacts {
+                    account_id: RecordId::from_stored("m/account/1"),
+                    fingerprint: nist.fingerprint.clone(),
+                    created_at: 1_500_000_000,
+                    algorithm: "ecdsa-nistp384".into(),
+                    user_id: UserIdForm::WithEmail,
+                },
+                KeyFacts {
+                    account_id: RecordId::from_stored("m/account/2"),
+                    fingerprint: ed.fingerprint.clone(),
+                    created_at: 1_400_000_000,
+                    algorithm: "eddsa-legacy-ed25519".into(),
+                    user_id: UserIdForm::WithComment,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn algorithm_names_carry_the_curve_or_the_size() {
+        assert_eq!(algorithm_name("rsa", None, Some(4096)), "rsa4096");
+        assert_eq!(algorithm_name("ed25519", Some("ed25519"), None), "ed25519");
+        assert_eq!(
+            algorithm_name("ecdsa", Some("secp256k1"), None),
+            "ecdsa-secp256k1"
+        );
+        assert_eq!(algorithm_name("dsa", None, None), "dsa");
+    }
 }

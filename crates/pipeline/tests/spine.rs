@@ -121,6 +121,10 @@ fn all_records(case: &Case) -> Vec<Record> {
 fn expected_in_row(r: &Record) -> String {
     match r {
         Record::CryptoAddress(a) if a.found_in.is_some() => a.address.clone(),
+        // An address in a key's user id is inside the armor's base64: the row holds the key block.
+        Record::ContactHandle(h) if h.found_in.as_deref() == Some("pgp_keys.user_id") => {
+            "BEGIN PGP PUBLIC KEY BLOCK".to_string()
+        }
         Record::ContactHandle(h) => h.raw.clone(),
         Record::PgpKey(_) => "BEGIN PGP PUBLIC KEY BLOCK".to_string(),
         Record::ShippingInfo(_) => "BEGIN PGP MESSAGE".to_string(),

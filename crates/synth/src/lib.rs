@@ -29,7 +29,7 @@ pub use world::{Family, MARKET_NAMES};
 use formats::sink::Progress;
 
 /// Version of the generated world's layout; bump when the output for a given seed changes.
-pub const WORLD_FORMAT_VERSION: u32 = 1;
+pub const WORLD_FORMAT_VERSION: u32 = 2;
 
 /// What world to generate.
 #[derive(Debug, Clone, PartialEq)]

@@ -416,12 +416,15 @@ impl<'w> OrderSource<'w> {
     pub fn shipping_address(&self, order: &Order) -> String {
         let mut rng = self.shipping.at(order.index);
         let vendor = &self.market.accounts[self.market.listings[order.listing].vendor];
-        let recipient = vendor
-            .key
-            .map(|k| self.world.keys[k].encryption_key_id)
-            .unwrap_or_default();
+        let (recipient, algorithm) =
+            vendor
+                .key
+                .map_or(([0; 8], pgp::KeyAlgorithm::Ed25519Legacy), |k| {
+                    let key = &self.world.keys[k];
+                    (key.encryption_key_id, key.algorithm)
+                });
         let len = rng.gen_range(60..140);
-        pgp::shipping_message(&mut rng, &recipient, len)
+        pgp::shipping_message(&mut rng, &recipient, algorithm, len)
     }
 
     /// Laravel `purchases.id`: a time-ordered UUID.

@@ -62,6 +62,10 @@ impl MarketTruth {
         for (i, account) in market.accounts.iter().enumerate() {
             if let Some(k) = account.key {
                 identifiers.insert((i, KIND_PGP, world.keys[k].fingerprint.clone()));
+                // Enrichment reads the e-mail address of a key's user id as a handle of the account.
+                if let Some(email) = &world.keys[k].email {
+                    identifiers.insert((i, KIND_HANDLE, email.normalized()));
+                }
             }
             if market.family.has_orders_table() {
                 for address in [&account.payout_btc, &account.payout_xmr]

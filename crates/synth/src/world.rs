@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::clock::{DAY, HOUR, WORLD_END, WORLD_START};
 use crate::ids::addresses;
 use crate::ids::handles::Handle;
-use crate::ids::pgp::{self, ArmoredKey};
+use crate::ids::pgp::{self, ArmoredKey, KeyAlgorithm, UserId};
 use crate::money::Cents;
 use crate::prices::{Coin, PriceBook};
 use crate::seed::{StreamFamily, stream};
@@ -124,6 +124,151 @@ pub struct Seller {
     pub shared_key: Option<usize>,
     /// One BTC payout address used on every market with an address table.
     pub shared_payout: Option<String>,
+    /// How it makes its PGP keys (set with the identifiers it shares, see `share_persona_identifiers`).
+    pub key_habit: KeyHabit,
+}
+
+/// How a selling persona makes its PGP keys: one tool, used the same way each time. What its keys then have
+/// in common, even when it makes one per market, is the soft evidence of "key creation patterns".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyHabit {
+    pub algorithm: KeyAlgorithm,
+    pub user_id: UserIdForm,
+    /// Where the addresses of its `name <email>` user ids are (one new mailbox per key).
+    pub mail_domain: &'static str,
+    /// What it writes in `name (comment)` user ids.
+    pub comment: &'static str,
+    /// Per-market keys made in one sitting: each within [`BATCH_DAYS`] of this time, which is before its
+    /// first account. `None`: each key made shortly before its account.
+    pub batch_from: Option<i64>,
+}
+
+impl Default for KeyHabit {
+    fn default() -> Self {
+        KeyHabit {
+            algorithm: KeyAlgorithm::Ed25519Legacy,
+            user_id: UserIdForm::Name,
+            mail_domain: KEY_MAIL_DOMAINS[0],
+            comment: KEY_COMMENTS[0],
+            batch_from: None,
+        }
+    }
+}
+
+/// The shape of a key's user id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserIdForm {
+    /// `GhostPharma`: the name only, GnuPG's prompt with the e-mail left empty.
+    Name,
+    /// `GhostPharma <ghostpharma4711@dnmx.org>`.
+    WithEmail,
+    /// `GhostPharma (vendor key)`: `--full-gen-key` asks for a comment.
+    WithComment,
+}
+
+impl UserIdForm {
+    /// Plausible shares (percent, not measured): vendors leave the e-mail empty more often than not, a
+    /// comment is rarer still.
+    const POPULATION: [(UserIdForm, u32); 3] = [
+        (UserIdForm::Name, 55),
+        (UserIdForm::WithEmail, 35),
+        (UserIdForm::WithComment, 10),
+    ];
+
+    fn draw<R: Rng>(rng: &mut R) -> UserIdForm {
+        let mut r = rng.gen_range(0..100);
+        for (form, weight) in Self::POPULATION {
+            if r < weight {
+                return form;
+            }
+            r -= weight;
+        }
+        UserIdForm::Name
+    }
+}
+
+const KEY_MAIL_DOMAINS: &[&str] = &[
+    "protonmail.com",
+    "tutanota.com",
+    "cock.li",
+    "dnmx.org",
+    "secmail.pro",
+    "onionmail.org",
+];
+const KEY_COMMENTS: &[&str] = &["vendor key", "official", "orders only", "business", "shop"];
+/// Share of selling personas that make their per-market keys in one sitting.
+const BATCH_SHARE: f64 = 0.35;
+/// A batch of keys is made over this many days.
+pub const BATCH_DAYS: i64 = 3;
+/// Habits are not laws: a key drawn outside the habit now and then (a new machine, another tool).
+const ALGORITHM_DRIFT: f64 = 0.08;
+const USER_ID_DRIFT: f64 = 0.10;
+
+impl KeyHabit {
+    fn draw<R: Rng>(rng: &mut R, first_account: i64) -> KeyHabit {
+        KeyHabit {
+            algorithm: KeyAlgorithm::draw(rng),
+            user_id: UserIdForm::draw(rng),
+            mail_domain: KEY_MAIL_DOMAINS
+                .choose(rng)
+                .copied()
+                .unwrap_or(KEY_MAIL_DOMAINS[0]),
+            comment: KEY_COMMENTS.choose(rng).copied().unwrap_or(KEY_COMMENTS[0]),
+            batch_from: rng.gen_bool(BATCH_SHARE).then(|| {
+                first_account - rng.gen_range(BATCH_DAYS + 1..60) * DAY - rng.gen_range(0..DAY)
+            }),
+        }
+    }
+
+    /// The algorithm and user id of one of its keys, for an account named `name`; with `drift`, now and
+    /// then not the habitual ones. E-mail addresses are new for each key and never used by anyone else
+    /// (`used` holds every handle of the world): a seller who makes a key per market shares nothing.
+    fn key<R: Rng>(
+        &self,
+        rng: &mut R,
+        name: &str,
+        drift: bool,
+        used: &mut BTreeSet<String>,
+    ) -> (KeyAlgorithm, UserId) {
+        let algorithm = if drift && rng.gen_bool(ALGORITHM_DRIFT) {
+            KeyAlgorithm::draw(rng)
+        } else {
+            self.algorithm
+        };
+        let form = if drift && rng.gen_bool(USER_ID_DRIFT) {
+            UserIdForm::draw(rng)
+        } else {
+            self.user_id
+        };
+        let name = name.to_string();
+        let uid = match form {
+            UserIdForm::Name => UserId::Name(name),
+            UserIdForm::WithComment => UserId::WithComment(name, self.comment.to_string()),
+            UserIdForm::WithEmail => {
+                let stem: String = name
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                let stem = if stem.len() < 3 {
+                    format!("{stem}pgp")
+                } else {
+                    stem
+                };
+                let email = loop {
+                    let email = Handle::Email {
+                        local: format!("{stem}{}", rng.gen_range(10..10_000)),
+                        domain: self.mail_domain.to_string(),
+                    };
+                    if used.insert(email.normalized()) {
+                        break email;
+                    }
+                };
+                UserId::WithEmail(name, email)
+            }
+        };
+        (algorithm, uid)
+    }
 }
 
 impl Seller {
@@ -455,14 +600,14 @@ pub fn build(config: &SynthConfig) -> Result<World, SynthError> {
     guarantee_first_movers(&mut drafts, &markets);
 
     let mut keys: Vec<ArmoredKey> = Vec::new();
-    share_persona_identifiers(seed, &mut personas, &drafts, &mut keys)?;
+    share_persona_identifiers(seed, &mut personas, &drafts, &mut keys, &mut used_handles)?;
 
     for (m, market_drafts) in drafts.into_iter().enumerate() {
         let accounts = settle_accounts(seed, &markets[m], market_drafts);
         markets[m].accounts = accounts;
     }
     for market in &mut markets {
-        equip_accounts(seed, market, &personas, &mut keys)?;
+        equip_accounts(seed, market, &personas, &mut keys, &mut used_handles)?;
         write_profiles(seed, market, &personas);
         market.listings = make_listings(seed, market, &personas);
         build_pickers(seed, market, &personas);
@@ -605,6 +750,7 @@ fn new_seller(
         handle,
         shared_key: None,
         shared_payout: None,
+        key_habit: KeyHabit::default(),
     }
 }
 
@@ -726,12 +872,13 @@ fn draw_days_off(rng: &mut ChaCha8Rng) -> u8 {
 }
 
 /// Decides, per selling persona, what it reuses on every market: its PGP key (~45%) and payout address
-/// (~25%). The handle (~30%) was drawn with the persona.
+/// (~25%); and how it makes keys. The handle (~30%) was drawn with the persona.
 fn share_persona_identifiers(
     seed: u64,
     personas: &mut [Persona],
     drafts: &[Vec<Draft>],
     keys: &mut Vec<ArmoredKey>,
+    used_handles: &mut BTreeSet<String>,
 ) -> Result<(), SynthError> {
     let first_seen: BTreeMap<usize, (i64, &str)> = {
         let mut map: BTreeMap<usize, (i64, &str)> = BTreeMap::new();
@@ -752,14 +899,25 @@ fn share_persona_identifiers(
         let mut rng = stream(seed, "shared-ids", 0, p as u64);
         let share_key = rng.gen_bool(0.45);
         let share_payout = rng.gen_bool(0.25);
+        let (first, name) = first_seen
+            .get(&p)
+            .copied()
+            .unwrap_or((WORLD_START, &seller.base_name));
+        // A stream of its own, so that the habit leaves every other draw of the world where it was.
+        let mut habit_rng = stream(seed, "key-habit", 0, p as u64);
+        seller.key_habit = KeyHabit::draw(&mut habit_rng, first);
         if share_key {
-            let (first, name) = first_seen
-                .get(&p)
-                .copied()
-                .unwrap_or((WORLD_START, &seller.base_name));
             let created = first - rng.gen_range(1..400) * DAY;
+            let (algorithm, uid) = seller
+                .key_habit
+                .key(&mut habit_rng, name, false, used_handles);
             let mut key_rng = stream(seed, "pgp-shared", 0, p as u64);
-            keys.push(pgp::generate_key(&mut key_rng, name, unix_u32(created))?);
+            keys.push(pgp::generate_key(
+                &mut key_rng,
+                algorithm,
+                &uid,
+                unix_u32(created),
+            )?);
             seller.shared_key = Some(keys.len() - 1);
         }
         if share_payout {
@@ -813,6 +971,7 @@ fn equip_accounts(
     market: &mut Market,
     personas: &[Persona],
     keys: &mut Vec<ArmoredKey>,
+    used_handles: &mut BTreeSet<String>,
 ) -> Result<(), SynthError> {
     let accounts_rng = StreamFamily::new(seed, "account", market.index as u64);
     let key_rng = StreamFamily::new(seed, "pgp-account", market.index as u64);
@@ -840,11 +999,21 @@ fn equip_accounts(
                 account.key = match seller.shared_key {
                     Some(k) => Some(k),
                     None if wants_key => {
-                        let created = account.created - rng.gen_range(0..30) * DAY;
+                        // Drawn for every key, used only without a batch: the account's later draws
+                        // stay where they were.
+                        let days_before = rng.gen_range(0..30);
                         let mut krng = key_rng.at(i as u64);
+                        let habit = &seller.key_habit;
+                        let created = match habit.batch_from {
+                            Some(from) => from + krng.gen_range(0..BATCH_DAYS * DAY),
+                            None => account.created - days_before * DAY,
+                        };
+                        let (algorithm, uid) =
+                            habit.key(&mut krng, &account.name, true, used_handles);
                         keys.push(pgp::generate_key(
                             &mut krng,
-                            &account.name,
+                            algorithm,
+                            &uid,
                             unix_u32(created),
                         )?);
                         Some(keys.len() - 1)
@@ -1160,5 +1329,37 @@ mod tests {
     fn weekdays_count_from_monday() {
         assert_eq!(weekday(0), 3, "1970-01-01 was a Thursday");
         assert_eq!(weekday(1_764_547_200), 0, "2025-12-01 was a Monday");
+    }
+}
+
+#[cfg(test)]
+mod key_habit_tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn keys_follow_the_habit_and_sometimes_drift() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut used = BTreeSet::new();
+        let habit = KeyHabit {
+            algorithm: KeyAlgorithm::NistP384,
+            ..KeyHabit::default()
+        };
+        let n = 10_000;
+        let (mut other_algorithm, mut other_form, mut emails) = (0, 0, 0);
+        for _ in 0..n {
+            let (algorithm, uid) = habit.key(&mut rng, "GhostPharma", true, &mut used);
+            other_algorithm += usize::from(algorithm != KeyAlgorithm::NistP384);
+            other_form += usize::from(!matches!(uid, UserId::Name(_)));
+            emails += usize::from(matches!(uid, UserId::WithEmail(..)));
+        }
+        // Drift draws from the population, which may give the habit back: 8% x 92% and 10% x 45%.
+        let algorithm_share = other_algorithm as f64 / n as f64;
+        let form_share = other_form as f64 / n as f64;
+        assert!((algorithm_share - 0.0736).abs() < 0.01, "{algorithm_share}");
+        assert!((form_share - 0.045).abs() < 0.01, "{form_share}");
+        // Every e-mail address made is new, although all come from one name and one provider.
+        assert!(emails > 100);
+        assert_eq!(used.len(), emails);
     }
 }

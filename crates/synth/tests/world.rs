@@ -8,7 +8,9 @@ use std::sync::OnceLock;
 use pgp::composed::{Deserializable, SignedPublicKey};
 use pgp::types::KeyDetails;
 use spector_synth::Family;
-use support::{Generated, Table, btc_in_text, handles_in_text, is_btc_address};
+use support::{
+    Generated, Table, btc_in_text, handles_in_text, is_btc_address, key_emails, key_user_ids,
+};
 
 /// Scale 1 with 9 markets, generated once for every test in this file.
 fn world() -> &'static Generated {
@@ -89,14 +91,36 @@ fn count_market(g: &Generated, market: &str) -> BTreeMap<&'static str, u64> {
     };
     let addresses: u64 = free_text.iter().map(|s| btc_in_text(s).len() as u64).sum();
     *c.entry("crypto_addresses").or_default() += addresses;
+    // Enrichment reads the e-mail address of a key's user id as a handle of the account posting the key.
+    let key_addresses: u64 = key_column(g, market)
+        .iter()
+        .map(|k| key_emails(k).len() as u64)
+        .sum();
     c.insert(
         "contact_handles",
         free_text
             .iter()
             .map(|s| handles_in_text(s).len() as u64)
-            .sum(),
+            .sum::<u64>()
+            + key_addresses,
     );
     c
+}
+
+/// The non-empty key column values of a market's accounts.
+fn key_column(g: &Generated, market: &str) -> Vec<String> {
+    let t = g.tables(market);
+    let (table, column) = match g.family(market) {
+        Family::Laravel => ("users", "pgp_key"),
+        Family::Pgmarket => ("members", "pgp"),
+        Family::Scrape => ("vendors", "pgp_key"),
+    };
+    t[table]
+        .values(column)
+        .flatten()
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
@@ -321,7 +345,8 @@ fn planted_identifiers_are_real_shared_within_and_never_across_personas() {
             "contact_handle" => {
                 let found = written_by(g, market, account)
                     .iter()
-                    .any(|t| handles_in_text(t).contains(value));
+                    .any(|t| handles_in_text(t).contains(value))
+                    || key.is_some_and(|k| key_emails(&k).contains(value));
                 assert!(found, "{market}/{account} {value}");
             }
             other => panic!("unknown identifier kind {other}"),
@@ -723,4 +748,103 @@ fn listings_speak_the_trade() {
     for word in ["m30", "fent", "x", "g "] {
         assert!(titles.contains(word), "no listing mentions {word:?}");
     }
+}
+
+/// What a key shows of how it was made: curve, creation time, user id form.
+fn key_making(armor: &str) -> (String, i64, &'static str) {
+    let (key, _) = SignedPublicKey::from_string(armor).expect("armored key parses");
+    let curve = match key.public_params() {
+        pgp::types::PublicParams::ECDSA(p) => format!("{:?}", p.curve()),
+        pgp::types::PublicParams::EdDSALegacy(_) => "Ed25519Legacy".to_string(),
+        pgp::types::PublicParams::Ed25519(_) => "Ed25519".to_string(),
+        other => panic!("an elliptic-curve key: {other:?}"),
+    };
+    let uid = key_user_ids(armor).into_iter().next().expect("a user id");
+    let form = if uid.ends_with('>') {
+        "email"
+    } else if uid.ends_with(')') {
+        "comment"
+    } else {
+        "name"
+    };
+    (curve, i64::from(key.created_at().as_secs()), form)
+}
+
+#[test]
+fn a_sellers_keys_share_its_habit_of_making_them() {
+    let g = world();
+    let personas = personas_by_account(g);
+    // Persona → its distinct keys (a key used on every market counts once).
+    let mut keys: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for m in &g.summary.markets {
+        for account in account_names(g, &m.name) {
+            if let (Some(key), _) = key_and_payouts(g, &m.name, &account) {
+                keys.entry(personas[&(m.name.clone(), account)].clone())
+                    .or_default()
+                    .insert(key);
+            }
+        }
+    }
+    let made: BTreeMap<&String, Vec<(String, i64, &str)>> = keys
+        .iter()
+        .map(|(p, ks)| (p, ks.iter().map(|k| key_making(k)).collect()))
+        .collect();
+    let all: Vec<&(String, i64, &str)> = made.values().flatten().collect();
+    let share = |f: &dyn Fn(&(String, i64, &str)) -> bool| {
+        all.iter().filter(|k| f(k)).count() as f64 / all.len() as f64
+    };
+    // The population: Ed25519 most common, several curves, the three user id forms.
+    let ed = share(&|k| k.0 == "Ed25519Legacy");
+    assert!((0.5..0.9).contains(&ed), "Ed25519 share {ed}");
+    let curves: BTreeSet<&str> = all.iter().map(|k| k.0.as_str()).collect();
+    assert!(curves.len() >= 3, "{curves:?}");
+    let forms: BTreeSet<&str> = all.iter().map(|k| k.2).collect();
+    assert_eq!(forms.len(), 3, "{forms:?}");
+
+    // Within a persona, keys are mostly made alike; between personas, as alike as chance makes them.
+    let (mut same, mut pairs, mut one_sitting) = (0, 0, 0);
+    for ks in made.values() {
+        for (i, a) in ks.iter().enumerate() {
+            for b in &ks[i + 1..] {
+                pairs += 1;
+                same += usize::from(a.0 == b.0 && a.2 == b.2);
+                one_sitting += usize::from((a.1 - b.1).abs() <= 3 * 86_400);
+            }
+        }
+    }
+    assert!(pairs >= 20, "{pairs} pairs of one persona's keys");
+    let within = same as f64 / pairs as f64;
+    let by_chance = {
+        let (mut same, mut n) = (0, 0);
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                n += 1;
+                same += usize::from(a.0 == b.0 && a.2 == b.2);
+            }
+        }
+        same as f64 / n as f64
+    };
+    assert!(
+        within >= 0.7,
+        "same algorithm and form within personas {within}"
+    );
+    assert!(
+        by_chance <= 0.45,
+        "same algorithm and form by chance {by_chance}"
+    );
+    assert!(
+        one_sitting > 0,
+        "some sellers make their keys in one sitting"
+    );
+
+    // Addresses in user ids are new for every key: they link no two keys.
+    let mut addresses: BTreeSet<String> = BTreeSet::new();
+    for ks in keys.values() {
+        for k in ks {
+            for a in key_emails(k) {
+                assert!(addresses.insert(a.clone()), "{a} in two keys");
+            }
+        }
+    }
+    assert!(!addresses.is_empty());
 }

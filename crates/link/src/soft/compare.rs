@@ -24,7 +24,8 @@ pub const ACTIVITY: usize = 7;
 pub const MARKET: usize = 8;
 pub const HABITS: usize = 9;
 pub const WEEKDAYS: usize = 10;
-pub const COMPARISON_COUNT: usize = 11;
+pub const PGP_KEY: usize = 11;
+pub const COMPARISON_COUNT: usize = 12;
 
 pub const COMPARISONS: [ComparisonDef; COMPARISON_COUNT] = [
     ComparisonDef {
@@ -116,6 +117,10 @@ pub const COMPARISONS: [ComparisonDef; COMPARISON_COUNT] = [
             "neither_takes_days_off",
             "different",
         ],
+    },
+    ComparisonDef {
+        name: "pgp_key",
+        levels: super::keys::LEVELS,
     },
 ];
 
@@ -349,6 +354,7 @@ pub fn measure(which: usize, a: &AccountFeatures, b: &AccountFeatures) -> Measur
             },
             _ => silent,
         },
+        PGP_KEY => super::keys::compare_keys(&a.keys, &b.keys),
 
         _ => silent,
     }

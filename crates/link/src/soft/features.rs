@@ -15,6 +15,8 @@ pub struct SoftLinkInput<'a> {
     /// Enrichment of the listings (class, USD price, countries); may be empty when enrichment was not run.
     pub listing_facts: &'a [ListingFacts],
     pub messages: &'a [Message],
+    /// What the accounts' PGP keys say about how they were made; may be empty.
+    pub keys: &'a [super::keys::KeyFacts],
 }
 
 /// Authored events fewer than this say nothing about working hours.
@@ -57,6 +59,8 @@ pub struct AccountFeatures {
     pub habits: Option<Habits>,
     /// First and last authored event, Unix seconds.
     pub active: Option<(i64, i64)>,
+    /// Its PGP keys, as far as they show how they were made (sellers only).
+    pub keys: Box<[super::keys::KeyFeature]>,
 }
 
 impl AccountFeatures {
@@ -79,6 +83,7 @@ impl AccountFeatures {
             weekdays: [0; 7],
             habits: None,
             active: None,
+            keys: Box::default(),
         }
     }
 
@@ -149,7 +154,8 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
         })
         .collect();
 
-    tracing::debug!(elapsed = ?started.elapsed(), "features: names");
+    super::keys::fill_key_features(input.keys, &index, &mut features);
+    tracing::debug!(elapsed = ?started.elapsed(), "features: names and keys");
     // The texts each seller wrote, by reference: their pieces are cut twice (once to count how many
     // sellers wrote each, once to sketch), never stored, so memory does not grow with the text.
     let mut writing: Vec<Vec<&str>> = vec![Vec::new(); features.len()];

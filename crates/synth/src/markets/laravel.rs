@@ -309,7 +309,8 @@ pub fn write(
             Sql::Str(&clock::sql(account.created)),
         ])?;
         truth.counts.pgp_keys += u64::from(key.is_some());
-        truth.counts.contact_handles += u64::from(account.handle_in_profile);
+        truth.counts.contact_handles += u64::from(account.handle_in_profile)
+            + u64::from(account.key.is_some_and(|k| world.keys[k].email.is_some()));
     }
     truth.counts.accounts = market.accounts.len() as u64;
     dump.end_table()?;

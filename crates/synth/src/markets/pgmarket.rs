@@ -191,7 +191,8 @@ pub fn write(
             account.profile.as_deref().map_or(Pg::Null, Pg::Text),
         ])?;
         truth.counts.pgp_keys += u64::from(key.is_some());
-        truth.counts.contact_handles += u64::from(account.handle_in_profile);
+        truth.counts.contact_handles += u64::from(account.handle_in_profile)
+            + u64::from(account.key.is_some_and(|k| world.keys[k].email.is_some()));
     }
     truth.counts.accounts = market.accounts.len() as u64;
     dump.end_copy()?;

@@ -50,7 +50,8 @@ pub fn write(
         ])?;
         truth.counts.accounts += 1;
         truth.counts.pgp_keys += u64::from(!key.is_empty());
-        truth.counts.contact_handles += u64::from(account.handle_in_profile);
+        truth.counts.contact_handles += u64::from(account.handle_in_profile)
+            + u64::from(account.key.is_some_and(|k| world.keys[k].email.is_some()));
         // Every profile quotes the market escrow address.
         truth.counts.crypto_addresses += u64::from(market.traps.escrow.is_some());
     }

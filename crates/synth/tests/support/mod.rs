@@ -402,3 +402,27 @@ pub fn handles_in_text(text: &str) -> Vec<String> {
     }
     found
 }
+
+/// The user ids of an armored public key, as written.
+pub fn key_user_ids(armor: &str) -> Vec<String> {
+    use pgp::composed::{Deserializable, SignedPublicKey};
+    let (key, _) = SignedPublicKey::from_string(armor).expect("armored key parses");
+    key.details
+        .users
+        .iter()
+        .map(|u| String::from_utf8_lossy(u.id.id()).into_owned())
+        .collect()
+}
+
+/// The e-mail addresses of a key's user ids (`Name <local@domain>`), normalized as `email:local@domain`.
+pub fn key_emails(armor: &str) -> Vec<String> {
+    key_user_ids(armor)
+        .iter()
+        .filter_map(|uid| {
+            let address = uid.strip_suffix('>')?.rsplit_once('<')?.1;
+            address
+                .contains('@')
+                .then(|| format!("email:{}", address.to_lowercase()))
+        })
+        .collect()
+}
