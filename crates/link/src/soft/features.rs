@@ -233,14 +233,22 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
     tracing::debug!(elapsed = ?started.elapsed(), "features: listings and messages");
     let sellers = features.iter().filter(|f| f.seller).count();
     let limit = common_piece_limit(sellers) as u32;
-    for (texts, cut, rare, all) in [
+    // Habits are read with the writing sketches, while each seller's texts are in cache.
+    for (texts, cut, rare, all, with_habits) in [
         (
             &writing,
             char_grams as fn(&str, &mut Vec<u64>),
             Sketch::Writing,
             Sketch::BlockingWriting,
+            true,
         ),
-        (&titles, title_words, Sketch::Titles, Sketch::BlockingTitles),
+        (
+            &titles,
+            title_words,
+            Sketch::Titles,
+            Sketch::BlockingTitles,
+            false,
+        ),
     ] {
         let common = count_pieces(texts, &features, cut).above(limit);
         tracing::debug!(elapsed = ?started.elapsed(), "features: pieces counted");
@@ -267,14 +275,15 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
                             pieces.iter().copied().filter(|h| !common.contains(*h)),
                         )
                         .map(Box::new);
+                        if with_habits {
+                            f.habits = Habits::read(texts);
+                        }
                     }
                 });
             }
         });
     }
     tracing::debug!(elapsed = ?started.elapsed(), "features: sketches");
-    read_habits(&mut features, &writing);
-    tracing::debug!(elapsed = ?started.elapsed(), "features: habits");
     let levels = price_levels(&unit_prices, classes.len(), features.len());
     for (i, f) in features.iter_mut().enumerate() {
         let total: u32 = class_counts[i].values().sum();
@@ -301,26 +310,6 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
         markets,
         classes,
     }
-}
-
-/// Each seller's writing habits, on all cores.
-fn read_habits(features: &mut [AccountFeatures], writing: &[Vec<&str>]) {
-    let mut work: Vec<(&mut AccountFeatures, &Vec<&str>)> = features
-        .iter_mut()
-        .zip(writing)
-        .filter(|(f, _)| f.seller)
-        .collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = work.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        for part in work.chunks_mut(chunk) {
-            scope.spawn(move || {
-                for (f, texts) in part.iter_mut() {
-                    f.habits = Habits::read(texts);
-                }
-            });
-        }
-    });
 }
 
 /// A piece of text written by more seller accounts than this is the market's or the trade's (a template,
