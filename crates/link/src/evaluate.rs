@@ -152,3 +152,50 @@ mod tests {
         assert_eq!(e.pairwise.precision, 1.0);
     }
 }
+
+/// How many true pairs blocking proposes for comparison: a pair it never proposes can still be joined
+/// through other accounts or a hard identifier, but never by its own soft evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockingRecall {
+    pub true_pairs: usize,
+    pub proposed: usize,
+    /// The same over the true pairs not in `excluded` (e.g. the pairs hard identifiers link).
+    pub true_pairs_not_excluded: usize,
+    pub proposed_not_excluded: usize,
+}
+
+/// Blocking recall of the soft linker over `input` against `truth` (record → true group; records not in it
+/// are not counted).
+pub fn blocking_recall(
+    input: &crate::soft::SoftLinkInput<'_>,
+    truth: &HashMap<spector_model::RecordId, usize>,
+    excluded: &HashSet<(spector_model::RecordId, spector_model::RecordId)>,
+) -> BlockingRecall {
+    use crate::soft::{BlockingOptions, NameAffixes, account_features, candidate_pairs};
+    let set = account_features(input, NameAffixes::embedded());
+    let (candidates, _) = candidate_pairs(&set.features, &BlockingOptions::default());
+    let candidates: HashSet<(u32, u32)> = candidates
+        .into_iter()
+        .map(|(a, b)| (a.min(b), a.max(b)))
+        .collect();
+    let mut recall = BlockingRecall {
+        true_pairs: 0,
+        proposed: 0,
+        true_pairs_not_excluded: 0,
+        proposed_not_excluded: 0,
+    };
+    for (a, b) in pairs_in_groups(truth) {
+        let (Some(&x), Some(&y)) = (set.index.get(&a), set.index.get(&b)) else {
+            continue;
+        };
+        let (x, y) = (x as u32, y as u32);
+        let found = usize::from(candidates.contains(&(x.min(y), x.max(y))));
+        recall.true_pairs += 1;
+        recall.proposed += found;
+        if !excluded.contains(&(a.clone(), b.clone())) && !excluded.contains(&(b, a)) {
+            recall.true_pairs_not_excluded += 1;
+            recall.proposed_not_excluded += found;
+        }
+    }
+    recall
+}

@@ -9,10 +9,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use spector_link::evaluate::evaluate;
-use spector_link::soft::{
-    BlockingOptions, NameAffixes, SoftLinkInput, account_features, candidate_pairs,
-};
+use spector_link::evaluate::{blocking_recall, evaluate};
+use spector_link::soft::SoftLinkInput;
 use spector_model::{AccountRole, RecordId};
 use spector_pipeline::{LinkRunOptions, NoProgress, run_link_with};
 use spector_store::Case;
@@ -139,34 +137,15 @@ fn main() -> anyhow::Result<()> {
         // Blocking does not read keys.
         keys: &[],
     };
-    let set = account_features(&input, NameAffixes::embedded());
-    let (candidates, _) = candidate_pairs(&set.features, &BlockingOptions::default());
-    let candidates: HashSet<(u32, u32)> = candidates
-        .into_iter()
-        .map(|(a, b)| (a.min(b), a.max(b)))
-        .collect();
-    let (mut true_pairs, mut proposed, mut soft_true, mut soft_proposed) = (0, 0, 0, 0);
-    let sellers: Vec<(&RecordId, usize)> = truth.iter().map(|(id, p)| (id, *p)).collect();
-    for (i, (a, pa)) in sellers.iter().enumerate() {
-        for (b, pb) in &sellers[i + 1..] {
-            if pa != pb {
-                continue;
-            }
-            let (x, y) = (set.index[a] as u32, set.index[b] as u32);
-            let found = candidates.contains(&(x.min(y), x.max(y)));
-            true_pairs += 1;
-            proposed += usize::from(found);
-            if !hard_pairs.contains(&unordered((*a).clone(), (*b).clone())) {
-                soft_true += 1;
-                soft_proposed += usize::from(found);
-            }
-        }
-    }
+    let blocking = blocking_recall(&input, &truth, &hard_pairs);
     println!(
-        "blocking recall: {proposed} of {true_pairs} true seller pairs proposed ({:.4}); \
-         sharing no hard identifier {soft_proposed} of {soft_true} ({:.4})",
-        proposed as f64 / true_pairs.max(1) as f64,
-        soft_proposed as f64 / soft_true.max(1) as f64
+        "blocking recall: {} of {} true seller pairs proposed ({:.4}); sharing no hard identifier {} of {} ({:.4})",
+        blocking.proposed,
+        blocking.true_pairs,
+        blocking.proposed as f64 / blocking.true_pairs.max(1) as f64,
+        blocking.proposed_not_excluded,
+        blocking.true_pairs_not_excluded,
+        blocking.proposed_not_excluded as f64 / blocking.true_pairs_not_excluded.max(1) as f64
     );
     if let Some(s) = report.soft {
         println!(
