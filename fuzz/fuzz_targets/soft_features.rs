@@ -55,6 +55,7 @@ fuzz_target!(|data: &[u8]| {
         listing_facts: &[],
         messages: &[],
         keys: &[],
+        photos: &[],
     };
     let set = account_features(&input, NameAffixes::embedded());
     let (a, b) = (&set.features[0], &set.features[1]);

@@ -64,6 +64,10 @@ enum Command {
     /// Each SOURCE is copied into the case's evidence area and hashed (SHA-256), then read from that copy.
     /// The schema is recognised from the source unless --profile names one. A file is stored whole or not at
     /// all: an error leaves the case exactly as it was. Ingesting the same bytes again does nothing.
+    ///
+    /// A directory of image files (a market server's uploads) is stored as one batch, each file its own
+    /// evidence: its format, size and perceptual hash are read so that linking can compare sellers' product
+    /// photos; a file that does not decode is kept with the reason.
     Ingest(cmd::ingest::IngestArgs),
     /// Show what enrichment reads in any text: class, flags, matched words, amounts, identifiers
     ///
@@ -93,10 +97,11 @@ enum Command {
     /// listed, never used to link.
     ///
     /// Soft (sellers only; off with --no-soft): username stems, writing, listing titles, product mix, price
-    /// level, ships-from country, hours and window of activity, combined by a Fellegi–Sunter model into a
-    /// match probability. Its m comes from seller pairs that share a hard identifier, its u from random
-    /// seller pairs. Two groups join only when their accounts are alike on average, so one strong pair
-    /// cannot chain two sellers together.
+    /// level, ships-from country, hours and window of activity, shared product photos (perceptual hashes;
+    /// pictures many sellers show left out), combined by a Fellegi–Sunter model into a match probability.
+    /// Its m comes from seller pairs that share a hard identifier, its u from random seller pairs. Two
+    /// groups join only when their accounts are alike on average, so one strong pair cannot chain two
+    /// sellers together.
     ///
     /// Every link keeps its evidence (`spector persona show ID`). The run prints, and stores in the table
     /// `link_rules`, each rule's estimated error with what the estimate rests on. Analysts' judgements
@@ -119,7 +124,7 @@ enum Command {
     /// Rank personas by sales, showing fentanyl involvement, markets and buyers reached.
     Targets(cmd::targets::TargetsArgs),
     /// Run SQL over the case's tables (markets, accounts, listings, orders, feedback, messages, pgp_keys,
-    /// crypto_addresses, contact_handles, shipping_info, rejects, persona_members, link_evidence,
+    /// crypto_addresses, contact_handles, shipping_info, images, photo_refs, rejects, persona_members, link_evidence,
     /// refused_links, listing_facts, order_values, sources).
     #[cfg(feature = "sql")]
     Sql(cmd::sql::SqlArgs),

@@ -68,6 +68,19 @@ fn a_case_from_synth_to_targets_through_the_command_line() {
             assert_eq!(r["rejected"], 0, "{r}");
             assert!(r["profile"].as_str().is_some_and(|p| !p.is_empty()), "{r}");
         }
+        // The market's images/ directory is ingested with the dumps, every photo decoded.
+        let images = reports
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["format"] == "images")
+            .unwrap_or_else(|| panic!("no images report: {reports}"));
+        assert!(images["stored"].as_u64().unwrap() > 0, "{images}");
+        assert_eq!(
+            images["undecodable"].as_array().unwrap().len(),
+            0,
+            "{images}"
+        );
     }
     // Re-ingesting is a no-op, and says so.
     let first_file = std::fs::read_dir(&markets[0])
@@ -310,11 +323,13 @@ fn help_teaches_the_workflow() {
     }
 }
 
-/// The files of the synthetic market `name` in `world`, sorted.
+/// The dump files of the synthetic market `name` in `world` (not its `images/` directory), sorted.
 fn market_files(world: &Path, name: &str) -> Vec<String> {
     let mut files: Vec<String> = std::fs::read_dir(world.join("markets").join(name))
         .unwrap()
-        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| p.to_string_lossy().into_owned())
         .collect();
     files.sort();
     files

@@ -92,7 +92,9 @@ pub fn enrich_record(record: &mut Record) -> Vec<Record> {
         | Record::Feedback(_)
         | Record::CryptoAddress(_)
         | Record::ContactHandle(_)
-        | Record::ShippingInfo(_) => Vec::new(),
+        | Record::ShippingInfo(_)
+        | Record::ImageFile(_)
+        | Record::PhotoRef(_) => Vec::new(),
     }
 }
 

@@ -299,6 +299,8 @@ pub fn render_record(r: &Record) -> String {
         Record::CryptoAddress(x) => toml::Value::try_from(x),
         Record::ContactHandle(x) => toml::Value::try_from(x),
         Record::ShippingInfo(x) => toml::Value::try_from(x),
+        Record::ImageFile(x) => toml::Value::try_from(x),
+        Record::PhotoRef(x) => toml::Value::try_from(x),
     };
     let Ok(toml::Value::Table(table)) = value else {
         return r.id().as_str().to_string();

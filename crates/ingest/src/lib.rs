@@ -2,13 +2,15 @@
 //! map a market's own schema onto the common model.
 //!
 //! Architecture invariant: readers yield rows plus errors, never abort a whole ingest on one bad row, and never
-//! hold a whole file in memory. Nothing here writes to a case: the caller decides what is committed.
+//! hold a whole file in memory (an image file, read whole to be decoded, is the one exception: photos are
+//! small, and [`image::MAX_DECODED_BYTES`] caps what is read). Nothing here writes to a case: the caller decides what is committed.
 
 pub mod check;
 pub mod detect;
 pub mod draft;
 pub mod encoding;
 pub mod formats;
+pub mod image;
 pub mod mapper;
 pub mod profile;
 pub mod source;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use spector_model::{
     Account, AccountRole, ContactHandle, CryptoAddress, EntityKind, Feedback, Listing, Message,
-    Order, OrderState, PgpKey, Provenance, Record, RecordId, ShippingInfo,
+    Order, OrderState, PgpKey, PhotoRef, Provenance, Record, RecordId, ShippingInfo,
 };
 
 use crate::SourceRow;
@@ -708,6 +708,14 @@ impl RowContext<'_, '_> {
                     provenance,
                 })
             }
+            TargetKind::PhotoRef => Record::PhotoRef(PhotoRef {
+                id: self.id(EntityKind::PhotoRef)?,
+                market,
+                listing_id: self.reference("listing", EntityKind::Listing)?,
+                account_id: self.reference("account", EntityKind::Account)?,
+                reference: self.required_text("reference")?,
+                provenance,
+            }),
         })
     }
 

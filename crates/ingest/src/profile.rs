@@ -138,6 +138,8 @@ pub enum TargetKind {
     CryptoAddress,
     ContactHandle,
     ShippingInfo,
+    /// A listing's or an account's photo, as the dump names the file.
+    PhotoRef,
 }
 
 /// One source table feeding one entity kind.
@@ -363,6 +365,7 @@ pub(crate) fn allowed_fields(kind: TargetKind) -> &'static [&'static str] {
         TargetKind::CryptoAddress => &["native_key", "account", "address", "coin", "purpose"],
         TargetKind::ContactHandle => &["native_key", "account", "kind", "handle"],
         TargetKind::ShippingInfo => &["native_key", "order", "buyer", "vendor", "text"],
+        TargetKind::PhotoRef => &["native_key", "listing", "account", "reference"],
     }
 }
 
@@ -377,6 +380,7 @@ pub(crate) fn required_fields(kind: TargetKind) -> &'static [&'static str] {
         TargetKind::CryptoAddress => &["native_key", "address", "coin"],
         TargetKind::ContactHandle => &["native_key", "kind", "handle"],
         TargetKind::ShippingInfo => &["native_key", "text"],
+        TargetKind::PhotoRef => &["native_key", "reference"],
     }
 }
 

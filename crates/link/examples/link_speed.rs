@@ -568,6 +568,7 @@ fn main() -> std::io::Result<()> {
             listing_facts: &w.facts,
             messages: &w.messages,
             keys: &w.key_facts,
+            photos: &[],
         },
         &LinkOptions::default(),
         &Continuity::default(),

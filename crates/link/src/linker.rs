@@ -21,6 +21,8 @@ pub struct LinkInput<'a> {
     pub messages: &'a [Message],
     /// What the accounts' PGP keys say about how they were made (soft evidence; may be empty).
     pub keys: &'a [crate::soft::KeyFacts],
+    /// The photos each account's listings show, resolved by the caller from image files (may be empty).
+    pub photos: &'a [crate::soft::AccountPhoto],
 }
 
 #[derive(Debug, Clone)]
@@ -141,6 +143,7 @@ pub fn link_accounts(
             listing_facts: input.listing_facts,
             messages: input.messages,
             keys: input.keys,
+            photos: input.photos,
         };
         match link_soft(&soft_input, &hard_pairs, soft_options) {
             Err(LinkModelError::NoCandidates) => {

@@ -226,6 +226,82 @@ pub struct ShippingInfo {
     pub provenance: Provenance,
 }
 
+/// An image file seized from a market server (a product photo, an avatar), as read from its bytes. Each file
+/// is evidence of its own; this record says what the file is and what it shows, in a form linking compares.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageFile {
+    /// `market/image/<path>`.
+    pub id: RecordId,
+    pub market: String,
+    /// The file's path below the directory it was ingested from, `/`-separated (`products/ab12.jpg`); its
+    /// name alone for a file ingested by itself. Listings name the file by its name ([`photo_file_key`]).
+    pub path: String,
+    /// Lower-case hex SHA-256 of the file: the same as its provenance's, kept as a column of its own for SQL.
+    pub sha256: String,
+    /// `png`, `jpeg`, `gif` or `webp`, told by the file's first bytes; `None` when they are none of these.
+    pub format: Option<String>,
+    pub width: Option<u64>,
+    pub height: Option<u64>,
+    /// The perceptual hash of the picture as 16 lower-case hex digits (64 bits); `None` when the file could
+    /// not be decoded. Near-identical pictures (resized, re-encoded, slightly cropped) have hashes a few bits
+    /// apart.
+    pub phash: Option<String>,
+    /// Why the file could not be decoded, when it could not.
+    pub decode_error: Option<String>,
+    pub provenance: Provenance,
+}
+
+/// A listing's or an account's reference to a photo, as the dump stores it (a column of the listing, or a
+/// row of a table of photos). Joined to [`ImageFile`]s of the same market by [`photo_file_key`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhotoRef {
+    pub id: RecordId,
+    pub market: String,
+    pub listing_id: Option<RecordId>,
+    pub account_id: Option<RecordId>,
+    /// The reference exactly as stored: `uploads/ab12.jpg`, `/img/ab12.jpg`, `http://x.onion/i/ab12.jpg`.
+    pub reference: String,
+    pub provenance: Provenance,
+}
+
+/// The key by which a photo reference and an image file are matched within one market: the last segment of
+/// the path or URL (after the last `/` or `\`), without a query (`?…`) or fragment (`#…`), with `%XX`
+/// escapes decoded, in lower case. `uploads/AB12.jpg`, `/img/ab12.jpg`, `http://x.onion/i/ab12.jpg?w=200`
+/// and `C:\www\ab12.jpg` all give `ab12.jpg`. `None` when nothing is left (`uploads/`).
+///
+/// Only the name is compared because dumps store paths relative to whatever the web server's root was, and
+/// the seized directory is rarely laid out the same way; upload names are the market's own random or
+/// hashed names, unique within the market. Case is ignored because URLs on some servers are.
+pub fn photo_file_key(reference: &str) -> Option<String> {
+    let end = reference.find(['?', '#']).unwrap_or(reference.len());
+    let path = reference[..end].trim();
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let decoded = percent_decode(name);
+    let key = decoded.trim().to_lowercase();
+    (!key.is_empty()).then_some(key)
+}
+
+/// `%XX` escapes decoded where they make valid UTF-8; anything else is kept as written.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    let hex = |b: Option<&u8>| b.and_then(|&b| (b as char).to_digit(16));
+    while let Some(&b) = bytes.get(i) {
+        match (b, hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
 /// Any record of the model, as produced by a profile mapping one source row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {
@@ -238,6 +314,8 @@ pub enum Record {
     CryptoAddress(CryptoAddress),
     ContactHandle(ContactHandle),
     ShippingInfo(ShippingInfo),
+    ImageFile(ImageFile),
+    PhotoRef(PhotoRef),
 }
 
 impl Record {
@@ -253,6 +331,8 @@ impl Record {
             Record::CryptoAddress(_) => K::CryptoAddress,
             Record::ContactHandle(_) => K::ContactHandle,
             Record::ShippingInfo(_) => K::ShippingInfo,
+            Record::ImageFile(_) => K::ImageFile,
+            Record::PhotoRef(_) => K::PhotoRef,
         }
     }
     pub fn id(&self) -> &RecordId {
@@ -266,6 +346,8 @@ impl Record {
             Record::CryptoAddress(r) => &r.id,
             Record::ContactHandle(r) => &r.id,
             Record::ShippingInfo(r) => &r.id,
+            Record::ImageFile(r) => &r.id,
+            Record::PhotoRef(r) => &r.id,
         }
     }
     pub fn provenance(&self) -> &Provenance {
@@ -279,6 +361,8 @@ impl Record {
             Record::CryptoAddress(r) => &r.provenance,
             Record::ContactHandle(r) => &r.provenance,
             Record::ShippingInfo(r) => &r.provenance,
+            Record::ImageFile(r) => &r.provenance,
+            Record::PhotoRef(r) => &r.provenance,
         }
     }
 }
@@ -340,4 +424,33 @@ pub struct RefusedLink {
     pub evidence: LinkEvidence,
     /// The judgement that kept the accounts apart.
     pub judgement: crate::JudgementId,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::photo_file_key;
+
+    #[test]
+    fn photo_references_and_files_meet_on_their_name() {
+        for reference in [
+            "uploads/ab12.jpg",
+            "/img/AB12.JPG",
+            "http://market.onion/i/ab12.jpg?w=200#top",
+            "C:\\www\\uploads\\ab12.jpg",
+            " products/ab%31%32.jpg ",
+            "ab12.jpg",
+        ] {
+            assert_eq!(
+                photo_file_key(reference).as_deref(),
+                Some("ab12.jpg"),
+                "{reference}"
+            );
+        }
+        assert_eq!(photo_file_key("uploads/"), None);
+        assert_eq!(photo_file_key(""), None);
+        assert_eq!(photo_file_key("?w=1"), None);
+        // An escape that is not UTF-8 stays as written rather than becoming replacement characters.
+        assert_eq!(photo_file_key("a%ff.jpg").as_deref(), Some("a%ff.jpg"));
+        assert_eq!(photo_file_key("100%.jpg").as_deref(), Some("100%.jpg"));
+    }
 }

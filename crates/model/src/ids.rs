@@ -15,10 +15,12 @@ pub enum EntityKind {
     CryptoAddress,
     ContactHandle,
     ShippingInfo,
+    ImageFile,
+    PhotoRef,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 10] = [
+    pub const ALL: [EntityKind; 12] = [
         EntityKind::Market,
         EntityKind::Account,
         EntityKind::Listing,
@@ -29,6 +31,8 @@ impl EntityKind {
         EntityKind::CryptoAddress,
         EntityKind::ContactHandle,
         EntityKind::ShippingInfo,
+        EntityKind::ImageFile,
+        EntityKind::PhotoRef,
     ];
 
     /// Short tag used inside ids.
@@ -44,6 +48,8 @@ impl EntityKind {
             EntityKind::CryptoAddress => "addr",
             EntityKind::ContactHandle => "handle",
             EntityKind::ShippingInfo => "shipping",
+            EntityKind::ImageFile => "image",
+            EntityKind::PhotoRef => "photo",
         }
     }
 
@@ -60,6 +66,8 @@ impl EntityKind {
             EntityKind::CryptoAddress => "crypto_addresses",
             EntityKind::ContactHandle => "contact_handles",
             EntityKind::ShippingInfo => "shipping_info",
+            EntityKind::ImageFile => "images",
+            EntityKind::PhotoRef => "photo_refs",
         }
     }
 }

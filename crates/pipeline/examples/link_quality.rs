@@ -129,6 +129,7 @@ fn main() -> anyhow::Result<()> {
     let accounts = case.accounts()?;
     let (listings, listing_facts, messages) =
         (case.listings()?, case.listing_facts()?, case.messages()?);
+    let photos = spector_pipeline::account_photos(&listings, &case.photo_refs()?, &case.images()?);
     let input = SoftLinkInput {
         accounts: &accounts,
         listings: &listings,
@@ -136,6 +137,7 @@ fn main() -> anyhow::Result<()> {
         messages: &messages,
         // Blocking does not read keys.
         keys: &[],
+        photos: &photos,
     };
     let blocking = blocking_recall(&input, &truth, &hard_pairs);
     println!(

@@ -5,6 +5,7 @@
 //! [`Progress`] trait and returns plain reports; the CLI and the server decide how to show them.
 
 mod enrich;
+mod images;
 mod ingest;
 mod judge;
 mod link;
@@ -13,6 +14,7 @@ mod measure;
 pub use enrich::{
     EnrichOptions, EnrichReport, ListingReading, listing_facts, read_listing, run_enrich,
 };
+pub use images::{ImageIngestReport, account_photos, ingest_images, is_image_file};
 pub use ingest::{
     IngestOptions, IngestReport, ProfileChoice, RejectInfo, RejectStage, ingest_source,
 };
@@ -65,6 +67,12 @@ pub enum PipelineError {
     #[error("{file}: cannot read profile: {source}")]
     ProfileFile {
         file: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: cannot list the image files: {source}", dir.display())]
+    ImageDir {
+        dir: PathBuf,
         #[source]
         source: std::io::Error,
     },

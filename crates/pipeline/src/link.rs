@@ -100,6 +100,11 @@ pub fn run_link_with(
     } else {
         Vec::new()
     };
+    let photos = if options.soft {
+        crate::images::account_photos(&listings, &case.photo_refs()?, &case.images()?)
+    } else {
+        Vec::new()
+    };
     progress.end();
     progress.begin("link: joining accounts", None);
     let link_options = LinkOptions {
@@ -121,6 +126,7 @@ pub fn run_link_with(
             listing_facts: &listing_facts,
             messages: &messages,
             keys: &keys,
+            photos: &photos,
         },
         &link_options,
         &Continuity {

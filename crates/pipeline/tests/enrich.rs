@@ -52,8 +52,12 @@ fn enriched_world(seed: u64, scale: f64) -> Enriched {
     for market in std::fs::read_dir(world.join("markets")).unwrap() {
         let market = market.unwrap().path();
         let name = market.file_name().unwrap().to_string_lossy().into_owned();
+        // The images are not read by enrichment.
         for f in std::fs::read_dir(&market).unwrap() {
-            files.push((name.clone(), f.unwrap().path()));
+            let f = f.unwrap().path();
+            if f.is_file() {
+                files.push((name.clone(), f));
+            }
         }
     }
     files.sort();

@@ -89,6 +89,11 @@ fn soft_evidence_joins_a_sellers_accounts_across_markets_precisely() {
             messages: &messages,
             // Blocking does not read keys.
             keys: &[],
+            photos: &spector_pipeline::account_photos(
+                &listings,
+                &case.photo_refs().unwrap(),
+                &case.images().unwrap(),
+            ),
         },
         &truth,
         &hard_pairs,

@@ -66,6 +66,13 @@ fn stored_counts(case: &Case) -> BTreeMap<(String, String), u64> {
         );
         add(&r.market, "shipping_info");
     }
+    for r in case.images().unwrap() {
+        assert!(r.phash.is_some(), "{}: {:?}", r.path, r.decode_error);
+        add(&r.market, "images");
+    }
+    for r in case.photo_refs().unwrap() {
+        add(&r.market, "photo_refs");
+    }
     counts
 }
 
@@ -204,13 +211,24 @@ fn snapshot(case: &Case) -> Snapshot {
 }
 
 #[test]
-fn reingesting_a_file_changes_nothing() {
+fn reingesting_a_file_or_a_directory_of_images_changes_nothing() {
     let w = world(13, 0.3, 3);
     let dir = tempfile::tempdir().unwrap();
     let case = Case::init(&dir.path().join("case")).unwrap();
     ingest_all(&case, &w.root);
     let before = snapshot(&case);
     for (market, file) in market_files(&w.root) {
+        if file.is_dir() {
+            let r = spector_pipeline::ingest_images(&case, &market, &file, &NoProgress).unwrap();
+            assert!(r.files > 0, "{}", file.display());
+            assert_eq!(
+                (r.stored, r.already_ingested),
+                (0, r.files),
+                "{}",
+                file.display()
+            );
+            continue;
+        }
         let r = ingest_source(
             &case,
             &market,

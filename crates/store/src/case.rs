@@ -8,9 +8,9 @@ use crate::staging::{self, remove_file_if_present, rfc3339, sync_dir};
 use crate::tables::{Row, TABLES};
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use spector_model::{
-    Account, ContactHandle, CryptoAddress, Feedback, LinkEvidence, LinkModelLevel, LinkRuleRate,
-    Listing, ListingFacts, Market, Message, Order, OrderValue, PersonaMember, PgpKey, RefusedLink,
-    ShippingInfo,
+    Account, ContactHandle, CryptoAddress, Feedback, ImageFile, LinkEvidence, LinkModelLevel,
+    LinkRuleRate, Listing, ListingFacts, Market, Message, Order, OrderValue, PersonaMember, PgpKey,
+    PhotoRef, RefusedLink, ShippingInfo,
 };
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
@@ -180,8 +180,13 @@ impl Case {
         tx: &Transaction<'_>,
         parts: Vec<FinishedPart>,
         token: &str,
-        source_sha256: Option<&str>,
+        owner: PartOwner<'_>,
     ) -> Result<Published> {
+        let (source_sha256, batch) = match owner {
+            PartOwner::Source(sha256) => (Some(sha256), None),
+            PartOwner::Batch(id) => (None, Some(id)),
+            PartOwner::Derived => (None, None),
+        };
         let mut published = Published { files: Vec::new() };
         let mut dirs = BTreeSet::new();
         for part in parts {
@@ -193,8 +198,8 @@ impl Case {
             fs::rename(&part.staged, &dest).map_err(io_at(&part.staged))?;
             published.files.push(dest);
             self.db(tx.execute(
-                "INSERT INTO parts (table_name, path, source_sha256, rows, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![part.table, relative, source_sha256, part.rows, part.bytes],
+                "INSERT INTO parts (table_name, path, source_sha256, batch, rows, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![part.table, relative, source_sha256, batch, part.rows, part.bytes],
             ))?;
             dirs.insert(dir);
         }
@@ -403,6 +408,14 @@ impl Case {
     pub fn shipping_info(&self) -> Result<Vec<ShippingInfo>> {
         self.read_table()
     }
+    /// Seized image files (product photos, avatars) with what was read from them.
+    pub fn images(&self) -> Result<Vec<ImageFile>> {
+        self.read_table()
+    }
+    /// References to photos as the dumps store them (a listing's photo column, a table of photos).
+    pub fn photo_refs(&self) -> Result<Vec<PhotoRef>> {
+        self.read_table()
+    }
     /// The quarantine: rows of sources that could not be read or mapped.
     pub fn rejects(&self) -> Result<Vec<Quarantined>> {
         self.read_table()
@@ -439,6 +452,14 @@ pub(crate) fn is_ingested(conn: &Connection, sha256: &str) -> rusqlite::Result<b
         [sha256],
         |r| r.get(0),
     )
+}
+
+/// What a part holds the rows of: one source, a batch of sources committed together, or a derived table.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PartOwner<'a> {
+    Source(&'a str),
+    Batch(i64),
+    Derived,
 }
 
 /// How case.db names a part: relative to the case root, with `/`, so that a case can be moved or copied.

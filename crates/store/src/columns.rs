@@ -231,9 +231,13 @@ impl RowWriter {
     }
 
     pub fn count(&mut self, value: u64) {
+        self.opt_count(Some(value));
+    }
+
+    pub fn opt_count(&mut self, value: Option<u64>) {
         self.bytes += 8;
         match self.next() {
-            Builder::Count(b) => b.append_value(value),
+            Builder::Count(b) => b.append_option(value),
             _ => column_mismatch("count"),
         }
     }
@@ -420,11 +424,17 @@ impl<'a> RowReader<'a> {
     }
 
     pub fn count(&mut self) -> Result<u64, String> {
+        let name = self.current_name();
+        self.opt_count()?
+            .ok_or_else(|| format!("null in required column {name}"))
+    }
+
+    pub fn opt_count(&mut self) -> Result<Option<u64>, String> {
         let row = self.row;
         let (c, v) = self.next()?;
         match v {
-            ColumnView::Count(a) if !a.is_null(row) => Ok(a.value(row)),
-            ColumnView::Count(_) => Err(format!("null in required column {}", c.name)),
+            ColumnView::Count(a) if a.is_null(row) => Ok(None),
+            ColumnView::Count(a) => Ok(Some(a.value(row))),
             _ => Err(format!("column {} is not a count", c.name)),
         }
     }

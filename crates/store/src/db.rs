@@ -95,6 +95,22 @@ const MIGRATIONS: &[&str] = &[
     WHEN OLD.withdrawn_at IS NOT NULL
     BEGIN SELECT RAISE(ABORT, 'this judgement is already withdrawn'); END;
     "#,
+    // 4: batches of small sources committed together (a directory of seized image files). Each file is
+    // evidence and a source of its own; the batch's records share one part per table, since a part per
+    // file would leave a case of 100k photos with 100k Parquet files to open.
+    r#"
+    CREATE TABLE source_batches (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        market       TEXT NOT NULL,
+        kind         TEXT NOT NULL, -- 'images'
+        origin       TEXT NOT NULL, -- what was handed in (a directory), as given
+        sources      INTEGER NOT NULL,
+        committed_at INTEGER NOT NULL
+    );
+    -- The batch a source or part was committed with (source_batches.id); NULL for sources committed alone.
+    ALTER TABLE sources ADD COLUMN batch INTEGER;
+    ALTER TABLE parts ADD COLUMN batch INTEGER;
+    "#,
 ];
 
 /// The schema version this build writes and understands.

@@ -107,7 +107,8 @@ impl Case {
                 old.extend(paths);
                 self.db(tx.execute("DELETE FROM parts WHERE table_name = ?1", [table]))?;
             }
-            let published = self.publish_parts(&tx, parts, staging.token(), None)?;
+            let published =
+                self.publish_parts(&tx, parts, staging.token(), crate::case::PartOwner::Derived)?;
             self.db(tx.commit())?;
             published.keep();
             old

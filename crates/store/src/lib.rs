@@ -12,7 +12,7 @@
 //! CASE/tables/.staging/<token>/             parts being written, private to one writer until its commit
 //! ```
 //! Tables: `markets, accounts, listings, orders, feedback, messages, pgp_keys, crypto_addresses,
-//! contact_handles` (from sources), `rejects` (the quarantine), `persona_members, link_evidence,
+//! contact_handles, shipping_info, photo_refs` (from sources), `images` (from seized image files), `rejects` (the quarantine), `persona_members, link_evidence,
 //! refused_links` (derived by linking), `listing_facts, order_values` (derived by enrichment).
 //! Their columns are flat and named for SQL; every record ends with its provenance
 //! (`src_sha256, src_table, src_row, src_offset, src_len`). See [`table_schema`].
@@ -28,9 +28,14 @@
 //! Derived tables are replaced the same way: new parts listed and old ones unlisted in one transaction,
 //! old files removed after.
 //!
+//! A directory of small files (seized images) is committed as one [`SourceBatch`]: each file is evidence
+//! and a source of its own, but the whole batch is listed in one transaction and its records share one part
+//! per table.
+//!
 //! Analyst state (judgements, notes) belongs in `case.db` tables, added by schema migrations, never in
 //! rewritten Parquet: see [`Case::add_judgement`].
 
+mod batch;
 mod case;
 mod columns;
 mod db;
@@ -43,6 +48,7 @@ mod source;
 mod staging;
 mod tables;
 
+pub use batch::{BatchSummary, SourceBatch, StagedFile};
 pub use case::{Case, SourceEntry};
 pub use derived::{EnrichmentWriter, LinkRun};
 pub use error::StoreError;

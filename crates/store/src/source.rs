@@ -163,6 +163,8 @@ impl SourceWriter<'_> {
             Record::CryptoAddress(r) => self.append(&r),
             Record::ContactHandle(r) => self.append(&r),
             Record::ShippingInfo(r) => self.append(&r),
+            Record::ImageFile(r) => self.append(&r),
+            Record::PhotoRef(r) => self.append(&r),
         }?;
         self.records += 1;
         Ok(())
@@ -201,21 +203,12 @@ impl SourceWriter<'_> {
             return Err(StoreError::AlreadyIngested { sha256 });
         }
         // A market's row is written with the first source that names it or holds records of it.
-        let mut new_markets = Vec::new();
-        let mentioned = std::iter::once(self.market.as_str())
-            .chain(self.markets.keys().map(String::as_str))
-            .collect::<std::collections::BTreeSet<_>>();
-        for market in mentioned {
-            let known: bool = case.db(tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM sources WHERE market = ?1)
-                     OR EXISTS (SELECT 1 FROM source_markets WHERE market = ?1)",
-                [market],
-                |r| r.get(0),
-            ))?;
-            if !known {
-                new_markets.push(self.market_record(market));
-            }
-        }
+        let mentioned =
+            std::iter::once(self.market.as_str()).chain(self.markets.keys().map(String::as_str));
+        let new_markets: Vec<Market> = unknown_markets(case, &tx, mentioned)?
+            .into_iter()
+            .map(|m| market_record(m, &self.evidence))
+            .collect();
         finished.extend(write_part(self.staging.path(), &new_markets)?);
         let listed = match &self.staged {
             Some(staged) => case.list_staged(&tx, staged, &self.evidence, &self.market)?,
@@ -246,7 +239,12 @@ impl SourceWriter<'_> {
                 params![sha256, market, records],
             ))?;
         }
-        let published = case.publish_parts(&tx, finished, self.staging.token(), Some(&sha256))?;
+        let published = case.publish_parts(
+            &tx,
+            finished,
+            self.staging.token(),
+            crate::case::PartOwner::Source(&sha256),
+        )?;
         #[cfg(test)]
         if self.crash_before_commit {
             published.abandon();
@@ -265,28 +263,53 @@ impl SourceWriter<'_> {
             rows_by_table,
         })
     }
+}
 
-    /// The `markets` row, written with the first source of a market; it points at the whole source file.
-    fn market_record(&self, market: &str) -> Market {
-        Market {
-            id: RecordId::new(market, EntityKind::Market, market),
-            name: market.to_string(),
-            provenance: Provenance {
-                src_sha256: self.evidence.sha256.as_str().into(),
-                src_table: self.evidence.original_name.as_str().into(),
-                src_row: 0,
-                src_offset: 0,
-                src_len: self.evidence.size,
-            },
+/// Of `mentioned`, the markets no committed source names or holds records of yet: their `markets` row is
+/// to be written now.
+pub(crate) fn unknown_markets<'m>(
+    case: &Case,
+    tx: &rusqlite::Connection,
+    mentioned: impl IntoIterator<Item = &'m str>,
+) -> Result<Vec<&'m str>> {
+    let mut unknown = Vec::new();
+    for market in mentioned
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let known: bool = case.db(tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sources WHERE market = ?1)
+                 OR EXISTS (SELECT 1 FROM source_markets WHERE market = ?1)",
+            [market],
+            |r| r.get(0),
+        ))?;
+        if !known {
+            unknown.push(market);
         }
+    }
+    Ok(unknown)
+}
+
+/// The `markets` row, written with the first source of a market; it points at the whole source file.
+pub(crate) fn market_record(market: &str, evidence: &Evidence) -> Market {
+    Market {
+        id: RecordId::new(market, EntityKind::Market, market),
+        name: market.to_string(),
+        provenance: Provenance {
+            src_sha256: evidence.sha256.as_str().into(),
+            src_table: evidence.original_name.as_str().into(),
+            src_row: 0,
+            src_offset: 0,
+            src_len: evidence.size,
+        },
     }
 }
 
 /// An evidence file renamed into place by a commit that has not completed yet: removed on drop unless kept.
-struct ListedEvidence(Option<std::path::PathBuf>);
+pub(crate) struct ListedEvidence(pub(crate) Option<std::path::PathBuf>);
 
 impl ListedEvidence {
-    fn keep(mut self) {
+    pub(crate) fn keep(mut self) {
         self.0 = None;
     }
 }

@@ -10,13 +10,13 @@ use crate::columns::{
 use crate::source::Quarantined;
 use arrow::datatypes::SchemaRef;
 use spector_model::{
-    Account, AccountRole, ContactHandle, CryptoAddress, Feedback, JudgementId, LinkEvidence,
-    LinkModelLevel, LinkRuleRate, Listing, ListingFacts, Market, Message, Order, OrderState,
-    OrderValue, PersonaMember, PgpKey, RefusedLink, ShippingInfo,
+    Account, AccountRole, ContactHandle, CryptoAddress, Feedback, ImageFile, JudgementId,
+    LinkEvidence, LinkModelLevel, LinkRuleRate, Listing, ListingFacts, Market, Message, Order,
+    OrderState, OrderValue, PersonaMember, PgpKey, PhotoRef, RefusedLink, ShippingInfo,
 };
 
 /// Every table of a case, in the order they are listed to analysts.
-pub const TABLES: [&str; 18] = [
+pub const TABLES: [&str; 20] = [
     "markets",
     "accounts",
     "listings",
@@ -27,6 +27,8 @@ pub const TABLES: [&str; 18] = [
     "crypto_addresses",
     "contact_handles",
     "shipping_info",
+    "images",
+    "photo_refs",
     "rejects",
     "persona_members",
     "link_evidence",
@@ -50,6 +52,8 @@ pub fn table_schema(table: &str) -> Option<SchemaRef> {
         "crypto_addresses" => CryptoAddress::columns(),
         "contact_handles" => ContactHandle::columns(),
         "shipping_info" => ShippingInfo::columns(),
+        "images" => ImageFile::columns(),
+        "photo_refs" => PhotoRef::columns(),
         "rejects" => Quarantined::columns(),
         "persona_members" => PersonaMember::columns(),
         "link_evidence" => LinkEvidence::columns(),
@@ -451,6 +455,80 @@ impl Row for ShippingInfo {
             vendor_id: r.opt_id()?,
             text: r.text()?,
             encrypted: r.boolean()?,
+            provenance: r.provenance()?,
+        })
+    }
+}
+
+impl Row for ImageFile {
+    const TABLE: &'static str = "images";
+    fn columns() -> Vec<Column> {
+        with_provenance(&[
+            required("id", Text).distinct(),
+            required("market", Text),
+            required("path", Text).distinct(),
+            required("sha256", Text),
+            optional("format", Text),
+            optional("width", Count),
+            optional("height", Count),
+            optional("phash", Text),
+            optional("decode_error", Text),
+        ])
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.id(&self.id);
+        w.text(&self.market);
+        w.text(&self.path);
+        w.text(&self.sha256);
+        w.opt_text(self.format.as_deref());
+        w.opt_count(self.width);
+        w.opt_count(self.height);
+        w.opt_text(self.phash.as_deref());
+        w.opt_text(self.decode_error.as_deref());
+        w.provenance(&self.provenance);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(ImageFile {
+            id: r.id()?,
+            market: r.text()?,
+            path: r.text()?,
+            sha256: r.text()?,
+            format: r.opt_text()?,
+            width: r.opt_count()?,
+            height: r.opt_count()?,
+            phash: r.opt_text()?,
+            decode_error: r.opt_text()?,
+            provenance: r.provenance()?,
+        })
+    }
+}
+
+impl Row for PhotoRef {
+    const TABLE: &'static str = "photo_refs";
+    fn columns() -> Vec<Column> {
+        with_provenance(&[
+            required("id", Text).distinct(),
+            required("market", Text),
+            optional("listing_id", Text),
+            optional("account_id", Text),
+            required("reference", Text),
+        ])
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.id(&self.id);
+        w.text(&self.market);
+        w.opt_id(self.listing_id.as_ref());
+        w.opt_id(self.account_id.as_ref());
+        w.text(&self.reference);
+        w.provenance(&self.provenance);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(PhotoRef {
+            id: r.id()?,
+            market: r.text()?,
+            listing_id: r.opt_id()?,
+            account_id: r.opt_id()?,
+            reference: r.text()?,
             provenance: r.provenance()?,
         })
     }

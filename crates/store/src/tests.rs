@@ -284,6 +284,49 @@ fn shipping_info() -> impl Strategy<Value = ShippingInfo> {
         )
 }
 
+fn image_file() -> impl Strategy<Value = ImageFile> {
+    (
+        (id(), text(), text(), text()),
+        (opt_text(), proptest::option::of(any::<u64>())),
+        (proptest::option::of(any::<u64>()), opt_text(), opt_text()),
+        provenance(),
+    )
+        .prop_map(
+            |(
+                (id, market, path, sha256),
+                (format, width),
+                (height, phash, decode_error),
+                provenance,
+            )| {
+                ImageFile {
+                    id,
+                    market,
+                    path,
+                    sha256,
+                    format,
+                    width,
+                    height,
+                    phash,
+                    decode_error,
+                    provenance,
+                }
+            },
+        )
+}
+
+fn photo_ref() -> impl Strategy<Value = PhotoRef> {
+    (id(), text(), opt_id(), opt_id(), text(), provenance()).prop_map(
+        |(id, market, listing_id, account_id, reference, provenance)| PhotoRef {
+            id,
+            market,
+            listing_id,
+            account_id,
+            reference,
+            provenance,
+        },
+    )
+}
+
 fn contact_handle() -> impl Strategy<Value = ContactHandle> {
     (
         id(),
@@ -502,6 +545,8 @@ proptest! {
     #[test] fn crypto_addresses_round_trip(rows in vec(crypto_address(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn contact_handles_round_trip(rows in vec(contact_handle(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn shipping_info_round_trip(rows in vec(shipping_info(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn images_round_trip(rows in vec(image_file(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn photo_refs_round_trip(rows in vec(photo_ref(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn rejects_round_trip(rows in vec(quarantined(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn persona_members_round_trip(rows in vec(persona_member(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn link_evidence_round_trip(rows in vec(link_evidence_row(), 0..12)) { part_round_trip(rows)?; }
@@ -1804,11 +1849,14 @@ fn a_case_made_before_judgements_existed_is_upgraded_and_keeps_its_contents() {
     let dir = f.case_dir();
     let before = f.case.accounts().unwrap();
     drop(f.case);
-    // Back to schema version 2 as it shipped: without the judgement tables.
+    // Back to schema version 2 as it shipped: without the judgement tables (3) and source batches (4).
     {
         let conn = rusqlite::Connection::open(dir.join("case.db")).unwrap();
         conn.execute_batch(
-            "DROP TRIGGER judgements_are_never_deleted;
+            "ALTER TABLE parts DROP COLUMN batch;
+             ALTER TABLE sources DROP COLUMN batch;
+             DROP TABLE source_batches;
+             DROP TRIGGER judgements_are_never_deleted;
              DROP TRIGGER judgement_accounts_are_never_deleted;
              DROP TRIGGER judgements_are_never_changed;
              DROP TRIGGER judgements_are_withdrawn_once;
@@ -1822,7 +1870,7 @@ fn a_case_made_before_judgements_existed_is_upgraded_and_keeps_its_contents() {
         .unwrap()
         .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, crate::db::SCHEMA_VERSION);
     assert_eq!(case.accounts().unwrap(), before);
     assert_eq!(
         case.personas().unwrap(),
@@ -1861,4 +1909,233 @@ fn refused_links_are_replaced_with_the_personas() {
         .replace_personas(&[member("p1", "a/account/1")], &[])
         .unwrap();
     assert!(f.case.refused_links().unwrap().is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A batch of image files: each file its own evidence and source, the batch committed at once.
+
+fn image_rec(sha: &str, market: &str, path: &str, size: u64) -> ImageFile {
+    ImageFile {
+        id: RecordId::new(market, EntityKind::ImageFile, path),
+        market: market.to_string(),
+        path: path.to_string(),
+        sha256: sha.to_string(),
+        format: Some("jpeg".into()),
+        width: Some(128),
+        height: Some(96),
+        phash: Some("0123456789abcdef".into()),
+        decode_error: None,
+        provenance: Provenance {
+            src_sha256: sha.into(),
+            src_table: path.into(),
+            src_row: 1,
+            src_offset: 0,
+            src_len: size,
+        },
+    }
+}
+
+/// Writes `files` (name, bytes) into a fresh directory of the inbox and stages them all in one batch,
+/// pushing an image record for each new one.
+fn stage_images<'c>(
+    f: &'c Fixture,
+    batch: &mut SourceBatch<'c>,
+    dir: &str,
+    files: &[(&str, &[u8])],
+) -> Vec<StagedFile> {
+    let dir = f.inbox.join(dir);
+    fs::create_dir_all(&dir).unwrap();
+    files
+        .iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            fs::write(&path, bytes).unwrap();
+            let staged = batch.stage_file(&path).unwrap();
+            assert_eq!(
+                fs::read(&staged.path).unwrap(),
+                *bytes,
+                "the staged copy is the file"
+            );
+            if !staged.already_ingested {
+                batch
+                    .push(Record::ImageFile(image_rec(
+                        &staged.sha256,
+                        "abyss",
+                        name,
+                        staged.size,
+                    )))
+                    .unwrap();
+            }
+            staged
+        })
+        .collect()
+}
+
+#[test]
+fn a_batch_of_images_commits_each_file_as_evidence_in_one_part() {
+    let f = new_case();
+    let mut batch = f.case.begin_batch("abyss", "images", "uploads").unwrap();
+    let files: [(&str, &[u8]); 4] = [
+        ("a.jpg", b"\xff\xd8\xff one"),
+        ("b.jpg", b"\xff\xd8\xff two"),
+        ("c.png", b"\x89PNG three"),
+        // The same bytes under another name: one evidence file and source, two image records.
+        ("copy-of-a.jpg", b"\xff\xd8\xff one"),
+    ];
+    let staged = stage_images(&f, &mut batch, "uploads", &files);
+    assert_eq!(staged[0].sha256, staged[3].sha256);
+    // Nothing is visible before the commit.
+    assert!(f.case.images().unwrap().is_empty());
+    assert!(evidence_dir_names(&f.case).is_empty());
+    let summary = batch.commit().unwrap();
+    assert_eq!(summary.sources, 3);
+    assert_eq!(summary.rows_by_table.get("images"), Some(&4));
+    assert_eq!(summary.rows_by_table.get("markets"), Some(&1));
+
+    let mut held: Vec<String> = staged.iter().map(|s| s.sha256.clone()).collect();
+    held.sort();
+    held.dedup();
+    assert_eq!(evidence_dir_names(&f.case), held);
+    for sha in &held {
+        assert!(f.case.is_ingested(sha).unwrap());
+        assert!(f.case.verify_evidence(sha).unwrap());
+    }
+    let sources = f.case.sources().unwrap();
+    assert_eq!(sources.len(), 3);
+    assert!(
+        sources
+            .iter()
+            .all(|s| s.profile == "images" && s.format == "jpeg")
+    );
+    let a = sources
+        .iter()
+        .find(|s| s.sha256 == staged[0].sha256)
+        .unwrap();
+    assert_eq!(a.records_stored, 2, "{a:?}");
+    // One part for the whole batch, not one per file.
+    let parts = listed_files(&f.case);
+    assert_eq!(
+        parts
+            .iter()
+            .filter(|p| p.starts_with("tables/images/"))
+            .count(),
+        1,
+        "{parts:?}"
+    );
+    let mut paths: Vec<String> = f
+        .case
+        .images()
+        .unwrap()
+        .into_iter()
+        .map(|i| i.path)
+        .collect();
+    paths.sort();
+    assert_eq!(paths, ["a.jpg", "b.jpg", "c.png", "copy-of-a.jpg"]);
+    assert_eq!(f.case.markets().unwrap().len(), 1);
+
+    // The same directory again: every file is receipted, nothing new is stored.
+    let mut again = f.case.begin_batch("abyss", "images", "uploads").unwrap();
+    let staged = stage_images(&f, &mut again, "uploads", &files);
+    assert!(staged.iter().all(|s| s.already_ingested));
+    let summary = again.commit().unwrap();
+    assert_eq!(summary.sources, 0);
+    assert_eq!(summary.already_ingested, 4);
+    assert_eq!(summary.batch, None);
+    assert_eq!(f.case.images().unwrap().len(), 4);
+    assert_eq!(f.case.sources().unwrap().len(), 3);
+    assert_eq!(listed_files(&f.case), parts);
+}
+
+#[test]
+fn a_batch_that_does_not_commit_leaves_the_case_as_it_was() {
+    let f = new_case();
+    let mut batch = f.case.begin_batch("abyss", "images", "uploads").unwrap();
+    stage_images(
+        &f,
+        &mut batch,
+        "uploads",
+        &[("a.jpg", b"one"), ("b.jpg", b"two")],
+    );
+    drop(batch);
+    assert!(evidence_dir_names(&f.case).is_empty());
+    assert!(f.case.sources().unwrap().is_empty());
+    assert!(files_under_tables(&f.case_dir()).is_empty());
+
+    // A crash after the files were renamed into evidence/ and the parts into tables/, before the commit:
+    // the next open sweeps both.
+    let mut batch = f.case.begin_batch("abyss", "images", "uploads").unwrap();
+    stage_images(
+        &f,
+        &mut batch,
+        "uploads",
+        &[("a.jpg", b"one"), ("b.jpg", b"two")],
+    );
+    batch.crash_before_commit = true;
+    assert!(matches!(batch.commit(), Err(StoreError::Injected(_))));
+    assert_eq!(evidence_dir_names(&f.case).len(), 2);
+    let reopened = Case::open(&f.case_dir()).unwrap();
+    assert!(evidence_dir_names(&reopened).is_empty());
+    assert!(files_under_tables(&f.case_dir()).is_empty());
+    assert!(reopened.images().unwrap().is_empty());
+    assert!(reopened.sources().unwrap().is_empty());
+}
+
+#[test]
+fn a_batch_refuses_records_of_other_sources() {
+    let f = new_case();
+    let mut batch = f.case.begin_batch("abyss", "images", "uploads").unwrap();
+    let staged = stage_images(&f, &mut batch, "uploads", &[("a.jpg", b"one")]);
+    let stranger = "ab".repeat(32);
+    let err = batch
+        .push(Record::ImageFile(image_rec(&stranger, "abyss", "x.jpg", 1)))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::ForeignProvenance { .. }), "{err}");
+    let err = batch
+        .push(Record::Account(account_rec(&staged[0].sha256, "abyss", 1)))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::ForeignProvenance { .. }), "{err}");
+}
+
+#[test]
+fn bytes_held_for_one_market_take_records_of_another_once() {
+    let f = new_case();
+    let files: [(&str, &[u8]); 1] = [("a.jpg", b"the same upload")];
+    let mut batch = f.case.begin_batch("abyss", "images", "abyss").unwrap();
+    stage_images(&f, &mut batch, "abyss", &files);
+    assert_eq!(batch.commit().unwrap().sources, 1);
+
+    // The seller uploaded the very same file to a second market.
+    let mut batch = f.case.begin_batch("tortuga", "images", "tortuga").unwrap();
+    let dir = f.inbox.join("tortuga");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("b.jpg"), files[0].1).unwrap();
+    let staged = batch.stage_file(&dir.join("b.jpg")).unwrap();
+    assert!(!staged.already_ingested);
+    batch
+        .push(Record::ImageFile(image_rec(
+            &staged.sha256,
+            "tortuga",
+            "b.jpg",
+            staged.size,
+        )))
+        .unwrap();
+    let summary = batch.commit().unwrap();
+    assert_eq!((summary.sources, summary.added_to_market), (0, 1));
+    assert_eq!(
+        f.case.sources().unwrap().len(),
+        1,
+        "one source, one evidence file"
+    );
+    let markets = f.case.source_markets(&staged.sha256).unwrap();
+    assert_eq!(markets.get("abyss"), Some(&1));
+    assert_eq!(markets.get("tortuga"), Some(&1));
+    assert_eq!(f.case.images().unwrap().len(), 2);
+    assert_eq!(f.case.markets().unwrap().len(), 2);
+
+    // Again for the second market: nothing new.
+    let mut batch = f.case.begin_batch("tortuga", "images", "tortuga").unwrap();
+    let staged = batch.stage_file(&dir.join("b.jpg")).unwrap();
+    assert!(staged.already_ingested);
+    assert_eq!(batch.commit().unwrap().added_to_market, 0);
+    assert_eq!(f.case.images().unwrap().len(), 2);
 }

@@ -21,6 +21,8 @@ pub enum SynthError {
     PriceTable { table: &'static str, reason: String },
     #[error(transparent)]
     KeyGen(#[from] crate::ids::pgp::KeyGenError),
+    #[error("cannot encode a product photo: {0}")]
+    Image(String),
     #[error("JSON error on {path}: {source}")]
     Json {
         path: PathBuf,

@@ -11,6 +11,7 @@ mod clock;
 mod error;
 pub mod formats;
 pub mod ids;
+mod images;
 mod markets;
 mod money;
 mod orders;
@@ -131,11 +132,13 @@ pub fn generate(
         });
         let dir = out.join("markets").join(market.name);
         std::fs::create_dir_all(&dir).map_err(SynthError::io(&dir))?;
-        let (truth, bytes) = match market.family {
+        let (mut truth, mut bytes) = match market.family {
             Family::Laravel => markets::laravel::write(&world, market, &dir, &progress)?,
             Family::Pgmarket => markets::pgmarket::write(&world, market, &dir, &progress)?,
             Family::Scrape => markets::scrape::write(&world, market, &dir, &progress)?,
         };
+        bytes += images::write_market(&world, market, &dir.join("images"), &progress)?;
+        truth.counts.images = market.images.len() as u64;
         progress.flush_totals();
         progress.emit(ProgressEvent::MarketFinished {
             market: market.name.to_string(),

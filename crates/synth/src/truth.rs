@@ -22,11 +22,15 @@ pub struct Counts {
     pub crypto_addresses: u64,
     pub contact_handles: u64,
     pub shipping_info: u64,
+    /// Files in the market's `images/` directory.
+    pub images: u64,
+    /// Photo references in the dump (a listing's photo column, rows of a table of photos).
+    pub photo_refs: u64,
 }
 
 impl Counts {
     /// (spector table name, count), in the order `counts.csv` lists them.
-    pub fn rows(&self) -> [(&'static str, u64); 9] {
+    pub fn rows(&self) -> [(&'static str, u64); 11] {
         [
             ("accounts", self.accounts),
             ("listings", self.listings),
@@ -37,6 +41,8 @@ impl Counts {
             ("crypto_addresses", self.crypto_addresses),
             ("contact_handles", self.contact_handles),
             ("shipping_info", self.shipping_info),
+            ("images", self.images),
+            ("photo_refs", self.photo_refs),
         ]
     }
 }
@@ -141,6 +147,19 @@ pub fn write_truth_files(
         progress,
     )?;
     // What each listing really sells, to measure the classifier against (titles are unique per vendor).
+    // Which picture each seized image file shows, and how its upload changed it.
+    let mut photos = CsvFile::create(
+        &dir.join("photos.csv"),
+        &[
+            "market",
+            "file",
+            "account",
+            "persona",
+            "picture",
+            "variation",
+        ],
+        progress,
+    )?;
     let mut listings = CsvFile::create(
         &dir.join("listings.csv"),
         &["market", "vendor", "title", "kind", "fentanyl"],
@@ -173,6 +192,23 @@ pub fn write_truth_files(
         for (i, kind, value) in &truth.identifiers {
             identifiers.record([market.name, &market.accounts[*i].name, kind, value])?;
         }
+        for image in &market.images {
+            let account = &market.accounts[image.account];
+            let picture = match image.picture {
+                crate::images::Picture::Own { persona, shot } => {
+                    format!("{}/shot{}", world.personas[persona].id, shot + 1)
+                }
+                crate::images::Picture::Stock(n) => format!("stock/{}", n + 1),
+            };
+            photos.record([
+                market.name,
+                &format!("images/{}", image.name),
+                &account.name,
+                &world.personas[account.persona].id,
+                &picture,
+                &image.variation.describe(),
+            ])?;
+        }
         for listing in &market.listings {
             listings.record([
                 market.name,
@@ -192,12 +228,13 @@ pub fn write_truth_files(
     sales.finish()?;
     identifiers.finish()?;
     listings.finish()?;
+    photos.finish()?;
     Ok(())
 }
 
 /// The files a market's family writes, relative to `markets/<market>/`.
 pub fn market_files(market: &Market) -> Vec<String> {
-    match market.family {
+    let mut files = match market.family {
         Family::Laravel => vec![format!("{}.sql", market.name)],
         Family::Pgmarket => vec![format!("{}.pgdump.sql", market.name)],
         Family::Scrape => vec![
@@ -205,5 +242,10 @@ pub fn market_files(market: &Market) -> Vec<String> {
             "listings.csv".into(),
             "feedback.csv".into(),
         ],
+    };
+    // The product photos, as a directory: `truth/photos.csv` lists its files.
+    if !market.images.is_empty() {
+        files.push("images/".into());
     }
+    files
 }

@@ -346,6 +346,8 @@ pub struct Listing {
     pub ships_to: String,
     pub created: i64,
     pub weight: f64,
+    /// Indices into the market's images: the photos the listing shows (a column holds the first only).
+    pub photos: Vec<usize>,
 }
 
 /// Market-owned addresses that many accounts share and that therefore link nobody.
@@ -416,6 +418,8 @@ pub struct Market {
     pub hidden_buyers: Vec<String>,
     /// Index of the staff account that sends system messages.
     pub staff: Option<usize>,
+    /// The product photos on the market's server (`images/`).
+    pub images: Vec<crate::images::MarketImage>,
 }
 
 impl Market {
@@ -612,6 +616,8 @@ pub fn build(config: &SynthConfig) -> Result<World, SynthError> {
         market.listings = make_listings(seed, market, &personas);
         build_pickers(seed, market, &personas);
     }
+    // From streams of their own: the rest of the world is the same with or without photos.
+    crate::images::assign(seed, &mut markets, &personas);
 
     Ok(World {
         seed,
@@ -670,6 +676,7 @@ fn new_market(seed: u64, scale: f64, index: usize) -> Market {
         resellers_by_kind: BTreeMap::new(),
         hidden_buyers: Vec::new(),
         staff: None,
+        images: Vec::new(),
     }
 }
 
@@ -1217,6 +1224,7 @@ fn new_listing(
         ships_to,
         created,
         weight: rng.gen_range(0.2..1.0),
+        photos: Vec::new(),
     }
 }
 

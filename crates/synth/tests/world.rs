@@ -39,6 +39,10 @@ fn count_market(g: &Generated, market: &str) -> BTreeMap<&'static str, u64> {
                 "shipping_info",
                 t["purchases"].values("address").flatten().count() as u64,
             );
+            c.insert(
+                "photo_refs",
+                t["products"].values("image").flatten().count() as u64,
+            );
             t["users"]
                 .values("about")
                 .chain(t["messages"].values("content"))
@@ -58,6 +62,7 @@ fn count_market(g: &Generated, market: &str) -> BTreeMap<&'static str, u64> {
             );
             c.insert("crypto_addresses", rows("wallets"));
             c.insert("shipping_info", 0);
+            c.insert("photo_refs", rows("item_photos"));
             t["members"]
                 .values("bio")
                 .chain(t["private_messages"].values("subject"))
@@ -82,6 +87,14 @@ fn count_market(g: &Generated, market: &str) -> BTreeMap<&'static str, u64> {
             );
             c.insert("crypto_addresses", 0);
             c.insert("shipping_info", 0);
+            c.insert(
+                "photo_refs",
+                t["listings"]
+                    .values("image_url")
+                    .flatten()
+                    .filter(|u| !u.is_empty())
+                    .count() as u64,
+            );
             t["vendors"]
                 .values("profile")
                 .flatten()
@@ -89,6 +102,11 @@ fn count_market(g: &Generated, market: &str) -> BTreeMap<&'static str, u64> {
                 .collect()
         }
     };
+    let prefix = format!("markets/{market}/images/");
+    c.insert(
+        "images",
+        g.files.keys().filter(|p| p.starts_with(&prefix)).count() as u64,
+    );
     let addresses: u64 = free_text.iter().map(|s| btc_in_text(s).len() as u64).sum();
     *c.entry("crypto_addresses").or_default() += addresses;
     // Enrichment reads the e-mail address of a key's user id as a handle of the account posting the key.
@@ -127,7 +145,7 @@ fn key_column(g: &Generated, market: &str) -> Vec<String> {
 fn counts_csv_matches_what_the_files_hold() {
     let g = world();
     let counts = g.truth("counts.csv");
-    assert_eq!(counts.len(), 9 * 9);
+    assert_eq!(counts.len(), 9 * 11);
     for m in &g.summary.markets {
         let counted = count_market(g, &m.name);
         for row in counts.iter().filter(|r| r[0] == m.name) {
@@ -847,4 +865,80 @@ fn a_sellers_keys_share_its_habit_of_making_them() {
         }
     }
     assert!(!addresses.is_empty());
+}
+
+#[test]
+fn every_photo_reference_names_a_file_of_its_market_and_the_truth_lists_every_file() {
+    let g = world();
+    let photos = g.truth("photos.csv");
+    let listed: BTreeSet<(String, String)> = photos
+        .iter()
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect();
+    let on_disk: BTreeSet<(String, String)> = g
+        .files
+        .keys()
+        .filter_map(|p| {
+            let rest = p.strip_prefix("markets/")?;
+            let (market, file) = rest.split_once('/')?;
+            file.starts_with("images/")
+                .then(|| (market.to_string(), file.to_string()))
+        })
+        .collect();
+    assert_eq!(listed, on_disk);
+    let personas = personas_by_account(g);
+    let mut stock_holders: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in &photos {
+        // An own shot is the uploading account's persona's, never another's.
+        let owner = &personas[&(r[0].clone(), r[2].clone())];
+        assert_eq!(owner, &r[3]);
+        match r[4].split_once('/') {
+            Some(("stock", _)) => {
+                stock_holders
+                    .entry(r[4].clone())
+                    .or_default()
+                    .insert(format!("{}/{}", r[0], r[2]));
+            }
+            Some((persona, _)) => assert_eq!(persona, owner, "{r:?}"),
+            None => panic!("picture {:?}", r[4]),
+        }
+    }
+    // Stock pictures are shown by many sellers' accounts (more than the linker's common limit of twelve).
+    assert!(!stock_holders.is_empty());
+    for (picture, holders) in &stock_holders {
+        assert!(holders.len() > 12, "{picture}: {} accounts", holders.len());
+    }
+    for m in &g.summary.markets {
+        let t = g.tables(&m.name);
+        let references: Vec<String> = match g.family(&m.name) {
+            Family::Laravel => t["products"]
+                .values("image")
+                .flatten()
+                .map(str::to_string)
+                .collect(),
+            Family::Pgmarket => t["item_photos"]
+                .values("path")
+                .flatten()
+                .map(str::to_string)
+                .collect(),
+            Family::Scrape => t["listings"]
+                .values("image_url")
+                .flatten()
+                .filter(|u| !u.is_empty())
+                .map(str::to_string)
+                .collect(),
+        };
+        assert!(!references.is_empty(), "{}", m.name);
+        for r in references {
+            let name = r
+                .split('?')
+                .next()
+                .unwrap_or(&r)
+                .rsplit('/')
+                .next()
+                .unwrap_or(&r);
+            let file = format!("images/{name}");
+            assert!(listed.contains(&(m.name.clone(), file)), "{}: {r}", m.name);
+        }
+    }
 }

@@ -5,7 +5,8 @@ use anyhow::Context;
 use clap::Args;
 use spector_enrich::PriceTable;
 use spector_pipeline::{
-    EnrichOptions, IngestOptions, ProfileChoice, ingest_source, run_enrich, run_link, targets,
+    EnrichOptions, IngestOptions, ProfileChoice, ingest_images, ingest_source, run_enrich,
+    run_link, targets,
 };
 use spector_store::Case;
 use spector_synth::{SynthConfig, generate};
@@ -75,7 +76,7 @@ pub fn run(args: DemoArgs, out: &Output) -> anyhow::Result<()> {
         summary.personas, summary.accounts, summary.orders
     ));
 
-    out.line("2. ingesting every dump into a new case …");
+    out.line("2. ingesting every dump and the product photos into a new case …");
     let case = Case::init(&case_dir)?;
     let mut markets: Vec<PathBuf> = std::fs::read_dir(world.join("markets"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -104,6 +105,18 @@ pub fn run(args: DemoArgs, out: &Output) -> anyhow::Result<()> {
                 r.format.as_str(),
                 r.profile,
                 stored
+            ));
+        }
+        // The market server's product photos, after the dump that names them.
+        let images = market_dir.join("images");
+        if images.is_dir() {
+            let r = ingest_images(&case, &market, &images, &Bar::new())?;
+            out.line(&format!(
+                "   {market:<11} {:<22} {:<10} {:>7} files, {} undecodable",
+                "images/",
+                "images",
+                r.stored,
+                r.undecodable.len()
             ));
         }
     }

@@ -285,6 +285,7 @@ pub(super) fn expected_targets(kind: TargetKind) -> &'static [TargetKind] {
         K::Message => &[K::Account],
         K::CryptoAddress | K::PgpKey | K::ContactHandle => &[K::Account],
         K::ShippingInfo => &[K::Order, K::Account],
+        K::PhotoRef => &[K::Listing, K::Account],
         K::Account => &[],
     }
 }

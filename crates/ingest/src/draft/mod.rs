@@ -508,6 +508,7 @@ pub fn kind_name(kind: TargetKind) -> &'static str {
         TargetKind::CryptoAddress => "crypto_address",
         TargetKind::ContactHandle => "contact_handle",
         TargetKind::ShippingInfo => "shipping_info",
+        TargetKind::PhotoRef => "photo_ref",
     }
 }
 

@@ -1,6 +1,7 @@
 //! Blocking: which pairs of accounts are compared at all. Every pair that shares a blocking key is a
-//! candidate; keys are the username stem and its first letters, and bands of the writing and title sketches
-//! (so that a seller who changed name but kept his texts is still compared). A key held by too many
+//! candidate; keys are the username stem and its first letters, bands of the writing and title sketches
+//! (so that a seller who changed name but kept his texts is still compared), and bands of photo hashes (a
+//! seller who shows the same shots under another name and with other texts). A key held by too many
 //! accounts says nothing and would cost quadratic time; it is skipped and counted.
 
 use super::features::AccountFeatures;
@@ -26,14 +27,20 @@ impl Default for BlockingOptions {
 }
 
 /// The blocking rules, as named in the report.
-pub const BLOCKING_RULES: [&str; 4] = ["same_stem", "stem_prefix", "writing_band", "title_band"];
+pub const BLOCKING_RULES: [&str; 5] = [
+    "same_stem",
+    "stem_prefix",
+    "writing_band",
+    "title_band",
+    "photo_band",
+];
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BlockingReport {
     /// Distinct candidate pairs.
     pub pairs: usize,
     /// Pairs each rule produced (a pair may come from several).
-    pub pairs_by_rule: [usize; 4],
+    pub pairs_by_rule: [usize; BLOCKING_RULES.len()],
     /// Keys skipped for holding more than `max_block` accounts, and the accounts they held.
     pub oversized_keys: usize,
     pub oversized_accounts: usize,
@@ -64,6 +71,7 @@ pub fn candidate_pairs(
         if let Some(t) = &f.blocking_titles {
             keyed.extend(t.band_keys(options.band_rows).map(|k| (3, k, i)));
         }
+        keyed.extend(super::photos::block_keys(f).map(|k| (4, k, i)));
     }
     keyed.sort_unstable();
     keyed.dedup();

@@ -25,7 +25,8 @@ pub const MARKET: usize = 8;
 pub const HABITS: usize = 9;
 pub const WEEKDAYS: usize = 10;
 pub const PGP_KEY: usize = 11;
-pub const COMPARISON_COUNT: usize = 12;
+pub const PHOTOS: usize = 12;
+pub const COMPARISON_COUNT: usize = 13;
 
 pub const COMPARISONS: [ComparisonDef; COMPARISON_COUNT] = [
     ComparisonDef {
@@ -121,6 +122,11 @@ pub const COMPARISONS: [ComparisonDef; COMPARISON_COUNT] = [
     ComparisonDef {
         name: "pgp_key",
         levels: super::keys::LEVELS,
+    },
+    // The closest pair of the two sellers' photos, pictures many sellers show left out (`photos.rs`).
+    ComparisonDef {
+        name: "photos",
+        levels: &["null", "same_file", "hamming<=4", "hamming<=10", "else"],
     },
 ];
 
@@ -355,6 +361,10 @@ pub fn measure(which: usize, a: &AccountFeatures, b: &AccountFeatures) -> Measur
             _ => silent,
         },
         PGP_KEY => super::keys::compare_keys(&a.keys, &b.keys),
+        PHOTOS => {
+            let (level, value) = super::photos::level(&a.photos, &b.photos);
+            Measured { level, value }
+        }
 
         _ => silent,
     }

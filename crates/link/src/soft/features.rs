@@ -17,6 +17,8 @@ pub struct SoftLinkInput<'a> {
     pub messages: &'a [Message],
     /// What the accounts' PGP keys say about how they were made; may be empty.
     pub keys: &'a [super::keys::KeyFacts],
+    /// The photos each account's listings show (may be empty: the case holds no images).
+    pub photos: &'a [super::photos::AccountPhoto],
 }
 
 /// Authored events fewer than this say nothing about working hours.
@@ -61,6 +63,8 @@ pub struct AccountFeatures {
     pub active: Option<(i64, i64)>,
     /// Its PGP keys, as far as they show how they were made (sellers only).
     pub keys: Box<[super::keys::KeyFeature]>,
+    /// Its listings' photos that few other sellers show ([`super::photos`]).
+    pub photos: super::photos::Photos,
 }
 
 impl AccountFeatures {
@@ -84,6 +88,7 @@ impl AccountFeatures {
             habits: None,
             active: None,
             keys: Box::default(),
+            photos: Box::default(),
         }
     }
 
@@ -284,6 +289,9 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
         });
     }
     tracing::debug!(elapsed = ?started.elapsed(), "features: sketches");
+    let common_pictures =
+        super::photos::attach(&mut features, &index, input.photos, limit as usize);
+    tracing::debug!(common_pictures, "features: photos");
     let levels = price_levels(&unit_prices, classes.len(), features.len());
     for (i, f) in features.iter_mut().enumerate() {
         let total: u32 = class_counts[i].values().sum();

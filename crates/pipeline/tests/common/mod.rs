@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use spector_pipeline::{IngestOptions, NoProgress, ProfileChoice, ingest_source};
+
 use spector_store::Case;
 use spector_synth::{SynthConfig, generate};
 
@@ -54,8 +55,21 @@ pub fn ingest_all(case: &Case, world: &Path) {
     }
 }
 
-/// Ingests one file with the profile recognised from it; panics on any error or rejected row.
+/// Ingests one file with the profile recognised from it (or a directory of images); panics on any error,
+/// rejected row or image that does not decode.
 pub fn ingest_file(case: &Case, market: &str, file: &Path) {
+    if file.is_dir() {
+        let r = spector_pipeline::ingest_images(case, market, file, &NoProgress)
+            .unwrap_or_else(|e| panic!("ingest {}: {e}", file.display()));
+        assert!(
+            r.undecodable.is_empty(),
+            "{}: {:?}",
+            file.display(),
+            r.undecodable
+        );
+        assert!(r.skipped.is_empty(), "{}: {:?}", file.display(), r.skipped);
+        return;
+    }
     let r = ingest_source(
         case,
         market,

@@ -33,7 +33,7 @@ impl<'a> Progress<'a> {
         (self.callback)(event);
     }
 
-    fn add_bytes(&self, n: u64) {
+    pub(crate) fn add_bytes(&self, n: u64) {
         let total = self.bytes.get() + n;
         self.bytes.set(total);
         if total - self.bytes_reported.get() >= BYTES_REPORT_STEP {

@@ -83,6 +83,7 @@ const PRODUCTS: &str = "  `id` char(36) NOT NULL,
   `country_from` varchar(255) NOT NULL,
   `countries` text NOT NULL,
   `created_at` timestamp NULL DEFAULT NULL,
+  `image` varchar(255) DEFAULT NULL,
   PRIMARY KEY (`id`),
   KEY `products_user_id_foreign` (`user_id`),
   KEY `products_category_id_foreign` (`category_id`)";
@@ -248,6 +249,12 @@ pub fn write(
 
     dump.begin_table("products", PRODUCTS, &options(None))?;
     for listing in &market.listings {
+        // The upload script keeps the first photo's path beside the product.
+        let image = listing
+            .photos
+            .first()
+            .map(|&i| format!("uploads/products/{}", market.images[i].name));
+        truth.counts.photo_refs += u64::from(image.is_some());
         dump.row(&[
             Sql::Str(&listing.uuid),
             Sql::Int(market.accounts[listing.vendor].id as i64),
@@ -257,6 +264,7 @@ pub fn write(
             Sql::Str(&listing.ships_from),
             Sql::Str(&listing.ships_to),
             Sql::Str(&clock::sql(listing.created)),
+            image.as_deref().map_or(Sql::Null, Sql::Str),
         ])?;
     }
     truth.counts.listings = market.listings.len() as u64;

@@ -18,7 +18,7 @@ use crate::world::{Market, Role, World};
 
 const TZ: &str = "timestamp with time zone";
 
-const TABLES: [PgTable; 6] = [
+const TABLES: [PgTable; 7] = [
     PgTable {
         name: "deals",
         columns: &[
@@ -32,6 +32,16 @@ const TABLES: [PgTable; 6] = [
             ("opened_at", TZ),
         ],
         key: "deal_id",
+    },
+    PgTable {
+        name: "item_photos",
+        columns: &[
+            ("photo_id", "bigint"),
+            ("item_id", "bigint"),
+            ("path", "text"),
+            ("position", "smallint"),
+        ],
+        key: "photo_id",
     },
     PgTable {
         name: "items",
@@ -96,18 +106,20 @@ const TABLES: [PgTable; 6] = [
     },
 ];
 
-const INDEXES: [(&str, &str); 5] = [
+const INDEXES: [(&str, &str); 6] = [
     ("deals", "buyer_id"),
     ("deals", "seller_id"),
+    ("item_photos", "item_id"),
     ("items", "seller_id"),
     ("reviews", "deal_id"),
     ("wallets", "member_id"),
 ];
 
-const FOREIGN_KEYS: [PgForeignKey; 8] = [
+const FOREIGN_KEYS: [PgForeignKey; 9] = [
     ("deals", "buyer_id", "members", "member_id"),
     ("deals", "item_id", "items", "item_id"),
     ("deals", "seller_id", "members", "member_id"),
+    ("item_photos", "item_id", "items", "item_id"),
     ("items", "seller_id", "members", "member_id"),
     ("private_messages", "from_member", "members", "member_id"),
     ("private_messages", "to_member", "members", "member_id"),
@@ -158,6 +170,22 @@ pub fn write(
     dump.end_copy()?;
 
     dump.begin_copy(&TABLES[1])?;
+    let mut photo_id = 0i64;
+    for listing in &market.listings {
+        for (position, &i) in listing.photos.iter().enumerate() {
+            photo_id += 1;
+            dump.row(&[
+                Pg::Int(photo_id),
+                Pg::Int(listing.id as i64),
+                Pg::Text(&format!("/static/items/{}", market.images[i].name)),
+                Pg::Int(position as i64 + 1),
+            ])?;
+        }
+    }
+    truth.counts.photo_refs = photo_id as u64;
+    dump.end_copy()?;
+
+    dump.begin_copy(&TABLES[2])?;
     for listing in &market.listings {
         dump.row(&[
             Pg::Int(listing.id as i64),
@@ -174,7 +202,7 @@ pub fn write(
     truth.counts.listings = market.listings.len() as u64;
     dump.end_copy()?;
 
-    dump.begin_copy(&TABLES[2])?;
+    dump.begin_copy(&TABLES[3])?;
     for account in &market.accounts {
         let kind = match account.role {
             Role::Buyer => 1,
@@ -197,7 +225,7 @@ pub fn write(
     truth.counts.accounts = market.accounts.len() as u64;
     dump.end_copy()?;
 
-    dump.begin_copy(&TABLES[3])?;
+    dump.begin_copy(&TABLES[4])?;
     let mut pm_id = 0i64;
     if let Some(staff) = market.staff {
         let mut rng = stream(world.seed, "welcome", market.index as u64, 0);
@@ -236,7 +264,7 @@ pub fn write(
     }
     dump.end_copy()?;
 
-    dump.begin_copy(&TABLES[4])?;
+    dump.begin_copy(&TABLES[5])?;
     let mut review_id = 0i64;
     for i in 0..source.count() {
         let order = source.order(i);
@@ -259,7 +287,7 @@ pub fn write(
     truth.counts.feedback = review_id as u64;
     dump.end_copy()?;
 
-    dump.begin_copy(&TABLES[5])?;
+    dump.begin_copy(&TABLES[6])?;
     let mut wallet_id = 0i64;
     for account in &market.accounts {
         let mut rows: Vec<(&str, &str, &str)> = Vec::new();
@@ -293,6 +321,7 @@ pub fn write(
 
     let last_ids = [
         source.count(),
+        photo_id as u64,
         market.listings.len() as u64,
         market.accounts.len() as u64,
         pm_id as u64,

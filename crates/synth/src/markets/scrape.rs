@@ -70,10 +70,18 @@ pub fn write(
             "ships_from",
             "ships_to",
             "crawled_at",
+            "image_url",
         ],
         progress,
     )?;
+    // The crawler saved each page's product photo beside it, and its URL in the export.
+    let site = format!("http://{}{:x}.onion", market.name, market.open);
     for (n, listing) in market.listings.iter().enumerate() {
+        let image_url = listing
+            .photos
+            .first()
+            .map(|&i| format!("{site}/img/p/{}?size=full", market.images[i].name));
+        truth.counts.photo_refs += u64::from(image_url.is_some());
         listings.record([
             listing.id.to_string().as_str(),
             &market.accounts[listing.vendor].name,
@@ -85,6 +93,7 @@ pub fn write(
             &listing.ships_from,
             &listing.ships_to,
             &crawled_at(market.captured + HOUR, n, 5),
+            image_url.as_deref().unwrap_or(""),
         ])?;
     }
     truth.counts.listings = market.listings.len() as u64;
