@@ -150,7 +150,7 @@ pub fn link_accounts(
                 soft_skipped = Some("no two sellers' accounts were alike enough to compare".into());
             }
             Err(e) => return Err(e),
-            Ok(soft) => {
+            Ok(mut soft) => {
                 // `graph.accounts` is sorted: a search per soft link, no table of a million ids.
                 for (a, b, p) in &soft.links {
                     if let (Ok(a), Ok(b)) = (
@@ -160,7 +160,8 @@ pub fn link_accounts(
                         graph.links.push(CandidateLink { a, b, score: *p });
                     }
                 }
-                graph.evidence.extend(soft.evidence.iter().cloned());
+                // Moved, not copied: a million-account case has about a million soft evidence rows.
+                graph.evidence.append(&mut soft.evidence);
                 let contradicted: Vec<(RecordId, RecordId, f64)> = soft
                     .hard_link_weights
                     .iter()
@@ -216,22 +217,29 @@ pub fn link_accounts(
             }
         }
     }
-    // Each rule's seller links with the weight soft evidence alone gives them.
-    let soft_weights_by_rule = |rule: &str| -> Option<Vec<f64>> {
-        let soft = soft_summary.as_ref()?;
-        let pairs: std::collections::HashSet<(&RecordId, &RecordId)> = graph
-            .evidence
+    // Each hard rule's seller links with the weight soft evidence alone gives them, in one pass over the
+    // hard evidence (soft rows are many and are not looked at).
+    let mut weights_by_rule: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    if let Some(soft) = &soft_summary {
+        let weight_of: crate::FastMap<(&RecordId, &RecordId), f64> = soft
+            .hard_link_weights
             .iter()
-            .filter(|e| e.rule == rule)
-            .map(|e| (&e.account_a, &e.account_b))
+            .map(|(a, b, w)| ((a.min(b), a.max(b)), *w))
             .collect();
-        Some(
-            soft.hard_link_weights
-                .iter()
-                .filter(|(a, b, _)| pairs.contains(&(a, b)) || pairs.contains(&(b, a)))
-                .map(|(_, _, w)| *w)
-                .collect(),
-        )
+        let mut seen: crate::FastSet<(&str, &RecordId, &RecordId)> = crate::FastSet::default();
+        for e in graph.evidence.iter().filter(|e| !e.rule.starts_with("soft")) {
+            let (a, b) = (&e.account_a, &e.account_b);
+            let pair = (a.min(b), a.max(b));
+            if let Some(w) = weight_of.get(&pair)
+                && seen.insert((e.rule.as_str(), pair.0, pair.1))
+            {
+                weights_by_rule.entry(e.rule.as_str()).or_default().push(*w);
+            }
+        }
+    }
+    let soft_weights_by_rule = |rule: &str| -> Option<&Vec<f64>> {
+        soft_summary.as_ref()?;
+        weights_by_rule.get(rule)
     };
     let set_aside = format!(
         "Values held by more than {} accounts ({}), by several accounts of one market, or declared as \
@@ -241,7 +249,7 @@ pub fn link_accounts(
     for (rule, links) in &hard_links_by_rule {
         let (precision, basis) = match soft_weights_by_rule(rule) {
             Some(weights) if weights.iter().any(|w| w.abs() >= INFORMATIVE_BITS) => {
-                let share = true_link_share(&weights);
+                let share = true_link_share(weights);
                 let contradicted = weights.iter().filter(|w| **w < CONTRADICTION_BITS).count();
                 (
                     Some(share),
