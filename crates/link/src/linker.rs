@@ -227,7 +227,11 @@ pub fn link_accounts(
             .map(|(a, b, w)| ((a.min(b), a.max(b)), *w))
             .collect();
         let mut seen: crate::FastSet<(&str, &RecordId, &RecordId)> = crate::FastSet::default();
-        for e in graph.evidence.iter().filter(|e| !e.rule.starts_with("soft")) {
+        for e in graph
+            .evidence
+            .iter()
+            .filter(|e| !e.rule.starts_with("soft"))
+        {
             let (a, b) = (&e.account_a, &e.account_b);
             let pair = (a.min(b), a.max(b));
             if let Some(w) = weight_of.get(&pair)
