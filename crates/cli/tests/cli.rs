@@ -31,23 +31,33 @@ fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
 
-#[test]
-fn a_case_from_synth_to_targets_through_the_command_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let world = dir.path().join("world");
-    let case = dir.path().join("case");
+/// A synthetic world of three markets under `dir/world` and an empty case at `dir/case`, made by the CLI.
+fn synth_world_and_case(
+    dir: &Path,
+    seed: &str,
+    scale: &str,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let world = dir.join("world");
+    let case = dir.join("case");
     ok(&[
         "synth",
         "--seed",
-        "3",
+        seed,
         "--scale",
-        "0.5",
+        scale,
         "--markets",
         "3",
         "--out",
         s(&world),
     ]);
     ok(&["case", "init", s(&case)]);
+    (world, case)
+}
+
+#[test]
+fn a_case_from_synth_to_targets_through_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (world, case) = synth_world_and_case(dir.path(), "3", "0.5");
 
     let mut markets: Vec<_> = std::fs::read_dir(world.join("markets"))
         .unwrap()
@@ -496,20 +506,7 @@ fn profile_help_and_list() {
 #[test]
 fn analysts_reject_a_link_and_the_next_run_obeys_until_withdrawn() {
     let dir = tempfile::tempdir().unwrap();
-    let world = dir.path().join("world");
-    let case = dir.path().join("case");
-    ok(&[
-        "synth",
-        "--seed",
-        "5",
-        "--scale",
-        "0.3",
-        "--markets",
-        "3",
-        "--out",
-        s(&world),
-    ]);
-    ok(&["case", "init", s(&case)]);
+    let (world, case) = synth_world_and_case(dir.path(), "5", "0.3");
     let mut names: Vec<String> = std::fs::read_dir(world.join("markets"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
