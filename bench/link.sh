@@ -24,7 +24,10 @@ mkdir -p "$WORK"
 
 echo "building (release) ..." >&2
 (cd "$ROOT" && cargo build -q --release -p spector-link --example link_speed)
-/usr/bin/time -f '%e %M' -o "$WORK/spector.time" "$TARGET/release/examples/link_speed" "$N" \
+# The allocator settings the `spector` binary makes at start (crates/cli/src/alloc.rs: freed memory kept,
+# arena committed up front, no transparent huge pages), given to the example's mimalloc by its variables.
+MIMALLOC_PURGE_DELAY=-1 MIMALLOC_ARENA_EAGER_COMMIT=1 MIMALLOC_ALLOW_THP=0 \
+    /usr/bin/time -f '%e %M' -o "$WORK/spector.time" "$TARGET/release/examples/link_speed" "$N" \
     --export "$WORK/accounts.csv" --json >"$WORK/spector.json"
 read -r S_WALL S_RSS <"$WORK/spector.time"
 field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }

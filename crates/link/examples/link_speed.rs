@@ -22,7 +22,8 @@ use spector_model::{
     Provenance, RecordId,
 };
 
-// The allocator the `spector` binary links: the figures are those of `spector link`.
+// The allocator the `spector` binary links, so that the figures are those of `spector link` (bench/link.sh
+// also gives it the binary's settings, by mimalloc's environment variables).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

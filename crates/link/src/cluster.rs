@@ -200,15 +200,15 @@ pub fn cluster(
     // Refusals in link order, so a report reads like the evidence.
     out.refused.sort_by_key(|r| r.link);
 
-    let mut by_root: HashMap<usize, usize> = HashMap::new();
+    // Group of each root, by position: a million-account case would spend longer hashing roots.
+    let mut group_of_root = vec![usize::MAX; n];
     for i in 0..n {
         let root = sets.find(i);
-        let next = out.groups.len();
-        let g = *by_root.entry(root).or_insert(next);
-        if g == next {
+        if group_of_root[root] == usize::MAX {
+            group_of_root[root] = out.groups.len();
             out.groups.push(Vec::new());
         }
-        out.groups[g].push(i);
+        out.groups[group_of_root[root]].push(i);
     }
     out
 }

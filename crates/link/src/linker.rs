@@ -52,10 +52,10 @@ pub const INFORMATIVE_BITS: f64 = 3.0;
 /// The share of true links among links whose soft-evidence weights (bits, log2 of m/u) are `weights`.
 ///
 /// Each link is a true link, whose weight follows the model's match distribution, or a false one, whose
-/// weight follows the non-match distribution; the likelihood ratio of the two at a link is 2^weight, so
-/// the share π is the fixed point of π = mean(π·2^w / (π·2^w + 1 − π)) (EM for a two-component mixture
-/// with known components). Unlike a count of contradicted links, weak evidence either way counts for what
-/// it is worth.
+/// weight follows the non-match distribution; the likelihood ratio of the two at a link is r = 2^weight,
+/// so the share π maximises L(π) = Σ log(π·r + 1 − π), the likelihood of a two-component mixture with
+/// known components (what EM for it converges to). Unlike a count of contradicted links, weak evidence
+/// either way counts for what it is worth.
 pub fn true_link_share(weights: &[f64]) -> f64 {
     if weights.is_empty() {
         return 1.0;
@@ -64,21 +64,31 @@ pub fn true_link_share(weights: &[f64]) -> f64 {
         .iter()
         .map(|w| w.clamp(-60.0, 60.0).exp2())
         .collect();
-    // The log-likelihood is concave in the share, so EM finds the one maximum from any start.
-    let mut share = 0.5;
-    for _ in 0..5_000 {
-        let next = ratios
+    // L is concave, so its slope falls from L'(0) to L'(1) and the maximum is where it crosses zero, or
+    // at an end. Found by bisection: EM crawls when the share is near 1, as it is for good rules
+    // (thousands of passes over the links).
+    let slope = |share: f64| -> f64 {
+        ratios
             .iter()
-            .map(|r| share * r / (share * r + 1.0 - share))
-            .sum::<f64>()
-            / ratios.len() as f64;
-        let done = (next - share).abs() < 1e-9;
-        share = next;
-        if done {
-            break;
+            .map(|r| (r - 1.0) / (1.0 + share * (r - 1.0)))
+            .sum()
+    };
+    if slope(1.0) >= 0.0 {
+        return 1.0;
+    }
+    if slope(0.0) <= 0.0 {
+        return 0.0;
+    }
+    let (mut low, mut high) = (0.0, 1.0);
+    while high - low > 1e-12 {
+        let mid = (low + high) / 2.0;
+        if slope(mid) > 0.0 {
+            low = mid;
+        } else {
+            high = mid;
         }
     }
-    share
+    (low + high) / 2.0
 }
 
 /// What the soft-evidence step did, for the report.
@@ -316,6 +326,18 @@ mod tests {
         let weak: Vec<f64> = (0..100).map(|i| if i < 70 { 2.0 } else { -2.0 }).collect();
         let share = true_link_share(&weak);
         assert!(share > 0.5 && share < 0.95, "{share}");
-        assert!(true_link_share(&[12.0; 20]) > 0.999);
+        assert_eq!(true_link_share(&[12.0; 20]), 1.0);
+        assert_eq!(true_link_share(&[-12.0; 20]), 0.0);
+        // The maximum of the likelihood, not an approximation of it: its slope is zero there.
+        let share = true_link_share(&weak);
+        let slope = |p: f64| -> f64 {
+            weak.iter()
+                .map(|w| {
+                    let r = w.exp2();
+                    (r - 1.0) / (1.0 + p * (r - 1.0))
+                })
+                .sum()
+        };
+        assert!(slope(share - 1e-6) > 0.0 && slope(share + 1e-6) < 0.0);
     }
 }

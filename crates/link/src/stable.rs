@@ -11,12 +11,28 @@ use crate::Persona;
 /// A persona's id the first time its accounts are seen together: derived from its smallest account id, so
 /// linking the same data in a fresh case gives the same ids.
 pub fn persona_id_for(smallest_account: &RecordId) -> String {
-    id_from(smallest_account.as_str().as_bytes())
+    id_text(id_digest(smallest_account.as_str().as_bytes()))
 }
 
-fn id_from(bytes: &[u8]) -> String {
+/// The part of the SHA-256 of `bytes` an id shows: ids are equal exactly when these are.
+fn id_digest(bytes: &[u8]) -> [u8; 6] {
     let digest = Sha256::digest(bytes);
-    format!("P-{}", &hex::encode(digest)[..12])
+    let mut prefix = [0u8; 6];
+    prefix.copy_from_slice(&digest[..6]);
+    prefix
+}
+
+/// "P-" and the digest in lower-case hex. Written out by hand: a million-account case names a million
+/// personas, and the general formatting machinery was most of the time of linking's last step.
+fn id_text(digest: [u8; 6]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(14);
+    id.push_str("P-");
+    for b in digest {
+        id.push(char::from(HEX[usize::from(b >> 4)]));
+        id.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    id
 }
 
 /// How the personas of the last run became those of this one, where it is more than a change of members.
@@ -81,7 +97,8 @@ pub fn assign_stable_ids(previous: &[PersonaMember], groups: Vec<Vec<RecordId>>)
     // (accounts shared, earlier id, group) for every pair that shares any.
     let mut overlaps: Vec<(usize, usize, usize)> = Vec::new();
     let mut olds: Vec<usize> = Vec::new();
-    for (g, accounts) in groups.iter().enumerate() {
+    // A first run has no earlier personas: nothing to look up for its million accounts.
+    for (g, accounts) in groups.iter().enumerate().filter(|_| !old_of.is_empty()) {
         olds.clear();
         olds.extend(accounts.iter().filter_map(|a| old_of.get(a).copied()));
         olds.sort_unstable();
@@ -103,19 +120,22 @@ pub fn assign_stable_ids(previous: &[PersonaMember], groups: Vec<Vec<RecordId>>)
 
     // An id once given to other accounts is not reused for new ones: a retired id coming back to name a
     // different group would make the history unreadable. Every inherited id is an earlier one.
-    let mut fresh: crate::FastSet<String> = crate::FastSet::default();
+    let mut fresh: crate::FastSet<[u8; 6]> =
+        crate::FastSet::with_capacity_and_hasher(groups.len() - kept, Default::default());
     for (g, accounts) in groups.iter().enumerate() {
         if id_of_group[g].is_some() {
             continue;
         }
         let smallest = &accounts[0];
-        let mut id = persona_id_for(smallest);
+        let mut digest = id_digest(smallest.as_str().as_bytes());
+        let mut id = id_text(digest);
         let mut attempt = 1u32;
-        while rank.contains_key(id.as_str()) || fresh.contains(&id) {
-            id = id_from(format!("{}#{attempt}", smallest.as_str()).as_bytes());
+        while rank.contains_key(id.as_str()) || fresh.contains(&digest) {
+            digest = id_digest(format!("{}#{attempt}", smallest.as_str()).as_bytes());
+            id = id_text(digest);
             attempt += 1;
         }
-        fresh.insert(id.clone());
+        fresh.insert(digest);
         id_of_group[g] = Some(id);
     }
     let ids: Vec<String> = id_of_group.into_iter().flatten().collect();
@@ -172,6 +192,15 @@ pub fn assign_stable_ids(previous: &[PersonaMember], groups: Vec<Vec<RecordId>>)
 mod tests {
     use super::*;
     use spector_model::EntityKind;
+
+    #[test]
+    fn a_new_persona_id_is_the_start_of_the_sha256_of_its_smallest_account() {
+        // SHA-256("abc") = ba7816bf8f01cfea... (FIPS 180-2, appendix B.1).
+        assert_eq!(
+            persona_id_for(&RecordId::from_stored("abc")),
+            "P-ba7816bf8f01"
+        );
+    }
 
     fn acc(n: &str) -> RecordId {
         RecordId::new("m", EntityKind::Account, n)

@@ -46,7 +46,7 @@ pub struct BlockingReport {
     pub oversized_accounts: usize,
 }
 
-/// Candidate pairs `(i, j)` of sellers with `i < j`, sorted, indices into `features`.
+/// Candidate pairs `(i, j)` with `i < j`, sorted, indices into `features`.
 pub fn candidate_pairs(
     features: &[AccountFeatures],
     options: &BlockingOptions,
@@ -55,8 +55,7 @@ pub fn candidate_pairs(
     // (rule, key, account) for every key of every seller, sorted: each run of equal (rule, key) is a block.
     // Sorting one flat list is much cheaper than a hash map of growing lists for millions of keys.
     let mut keyed: Vec<(u8, u64, u32)> = Vec::new();
-    // Only sellers are scored (see `run.rs`): buyers' names would fill the name blocks for nothing.
-    for (i, f) in features.iter().enumerate().filter(|(_, f)| f.seller) {
+    for (i, f) in features.iter().enumerate() {
         let i = i as u32;
         if f.stem.chars().count() >= 3 {
             keyed.push((0, super::sketch::piece_hash(f.stem.as_bytes()), i));

@@ -384,7 +384,7 @@ mod tests {
     use super::*;
 
     fn account(name: &str, stem: &str) -> AccountFeatures {
-        AccountFeatures::new(0, true, name, stem)
+        AccountFeatures::new(0, name, stem)
     }
 
     #[test]

@@ -6,7 +6,7 @@ use spector_model::{Account, AccountRole, Listing, ListingFacts, Message, Record
 
 use super::habits::Habits;
 use super::names::{NameAffixes, name_stem};
-use super::sketch::{MinHash, PieceCounts, piece_hash};
+use super::sketch::{CommonPieces, MinHash, PieceCounts, piece_hash};
 
 /// The records soft evidence is read from.
 pub struct SoftLinkInput<'a> {
@@ -32,7 +32,6 @@ pub const MIN_EVENTS_FOR_WEEKDAYS: u32 = 28;
 #[derive(Debug, Clone)]
 pub struct AccountFeatures {
     pub market: u16,
-    pub seller: bool,
     pub name: Box<str>,
     pub stem: Box<str>,
     /// Character 5-grams of everything the account wrote (profile, listing descriptions, messages sent)
@@ -69,10 +68,9 @@ pub struct AccountFeatures {
 
 impl AccountFeatures {
     /// An account known by its market, role and name only; everything else is filled as it is read.
-    pub fn new(market: u16, seller: bool, name: &str, stem: &str) -> AccountFeatures {
+    pub fn new(market: u16, name: &str, stem: &str) -> AccountFeatures {
         AccountFeatures {
             market,
-            seller,
             name: name.into(),
             stem: stem.into(),
             style: None,
@@ -116,11 +114,16 @@ impl AccountFeatures {
     }
 }
 
-/// Features of every account, in the order of `input.accounts`; plus the market names indexed by
+/// Features of every seller account, in the order of `input.accounts`; plus the market names indexed by
 /// [`AccountFeatures::market`] and the class names indexed by the product classes.
+///
+/// Buyers get no features: they are joined by hard identifiers only (see `run.rs`), and a million-account
+/// case is nineteen buyers to a seller, so reading them would be most of the work for nothing.
 pub struct FeatureSet<'a> {
     pub features: Vec<AccountFeatures>,
-    /// Account id → its position in `input.accounts` (and in `features`).
+    /// The position in `input.accounts` of each entry of `features`.
+    pub accounts: Vec<u32>,
+    /// Seller account id → its position in `features`.
     pub index: crate::FastMap<&'a RecordId, usize>,
     pub markets: Vec<String>,
     pub classes: Vec<String>,
@@ -128,30 +131,30 @@ pub struct FeatureSet<'a> {
 
 pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) -> FeatureSet<'a> {
     let started = std::time::Instant::now();
-    let index: crate::FastMap<&RecordId, usize> = input
+    let accounts: Vec<u32> = input
         .accounts
         .iter()
         .enumerate()
-        .map(|(i, a)| (&a.id, i))
+        .filter(|(_, a)| a.role == AccountRole::Vendor)
+        .map(|(i, _)| i as u32)
+        .collect();
+    let index: crate::FastMap<&RecordId, usize> = accounts
+        .iter()
+        .enumerate()
+        .map(|(slot, &i)| (&input.accounts[i as usize].id, slot))
         .collect();
     let mut markets: Vec<String> = Vec::new();
     let mut market_ids: HashMap<&str, u16> = HashMap::new();
-    let mut features: Vec<AccountFeatures> = input
-        .accounts
+    let mut features: Vec<AccountFeatures> = accounts
         .iter()
-        .map(|a| {
+        .map(|&i| {
+            let a = &input.accounts[i as usize];
             let market = *market_ids.entry(a.market.as_str()).or_insert_with(|| {
                 markets.push(a.market.clone());
                 (markets.len() - 1) as u16
             });
-            let seller = a.role == AccountRole::Vendor;
-            // Buyers are not compared on soft evidence (see `run.rs`); their stems would be unused.
-            let stem = if seller {
-                name_stem(&a.name, affixes)
-            } else {
-                String::new()
-            };
-            let mut f = AccountFeatures::new(market, seller, &a.name, &stem);
+            let stem = name_stem(&a.name, affixes);
+            let mut f = AccountFeatures::new(market, &a.name, &stem);
             if let Some(t) = a.created_at {
                 note_event(&mut f, t);
             }
@@ -161,13 +164,13 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
 
     super::keys::fill_key_features(input.keys, &index, &mut features);
     tracing::debug!(elapsed = ?started.elapsed(), "features: names and keys");
-    // The texts each seller wrote, by reference: their pieces are cut twice (once to count how many
-    // sellers wrote each, once to sketch), never stored, so memory does not grow with the text.
+    // The texts each seller wrote, by reference: their pieces are cut when counted (in a large case, for a
+    // sample of sellers only) and again when sketched, never stored, so memory does not grow with the text.
     let mut writing: Vec<Vec<&str>> = vec![Vec::new(); features.len()];
     let mut titles: Vec<Vec<&str>> = vec![Vec::new(); features.len()];
-    for (i, a) in input.accounts.iter().enumerate() {
-        if let (Some(p), true) = (&a.profile, features[i].seller) {
-            writing[i].push(p);
+    for (slot, &i) in accounts.iter().enumerate() {
+        if let Some(p) = &input.accounts[i as usize].profile {
+            writing[slot].push(p);
         }
     }
     let facts: crate::FastMap<&RecordId, &ListingFacts> = input
@@ -189,11 +192,9 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
         if let Some(t) = l.created_at {
             note_event(&mut features[i], t);
         }
-        if features[i].seller {
-            titles[i].push(&l.title);
-            if let Some(d) = &l.description {
-                writing[i].push(d);
-            }
+        titles[i].push(&l.title);
+        if let Some(d) = &l.description {
+            writing[i].push(d);
         }
         let Some(f) = facts.get(&l.id) else { continue };
         if let Some(class) = &f.class {
@@ -217,9 +218,7 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
         {
             *countries[i].entry(code).or_default() += 1;
         }
-        if features[i].seller
-            && let Some(to) = f.ships_to.as_deref().or(f.ships_to_kind.as_deref())
-        {
+        if let Some(to) = f.ships_to.as_deref().or(f.ships_to_kind.as_deref()) {
             *destinations[i].entry(to).or_default() += 1;
         }
     }
@@ -230,14 +229,11 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
         if let Some(t) = m.created_at {
             note_event(&mut features[i], t);
         }
-        if features[i].seller {
-            writing[i].push(&m.body);
-        }
+        writing[i].push(&m.body);
     }
 
     tracing::debug!(elapsed = ?started.elapsed(), "features: listings and messages");
-    let sellers = features.iter().filter(|f| f.seller).count();
-    let limit = common_piece_limit(sellers) as u32;
+    let limit = common_piece_limit(features.len()) as u32;
     // Habits are read with the writing sketches, while each seller's texts are in cache.
     for (texts, cut, rare, all, with_habits) in [
         (
@@ -255,14 +251,10 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
             false,
         ),
     ] {
-        let common = count_pieces(texts, &features, cut).above(limit);
+        let common = common_pieces(texts, cut, limit);
         tracing::debug!(elapsed = ?started.elapsed(), "features: pieces counted");
-        // Sellers may sit together anywhere in the account list: the work is split by seller.
-        let mut work: Vec<(&mut AccountFeatures, &Vec<&str>)> = features
-            .iter_mut()
-            .zip(texts)
-            .filter(|(f, _)| f.seller)
-            .collect();
+        let mut work: Vec<(&mut AccountFeatures, &Vec<&str>)> =
+            features.iter_mut().zip(texts).collect();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let chunk = work.len().div_ceil(threads).max(1);
         std::thread::scope(|scope| {
@@ -314,6 +306,7 @@ pub fn account_features<'a>(input: &SoftLinkInput<'a>, affixes: &NameAffixes) ->
     }
     FeatureSet {
         features,
+        accounts,
         index,
         markets,
         classes,
@@ -348,25 +341,41 @@ impl Sketch {
     }
 }
 
-/// How many sellers wrote each piece of their texts (each seller counted once per piece), on all cores.
-fn count_pieces(
-    texts: &[Vec<&str>],
-    features: &[AccountFeatures],
-    cut: fn(&str, &mut Vec<u64>),
-) -> PieceCounts {
-    let bytes: usize = texts.iter().flatten().map(|t| t.len()).sum();
+/// Sellers a piece held by exactly [`common_piece_limit`] sellers is expected in, among the sellers whose
+/// pieces are counted.
+const SAMPLED_AT_LIMIT: f64 = 128.0;
+
+/// The pieces of their texts more than `limit` sellers wrote (each seller counted once per piece), on all
+/// cores.
+///
+/// Counting is the costly part of sketching (a cache miss per piece), and the question is only whether a
+/// piece passes the limit. Where the limit is high (1% of tens of thousands of sellers) the counts of a
+/// random sample of sellers answer it: the sample holds a piece at the limit [`SAMPLED_AT_LIMIT`] times
+/// on average, so a piece written by 0.8% of sellers is called common, or one written by 1.25% missed,
+/// about one time in 200 (0.9% and 1.1%: one time in nine and in seven). Up to that limit every seller
+/// is counted.
+fn common_pieces(texts: &[Vec<&str>], cut: fn(&str, &mut Vec<u64>), limit: u32) -> CommonPieces {
+    let share = (SAMPLED_AT_LIMIT / f64::from(limit)).min(1.0);
+    let (texts, bar): (Vec<&Vec<&str>>, u32) = if share >= 1.0 {
+        (texts.iter().collect(), limit)
+    } else {
+        // The sample is chosen by a hash of the seller's position, so the same case gives the same one.
+        let cut_off = (share * u64::MAX as f64) as u64;
+        let sample = texts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mix64(*i as u64 ^ 0x5a3c_9e11) <= cut_off)
+            .map(|(_, t)| t)
+            .collect();
+        (sample, SAMPLED_AT_LIMIT.round() as u32)
+    };
+    let bytes: usize = texts.iter().copied().flatten().map(|t| t.len()).sum();
     // Distinct pieces are at most the sampled windows, about a quarter of the bytes for writing.
     let counts = PieceCounts::new(bytes / GRAM_SAMPLING as usize + 1);
-    let sellers: Vec<&Vec<&str>> = texts
-        .iter()
-        .zip(features)
-        .filter(|(_, f)| f.seller)
-        .map(|(t, _)| t)
-        .collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = sellers.len().div_ceil(threads).max(1);
+    let chunk = texts.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
-        for part in sellers.chunks(chunk) {
+        for part in texts.chunks(chunk) {
             let counts = &counts;
             scope.spawn(move || {
                 let mut pieces = Vec::new();
@@ -384,7 +393,7 @@ fn count_pieces(
             });
         }
     });
-    counts
+    counts.above(bar)
 }
 
 fn note_event(f: &mut AccountFeatures, unix: i64) {
@@ -541,6 +550,38 @@ mod tests {
             title_words(&text, &mut words);
             proptest::prop_assert!(words.len() <= text.chars().count());
         }
+    }
+
+    #[test]
+    fn common_pieces_of_a_large_case_are_found_from_a_sample_of_sellers() {
+        // 30,000 sellers (limit 300: about 43% of them counted). Each writes a word of its own; "everyone"
+        // is written by 3% of them, "few" by 0.3%, "nine" by nine sellers (one seller's accounts).
+        let own: Vec<String> = (0..30_000).map(|i| format!("own{i}")).collect();
+        let texts: Vec<Vec<&str>> = own
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let mut t = vec![w.as_str()];
+                t.extend((i % 33 == 0).then_some("everyone"));
+                t.extend((i % 333 == 0).then_some("few"));
+                t.extend((i < 9).then_some("nine"));
+                t
+            })
+            .collect();
+        let limit = common_piece_limit(texts.len()) as u32;
+        assert_eq!(limit, 300);
+        let common = common_pieces(&texts, title_words, limit);
+        let hash = |w: &str| piece_hash(w.as_bytes());
+        assert!(common.contains(hash("everyone")));
+        for rare in ["few", "nine", "own0", "own29999"] {
+            assert!(!common.contains(hash(rare)), "{rare}");
+        }
+        // Below the sampling limit every seller is counted: 13 of 1,200 is over the limit of 12.
+        let small: Vec<Vec<&str>> = (0..1_200)
+            .map(|i| if i < 13 { vec!["thirteen"] } else { vec!["x"] })
+            .collect();
+        let common = common_pieces(&small, title_words, 12);
+        assert!(common.contains(hash("thirteen")));
     }
 
     #[test]

@@ -122,9 +122,6 @@ pub fn fill_key_features(
         let Some(&i) = index.get(&k.account_id) else {
             continue;
         };
-        if !features[i].seller {
-            continue;
-        }
         let next = algorithms.len() as u16;
         let entry = algorithms.entry(k.algorithm.as_str()).or_insert((next, 0));
         entry.1 += 1;
@@ -227,9 +224,8 @@ mod tests {
                 ..k.clone()
             })
             .collect();
-        let mut f: Vec<AccountFeatures> = (0..n)
-            .map(|_| AccountFeatures::new(0, true, "a", "a"))
-            .collect();
+        let mut f: Vec<AccountFeatures> =
+            (0..n).map(|_| AccountFeatures::new(0, "a", "a")).collect();
         fill_key_features(&keys, &index, &mut f);
         f
     }
@@ -340,15 +336,13 @@ mod tests {
     }
 
     #[test]
-    fn buyers_and_unknown_accounts_get_no_key_features() {
+    fn keys_of_accounts_without_features_are_ignored() {
         let ids = [RecordId::from_stored("m/account/0")];
         let index: crate::FastMap<&RecordId, usize> = ids.iter().map(|id| (id, 0)).collect();
-        let mut f = vec![AccountFeatures::new(0, false, "b", "")];
-        let mut k = key("B", 0, "rsa2048", "b");
-        k.account_id = ids[0].clone();
+        let mut f = vec![AccountFeatures::new(0, "s", "")];
         let mut stranger = key("S", 0, "rsa2048", "s");
         stranger.account_id = RecordId::from_stored("m/account/9");
-        fill_key_features(&[k, stranger], &index, &mut f);
+        fill_key_features(&[stranger], &index, &mut f);
         assert!(f[0].keys.is_empty());
     }
 

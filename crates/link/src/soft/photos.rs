@@ -49,7 +49,7 @@ pub fn block_keys(f: &AccountFeatures) -> impl Iterator<Item = u64> + '_ {
 }
 
 /// Gives each seller in `features` its photos, leaving out pictures shown by more than `limit` sellers.
-/// `index` finds an account's position; photos of unknown accounts and of buyers are ignored. Returns how
+/// `index` finds a seller's position; photos of other accounts (buyers, unknown ids) are ignored. Returns how
 /// many distinct pictures were left out as common.
 pub fn attach(
     features: &mut [AccountFeatures],
@@ -62,10 +62,7 @@ pub fn attach(
         .iter()
         .filter_map(|p| {
             let &i = index.get(&p.account)?;
-            features
-                .get(i)
-                .filter(|f| f.seller)
-                .map(|_| (i as u32, p.phash, p.file))
+            (i < features.len()).then_some((i as u32, p.phash, p.file))
         })
         .collect();
     rows.sort_unstable();
@@ -180,7 +177,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn seller(name: &str, photos: &[(u64, u64)]) -> AccountFeatures {
-        let mut f = AccountFeatures::new(0, true, name, "");
+        let mut f = AccountFeatures::new(0, name, "");
         f.photos = photos.to_vec().into_boxed_slice();
         f
     }
@@ -267,16 +264,13 @@ mod tests {
     }
 
     #[test]
-    fn photos_of_buyers_and_unknown_accounts_are_ignored() {
+    fn photos_of_accounts_without_features_are_ignored() {
         let ids: Vec<RecordId> = (0..2)
             .map(|i| RecordId::new("m", spector_model::EntityKind::Account, &i.to_string()))
             .collect();
-        let mut features = vec![
-            AccountFeatures::new(0, false, "buyer", ""),
-            seller("s", &[]),
-        ];
-        let index: crate::FastMap<&RecordId, usize> =
-            ids.iter().enumerate().map(|(i, id)| (id, i)).collect();
+        // Account 0 is a buyer: not in the index of sellers' features.
+        let mut features = vec![seller("s", &[])];
+        let index: crate::FastMap<&RecordId, usize> = [(&ids[1], 0)].into_iter().collect();
         let stranger = RecordId::new("m", spector_model::EntityKind::Account, "x");
         let photos = [ids[0].clone(), stranger]
             .into_iter()
