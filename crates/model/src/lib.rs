@@ -8,12 +8,14 @@
 //! Architecture invariant: this crate knows nothing of files, SQL, Parquet, JSON or terminals. It holds plain
 //! data types and the few rules that belong to the data itself (how ids are formed, what an order state means).
 
+mod chain;
 mod entities;
 mod facts;
 mod ids;
 mod judgements;
 mod provenance;
 
+pub use chain::*;
 pub use entities::*;
 pub use facts::*;
 pub use ids::*;

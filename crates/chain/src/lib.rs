@@ -1,0 +1,24 @@
+//! Bitcoin's chain, read for an investigation: blocks from Bitcoin Core's `blk?????.dat` files, single raw
+//! blocks and `getblock` (verbosity 2) JSON ([`read`]), checked ([`decode`]: the merkle root and witness
+//! commitment recomputed), put in chain order on the best chain ([`best`]: most work wins, side chains and
+//! orphans set aside), and flattened into the model's blocks, transactions, inputs and outputs, each input
+//! resolved against the outputs read before it ([`flatten`]).
+//!
+//! Architecture invariant: this crate reads bytes and returns records; it knows nothing of the case store,
+//! Parquet or terminals. A bad block is an error naming its file and byte offset, never a panic, and never
+//! loses the blocks read before it.
+
+pub mod best;
+pub mod decode;
+mod error;
+pub mod flatten;
+pub mod read;
+
+pub use best::{BestChain, ChainHeader, best_chain};
+pub use decode::decode;
+pub use error::{ChainError, Result};
+pub use flatten::{AddressBook, FlatBlock, Flattener, script_type};
+pub use read::{BlkFile, BlockLocation, Framing, RawBlock, read_getblock_json, read_raw_block};
+
+/// Re-exported so that callers name the same types.
+pub use bitcoin;

@@ -1,0 +1,79 @@
+//! Bitcoin's public chain as a case holds it: the blocks of the best chain, their transactions, and each
+//! transaction's inputs and outputs, flat and named as Bitcoin Core's RPC names them. Hashes are the
+//! usual reversed hex ("txid" as explorers show it); values are satoshis.
+
+use crate::Provenance;
+
+/// A block of the best chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBlock {
+    pub hash: String,
+    pub prev_hash: String,
+    /// Known when the block's segment reaches a genesis block or its coinbase states it (BIP 34).
+    pub height: Option<u64>,
+    /// Header time, Unix seconds.
+    pub time: i64,
+    pub version: i32,
+    pub bits: u32,
+    pub nonce: u32,
+    pub merkle_root: String,
+    pub tx_count: u64,
+    /// Serialized size with witnesses, and weight units.
+    pub size: u64,
+    pub weight: u64,
+    /// "bitcoin", "testnet", "testnet4", "signet" or "regtest"; from the blk file's magic, else as given.
+    pub network: String,
+    /// `src_table` names the framing ("blk", "raw" or "getblock"), `src_row` the block's place in its file.
+    pub provenance: Provenance,
+}
+
+/// A transaction of a block of the best chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainTx {
+    pub txid: String,
+    pub block_hash: String,
+    pub height: Option<u64>,
+    pub time: i64,
+    /// Position in the block, 0 for the coinbase.
+    pub index: u32,
+    pub version: i32,
+    pub lock_time: u32,
+    pub size: u64,
+    pub vsize: u64,
+    pub weight: u64,
+    pub coinbase: bool,
+    pub input_count: u32,
+    pub output_count: u32,
+    /// Sum of the values spent; `None` when any spent output lies outside the blocks read.
+    pub input_value: Option<u64>,
+    pub output_value: u64,
+    pub fee: Option<u64>,
+}
+
+/// An input: which output it spends and, when that output was read, its value and address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainInput {
+    pub txid: String,
+    pub vin: u32,
+    /// `None` for a coinbase input, which spends nothing.
+    pub prev_txid: Option<String>,
+    pub prev_vout: Option<u32>,
+    pub sequence: u32,
+    pub value: Option<u64>,
+    pub address: Option<String>,
+    pub script_type: Option<String>,
+}
+
+/// An output, with the address its script pays to where it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainOutput {
+    pub txid: String,
+    pub vout: u32,
+    pub value: u64,
+    /// Bitcoin Core's names: "pubkey", "pubkeyhash", "scripthash", "multisig", "nulldata",
+    /// "witness_v0_keyhash", "witness_v0_scripthash", "witness_v1_taproot", "witness_unknown", "nonstandard".
+    pub script_type: String,
+    /// Base58 or bech32(m) for the network; a pay-to-pubkey output is shown under the P2PKH address of its
+    /// key, as Core's older RPC and explorers show it (the same owner spends both).
+    pub address: Option<String>,
+}
