@@ -261,7 +261,7 @@ impl Flattener {
             tx_count: block.txdata.len() as u64,
             size: block.total_size() as u64,
             weight: block.weight().to_wu(),
-            network: self.network.to_core_arg().to_string(),
+            network: self.network.to_string(),
             provenance: Provenance {
                 src_sha256: source_sha256.clone(),
                 src_table: location.framing.name().into(),

@@ -8,6 +8,7 @@
 //! Parquet or terminals. A bad block is an error naming its file and byte offset, never a panic, and never
 //! loses the blocks read before it.
 
+pub mod assemble;
 pub mod best;
 pub mod decode;
 mod error;

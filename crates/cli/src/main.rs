@@ -123,9 +123,15 @@ enum Command {
     },
     /// Rank personas by sales, showing fentanyl involvement, markets and buyers reached.
     Targets(cmd::targets::TargetsArgs),
+    /// Follow the money: import Bitcoin blocks into the case and count what it holds.
+    Chain {
+        #[command(subcommand)]
+        action: cmd::chain::ChainAction,
+    },
     /// Run SQL over the case's tables (markets, accounts, listings, orders, feedback, messages, pgp_keys,
     /// crypto_addresses, contact_handles, shipping_info, images, photo_refs, rejects, persona_members, link_evidence,
-    /// refused_links, listing_facts, order_values, sources).
+    /// refused_links, listing_facts, order_values, chain_blocks, chain_txs, chain_inputs, chain_outputs,
+    /// chain_addresses, sources).
     #[cfg(feature = "sql")]
     Sql(cmd::sql::SqlArgs),
     /// Synthesise a small world into a temporary case, ingest, enrich and link it, print the top targets.
@@ -160,6 +166,7 @@ fn main() {
         Command::Personas(args) => cmd::link::personas(&args.case, &out),
         Command::Persona { action } => cmd::persona::run(action, &out),
         Command::Targets(args) => cmd::targets::run(args, &out),
+        Command::Chain { action } => cmd::chain::run(action, &out),
         #[cfg(feature = "sql")]
         Command::Sql(args) => cmd::sql::run(args, &out),
         Command::Demo(args) => cmd::demo::run(args, &out),

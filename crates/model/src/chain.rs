@@ -77,3 +77,31 @@ pub struct ChainOutput {
     /// key, as Core's older RPC and explorers show it (the same owner spends both).
     pub address: Option<String>,
 }
+
+/// An address seen on the best chain, with what passed through it there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainAddress {
+    pub address: String,
+    pub script_type: String,
+    /// Time of the first and last block that paid it or spent from it, Unix seconds.
+    pub first_seen: i64,
+    pub last_seen: i64,
+    /// Outputs paying it, and the satoshis they carried.
+    pub outputs: u64,
+    pub received: u64,
+    /// Inputs spending from it that were resolved, and their satoshis.
+    pub inputs: u64,
+    pub spent: u64,
+}
+
+/// A file of blocks the case holds as evidence (by SHA-256), with how it was framed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainSource {
+    pub sha256: String,
+    pub original_name: String,
+    /// "blk", "raw" or "getblock".
+    pub framing: String,
+    /// Blocks found in it when it was imported.
+    pub blocks: u64,
+    pub imported_at: i64,
+}

@@ -4,6 +4,7 @@
 //! Architecture invariant: the pipeline knows no terminal, HTTP or JSON. It reports progress through the
 //! [`Progress`] trait and returns plain reports; the CLI and the server decide how to show them.
 
+mod chain;
 mod enrich;
 mod images;
 mod ingest;
@@ -11,6 +12,7 @@ mod judge;
 mod link;
 mod measure;
 
+pub use chain::{ChainImportOptions, ChainImportReport, chain_files, import_chain};
 pub use enrich::{
     EnrichOptions, EnrichReport, ListingReading, listing_facts, read_listing, run_enrich,
 };
@@ -67,6 +69,16 @@ pub enum PipelineError {
     #[error("{file}: cannot read profile: {source}")]
     ProfileFile {
         file: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    ChainRead(#[from] spector_chain::ChainError),
+    #[error("{0}")]
+    Chain(String),
+    #[error("{}: cannot list the files of blocks: {source}", dir.display())]
+    ChainDir {
+        dir: PathBuf,
         #[source]
         source: std::io::Error,
     },

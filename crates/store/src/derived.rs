@@ -96,9 +96,21 @@ impl Case {
         parts: Vec<FinishedPart>,
         staging: &StagingDir,
     ) -> Result<()> {
+        self.replace_derived_with(tables, parts, staging, |_| Ok(()))
+    }
+
+    /// [`Case::replace_derived`], running `also` in the same transaction (which it may refuse).
+    pub(crate) fn replace_derived_with(
+        &self,
+        tables: &[&str],
+        parts: Vec<FinishedPart>,
+        staging: &StagingDir,
+        also: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+    ) -> Result<()> {
         let old_files = {
             let mut conn = self.conn();
             let tx = self.write_tx(&mut conn)?;
+            also(&tx)?;
             let mut old = Vec::new();
             for table in tables {
                 let paths: Vec<String> = self.db(tx

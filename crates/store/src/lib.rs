@@ -13,7 +13,9 @@
 //! ```
 //! Tables: `markets, accounts, listings, orders, feedback, messages, pgp_keys, crypto_addresses,
 //! contact_handles, shipping_info, photo_refs` (from sources), `images` (from seized image files), `rejects` (the quarantine), `persona_members, link_evidence,
-//! refused_links` (derived by linking), `listing_facts, order_values` (derived by enrichment).
+//! refused_links` (derived by linking), `listing_facts, order_values` (derived by enrichment), `chain_blocks,
+//! chain_txs, chain_inputs, chain_outputs, chain_addresses` (derived from every file of Bitcoin blocks the
+//! case holds, `chain_sources` in case.db).
 //! Their columns are flat and named for SQL; every record ends with its provenance
 //! (`src_sha256, src_table, src_row, src_offset, src_len`). See [`table_schema`].
 //! Paths in `case.db` are relative to the case root, so a case directory can be moved or copied whole.
@@ -37,6 +39,7 @@
 
 mod batch;
 mod case;
+mod chain;
 mod columns;
 mod db;
 mod derived;
@@ -50,6 +53,7 @@ mod tables;
 
 pub use batch::{BatchSummary, SourceBatch, StagedFile};
 pub use case::{Case, SourceEntry};
+pub use chain::ChainWriter;
 pub use derived::{EnrichmentWriter, LinkRun};
 pub use error::StoreError;
 pub use evidence::{Evidence, Received, ReceivedBytes};

@@ -10,13 +10,14 @@ use crate::columns::{
 use crate::source::Quarantined;
 use arrow::datatypes::SchemaRef;
 use spector_model::{
-    Account, AccountRole, ContactHandle, CryptoAddress, Feedback, ImageFile, JudgementId,
-    LinkEvidence, LinkModelLevel, LinkRuleRate, Listing, ListingFacts, Market, Message, Order,
-    OrderState, OrderValue, PersonaMember, PgpKey, PhotoRef, RefusedLink, ShippingInfo,
+    Account, AccountRole, ChainAddress, ChainBlock, ChainInput, ChainOutput, ChainTx,
+    ContactHandle, CryptoAddress, Feedback, ImageFile, JudgementId, LinkEvidence, LinkModelLevel,
+    LinkRuleRate, Listing, ListingFacts, Market, Message, Order, OrderState, OrderValue,
+    PersonaMember, PgpKey, PhotoRef, RefusedLink, ShippingInfo,
 };
 
 /// Every table of a case, in the order they are listed to analysts.
-pub const TABLES: [&str; 20] = [
+pub const TABLES: [&str; 25] = [
     "markets",
     "accounts",
     "listings",
@@ -37,6 +38,11 @@ pub const TABLES: [&str; 20] = [
     "link_model",
     "listing_facts",
     "order_values",
+    "chain_blocks",
+    "chain_txs",
+    "chain_inputs",
+    "chain_outputs",
+    "chain_addresses",
 ];
 
 /// The Arrow schema of a table, `None` for a name that is not a table.
@@ -62,6 +68,11 @@ pub fn table_schema(table: &str) -> Option<SchemaRef> {
         "link_model" => LinkModelLevel::columns(),
         "listing_facts" => ListingFacts::columns(),
         "order_values" => OrderValue::columns(),
+        "chain_blocks" => ChainBlock::columns(),
+        "chain_txs" => ChainTx::columns(),
+        "chain_inputs" => ChainInput::columns(),
+        "chain_outputs" => ChainOutput::columns(),
+        "chain_addresses" => ChainAddress::columns(),
         _ => return None,
     };
     Some(schema_of(&columns))
@@ -809,6 +820,232 @@ impl Row for OrderValue {
             usd: r.float()?,
             usd_note: r.opt_text()?,
             enrichment: r.text()?,
+        })
+    }
+}
+
+// Chain tables. Versions are stored as their 32 bits read unsigned: they are bit fields (BIP 9), and a
+// negative reading says nothing an analyst needs.
+
+impl Row for ChainBlock {
+    const TABLE: &'static str = "chain_blocks";
+    fn columns() -> Vec<Column> {
+        with_provenance(&[
+            required("hash", Text).distinct(),
+            required("prev_hash", Text),
+            optional("height", Count),
+            required("time", Time),
+            required("version", Count),
+            required("bits", Count),
+            required("nonce", Count),
+            required("merkle_root", Text),
+            required("tx_count", Count),
+            required("size", Count),
+            required("weight", Count),
+            required("network", Text),
+        ])
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.text(&self.hash);
+        w.text(&self.prev_hash);
+        w.opt_count(self.height);
+        w.time(Some(self.time));
+        w.count(u64::from(self.version as u32));
+        w.count(u64::from(self.bits));
+        w.count(u64::from(self.nonce));
+        w.text(&self.merkle_root);
+        w.count(self.tx_count);
+        w.count(self.size);
+        w.count(self.weight);
+        w.text(&self.network);
+        w.provenance(&self.provenance);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(ChainBlock {
+            hash: r.text()?,
+            prev_hash: r.text()?,
+            height: r.opt_count()?,
+            time: r.time()?.ok_or("time is null")?,
+            version: narrow(r.count()?, "version")? as i32,
+            bits: narrow(r.count()?, "bits")?,
+            nonce: narrow(r.count()?, "nonce")?,
+            merkle_root: r.text()?,
+            tx_count: r.count()?,
+            size: r.count()?,
+            weight: r.count()?,
+            network: r.text()?,
+            provenance: r.provenance()?,
+        })
+    }
+}
+
+fn narrow(value: u64, column: &str) -> Result<u32, String> {
+    u32::try_from(value).map_err(|_| format!("{column} {value} does not fit 32 bits"))
+}
+
+impl Row for ChainTx {
+    const TABLE: &'static str = "chain_txs";
+    fn columns() -> Vec<Column> {
+        vec![
+            required("txid", Text).distinct(),
+            required("block_hash", Text),
+            optional("height", Count),
+            required("time", Time),
+            required("tx_index", Count),
+            required("version", Count),
+            required("lock_time", Count),
+            required("size", Count),
+            required("vsize", Count),
+            required("weight", Count),
+            required("coinbase", Bool),
+            required("input_count", Count),
+            required("output_count", Count),
+            optional("input_value", Count),
+            required("output_value", Count),
+            optional("fee", Count),
+        ]
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.text(&self.txid);
+        w.text(&self.block_hash);
+        w.opt_count(self.height);
+        w.time(Some(self.time));
+        w.count(u64::from(self.index));
+        w.count(u64::from(self.version as u32));
+        w.count(u64::from(self.lock_time));
+        w.count(self.size);
+        w.count(self.vsize);
+        w.count(self.weight);
+        w.boolean(self.coinbase);
+        w.count(u64::from(self.input_count));
+        w.count(u64::from(self.output_count));
+        w.opt_count(self.input_value);
+        w.count(self.output_value);
+        w.opt_count(self.fee);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(ChainTx {
+            txid: r.text()?,
+            block_hash: r.text()?,
+            height: r.opt_count()?,
+            time: r.time()?.ok_or("time is null")?,
+            index: narrow(r.count()?, "tx_index")?,
+            version: narrow(r.count()?, "version")? as i32,
+            lock_time: narrow(r.count()?, "lock_time")?,
+            size: r.count()?,
+            vsize: r.count()?,
+            weight: r.count()?,
+            coinbase: r.boolean()?,
+            input_count: narrow(r.count()?, "input_count")?,
+            output_count: narrow(r.count()?, "output_count")?,
+            input_value: r.opt_count()?,
+            output_value: r.count()?,
+            fee: r.opt_count()?,
+        })
+    }
+}
+
+impl Row for ChainInput {
+    const TABLE: &'static str = "chain_inputs";
+    fn columns() -> Vec<Column> {
+        vec![
+            required("txid", Text),
+            required("vin", Count),
+            optional("prev_txid", Text),
+            optional("prev_vout", Count),
+            required("sequence", Count),
+            optional("value", Count),
+            optional("address", Text),
+            optional("script_type", Text),
+        ]
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.text(&self.txid);
+        w.count(u64::from(self.vin));
+        w.opt_text(self.prev_txid.as_deref());
+        w.opt_count(self.prev_vout.map(u64::from));
+        w.count(u64::from(self.sequence));
+        w.opt_count(self.value);
+        w.opt_text(self.address.as_deref());
+        w.opt_text(self.script_type.as_deref());
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(ChainInput {
+            txid: r.text()?,
+            vin: narrow(r.count()?, "vin")?,
+            prev_txid: r.opt_text()?,
+            prev_vout: r.opt_count()?.map(|v| narrow(v, "prev_vout")).transpose()?,
+            sequence: narrow(r.count()?, "sequence")?,
+            value: r.opt_count()?,
+            address: r.opt_text()?,
+            script_type: r.opt_text()?,
+        })
+    }
+}
+
+impl Row for ChainOutput {
+    const TABLE: &'static str = "chain_outputs";
+    fn columns() -> Vec<Column> {
+        vec![
+            required("txid", Text),
+            required("vout", Count),
+            required("value", Count),
+            required("script_type", Text),
+            optional("address", Text),
+        ]
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.text(&self.txid);
+        w.count(u64::from(self.vout));
+        w.count(self.value);
+        w.text(&self.script_type);
+        w.opt_text(self.address.as_deref());
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(ChainOutput {
+            txid: r.text()?,
+            vout: narrow(r.count()?, "vout")?,
+            value: r.count()?,
+            script_type: r.text()?,
+            address: r.opt_text()?,
+        })
+    }
+}
+
+impl Row for ChainAddress {
+    const TABLE: &'static str = "chain_addresses";
+    fn columns() -> Vec<Column> {
+        vec![
+            required("address", Text).distinct(),
+            required("script_type", Text),
+            required("first_seen", Time),
+            required("last_seen", Time),
+            required("outputs", Count),
+            required("received", Count),
+            required("inputs", Count),
+            required("spent", Count),
+        ]
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.text(&self.address);
+        w.text(&self.script_type);
+        w.time(Some(self.first_seen));
+        w.time(Some(self.last_seen));
+        w.count(self.outputs);
+        w.count(self.received);
+        w.count(self.inputs);
+        w.count(self.spent);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(ChainAddress {
+            address: r.text()?,
+            script_type: r.text()?,
+            first_seen: r.time()?.ok_or("first_seen is null")?,
+            last_seen: r.time()?.ok_or("last_seen is null")?,
+            outputs: r.count()?,
+            received: r.count()?,
+            inputs: r.count()?,
+            spent: r.count()?,
         })
     }
 }

@@ -518,6 +518,144 @@ fn order_value_row() -> impl Strategy<Value = OrderValue> {
         )
 }
 
+fn chain_block_row() -> impl Strategy<Value = ChainBlock> {
+    let header = (
+        text(),
+        text(),
+        proptest::option::of(any::<u64>()),
+        any::<i32>(),
+        any::<i32>(),
+    );
+    let rest = (
+        any::<(u32, u32)>(),
+        text(),
+        any::<(u64, u64, u64)>(),
+        text(),
+        provenance(),
+    );
+    (header, rest).prop_map(
+        |(
+            (hash, prev_hash, height, time, version),
+            ((bits, nonce), merkle_root, (tx_count, size, weight), network, provenance),
+        )| ChainBlock {
+            hash,
+            prev_hash,
+            height,
+            time: i64::from(time),
+            version,
+            bits,
+            nonce,
+            merkle_root,
+            tx_count,
+            size,
+            weight,
+            network,
+            provenance,
+        },
+    )
+}
+
+fn chain_tx_row() -> impl Strategy<Value = ChainTx> {
+    let ids = (
+        text(),
+        text(),
+        proptest::option::of(any::<u64>()),
+        any::<i32>(),
+        any::<u32>(),
+    );
+    let sizes = (any::<(i32, u32)>(), any::<(u64, u64, u64)>(), any::<bool>());
+    let values = (
+        any::<(u32, u32)>(),
+        proptest::option::of(any::<u64>()),
+        any::<u64>(),
+        proptest::option::of(any::<u64>()),
+    );
+    (ids, sizes, values).prop_map(
+        |(
+            (txid, block_hash, height, time, index),
+            ((version, lock_time), (size, vsize, weight), coinbase),
+            ((input_count, output_count), input_value, output_value, fee),
+        )| ChainTx {
+            txid,
+            block_hash,
+            height,
+            time: i64::from(time),
+            index,
+            version,
+            lock_time,
+            size,
+            vsize,
+            weight,
+            coinbase,
+            input_count,
+            output_count,
+            input_value,
+            output_value,
+            fee,
+        },
+    )
+}
+
+fn chain_input_row() -> impl Strategy<Value = ChainInput> {
+    (
+        text(),
+        any::<u32>(),
+        opt_text(),
+        proptest::option::of(any::<u32>()),
+        any::<u32>(),
+        proptest::option::of(any::<u64>()),
+        opt_text(),
+        opt_text(),
+    )
+        .prop_map(
+            |(txid, vin, prev_txid, prev_vout, sequence, value, address, script_type)| ChainInput {
+                txid,
+                vin,
+                prev_txid,
+                prev_vout,
+                sequence,
+                value,
+                address,
+                script_type,
+            },
+        )
+}
+
+fn chain_output_row() -> impl Strategy<Value = ChainOutput> {
+    (text(), any::<u32>(), any::<u64>(), text(), opt_text()).prop_map(
+        |(txid, vout, value, script_type, address)| ChainOutput {
+            txid,
+            vout,
+            value,
+            script_type,
+            address,
+        },
+    )
+}
+
+fn chain_address_row() -> impl Strategy<Value = ChainAddress> {
+    (
+        text(),
+        text(),
+        any::<(i32, i32)>(),
+        any::<(u64, u64, u64, u64)>(),
+    )
+        .prop_map(
+            |(address, script_type, (first, last), (outputs, received, inputs, spent))| {
+                ChainAddress {
+                    address,
+                    script_type,
+                    first_seen: i64::from(first),
+                    last_seen: i64::from(last),
+                    outputs,
+                    received,
+                    inputs,
+                    spent,
+                }
+            },
+        )
+}
+
 fn part_round_trip<T: Row + PartialEq + Debug>(rows: Vec<T>) -> Result<(), TestCaseError> {
     let dir = TempDir::new().unwrap();
     let part = write_part(dir.path(), &rows).unwrap();
@@ -555,6 +693,11 @@ proptest! {
     #[test] fn link_model_round_trip(rows in vec(link_model_row(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn listing_facts_round_trip(rows in vec(listing_facts_row(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn order_values_round_trip(rows in vec(order_value_row(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn chain_blocks_round_trip(rows in vec(chain_block_row(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn chain_txs_round_trip(rows in vec(chain_tx_row(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn chain_inputs_round_trip(rows in vec(chain_input_row(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn chain_outputs_round_trip(rows in vec(chain_output_row(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn chain_addresses_round_trip(rows in vec(chain_address_row(), 0..12)) { part_round_trip(rows)?; }
 }
 
 #[test]
@@ -573,6 +716,15 @@ fn every_table_has_a_schema_and_every_source_record_ends_with_flat_provenance() 
             "order_values",
         ]
         .contains(&table);
+        // Chain tables are keyed by hashes, not record ids; their blocks carry the provenance.
+        if table.starts_with("chain_") {
+            assert_eq!(
+                table == "chain_blocks",
+                names.ends_with(&["src_offset", "src_len"]),
+                "{table}"
+            );
+            continue;
+        }
         if !derived_or_quarantine {
             assert_eq!(names[0], "id", "{table}");
             assert_eq!(
@@ -1849,11 +2001,13 @@ fn a_case_made_before_judgements_existed_is_upgraded_and_keeps_its_contents() {
     let dir = f.case_dir();
     let before = f.case.accounts().unwrap();
     drop(f.case);
-    // Back to schema version 2 as it shipped: without the judgement tables (3) and source batches (4).
+    // Back to schema version 2 as it shipped: without the judgement tables (3), source batches (4) and
+    // chain sources (5).
     {
         let conn = rusqlite::Connection::open(dir.join("case.db")).unwrap();
         conn.execute_batch(
-            "ALTER TABLE parts DROP COLUMN batch;
+            "DROP TABLE chain_sources;
+             ALTER TABLE parts DROP COLUMN batch;
              ALTER TABLE sources DROP COLUMN batch;
              DROP TABLE source_batches;
              DROP TRIGGER judgements_are_never_deleted;
@@ -1877,6 +2031,7 @@ fn a_case_made_before_judgements_existed_is_upgraded_and_keeps_its_contents() {
         vec![member("p1", "abyss/account/0")]
     );
     assert!(case.judgements().unwrap().is_empty());
+    assert!(case.chain_sources().unwrap().is_empty());
     let j = case
         .add_judgement(
             &JudgementKind::DifferentSellers {

@@ -1,4 +1,5 @@
 pub mod case;
+pub mod chain;
 pub mod classify;
 pub mod demo;
 pub mod enrich;

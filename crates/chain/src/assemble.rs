@@ -1,0 +1,211 @@
+//! Many files of blocks into one chain, in two passes so that memory holds one block at a time: [`scan`]
+//! reads every file for the headers and where each block lies, [`order`] puts them on the best chain, and
+//! [`reread`] fetches each block again, in chain order, for decoding and flattening.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use bitcoin::block::Header;
+use bitcoin::hashes::Hash;
+use bitcoin::{BlockHash, Network};
+
+use crate::best::{BestChain, ChainHeader, best_chain};
+use crate::error::{ChainError, Result};
+use crate::read::{BlkFile, BlockLocation, Framing, RawBlock, read_getblock_json, read_raw_block};
+
+/// How a file holds its blocks, from its first bytes: a network magic means blk framing, `{` or `[` a
+/// getblock answer, anything else one raw block.
+pub fn detect(path: &Path) -> Result<Framing> {
+    let mut head = [0u8; 64];
+    let mut file = std::fs::File::open(path).map_err(|source| io(path, source))?;
+    let n = file.read(&mut head).map_err(|source| io(path, source))?;
+    let head = &head[..n];
+    if head.len() >= 4
+        && Network::from_magic(bitcoin::p2p::Magic::from_bytes([
+            head[0], head[1], head[2], head[3],
+        ]))
+        .is_some()
+    {
+        return Ok(Framing::Blk);
+    }
+    match head.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') | Some(b'[') => Ok(Framing::Getblock),
+        _ => Ok(Framing::Raw),
+    }
+}
+
+fn io(path: &Path, source: std::io::Error) -> ChainError {
+    ChainError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A block found by [`scan`]: its header, the network its file declared, where it lies, and the file's
+/// place in the list scanned.
+#[derive(Debug, Clone)]
+pub struct FoundBlock {
+    pub header: Header,
+    pub network: Option<Network>,
+    pub location: BlockLocation,
+    pub file: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub found: Vec<FoundBlock>,
+    /// What could not be read: a truncated or foreign frame ends its file (the blocks before it are in
+    /// `found`); a file that cannot be opened is skipped. Other files are read on.
+    pub problems: Vec<ChainError>,
+}
+
+/// Reads the headers of every block of `files` (each with its framing, from [`detect`]).
+pub fn scan(files: &[(PathBuf, Framing)], mut on_block: impl FnMut(&FoundBlock)) -> Scan {
+    let mut out = Scan::default();
+    for (index, (path, framing)) in files.iter().enumerate() {
+        let mut keep = |raw: RawBlock, out: &mut Scan| match header_of(&raw) {
+            Ok(header) => {
+                let found = FoundBlock {
+                    header,
+                    network: raw.network,
+                    location: raw.location,
+                    file: index,
+                };
+                on_block(&found);
+                out.found.push(found);
+            }
+            Err(e) => out.problems.push(e),
+        };
+        match framing {
+            Framing::Blk => match BlkFile::open(path) {
+                Ok(blocks) => {
+                    for block in blocks {
+                        match block {
+                            Ok(raw) => keep(raw, &mut out),
+                            Err(e) => out.problems.push(e),
+                        }
+                    }
+                }
+                Err(e) => out.problems.push(e),
+            },
+            Framing::Raw => match read_raw_block(path) {
+                Ok(raw) => keep(raw, &mut out),
+                Err(e) => out.problems.push(e),
+            },
+            Framing::Getblock => match read_getblock_json(path) {
+                Ok(blocks) => blocks.into_iter().for_each(|raw| keep(raw, &mut out)),
+                Err(e) => out.problems.push(e),
+            },
+        }
+    }
+    out
+}
+
+fn header_of(raw: &RawBlock) -> Result<Header> {
+    let bytes = raw.bytes.get(..80).ok_or_else(|| ChainError::BadBlock {
+        path: raw.location.file.clone(),
+        offset: raw.location.offset,
+        reason: format!("{} bytes cannot hold a block header", raw.bytes.len()),
+    })?;
+    bitcoin::consensus::deserialize(bytes).map_err(|e| ChainError::BadBlock {
+        path: raw.location.file.clone(),
+        offset: raw.location.offset,
+        reason: e.to_string(),
+    })
+}
+
+/// The network of the blocks scanned: that of their blk files' magic (which must agree), else `default`
+/// (raw blocks and JSON do not say).
+pub fn network_of(scan: &Scan, default: Network) -> std::result::Result<Network, String> {
+    let mut networks: Vec<Network> = scan.found.iter().filter_map(|f| f.network).collect();
+    networks.sort_by_key(|n| n.to_string());
+    networks.dedup();
+    match networks.as_slice() {
+        [] => Ok(default),
+        [one] => Ok(*one),
+        many => Err(format!(
+            "blocks of several networks were given ({}); import one network per case",
+            many.iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// The blocks of the best chain in order, each with its height where the chain tells it.
+#[derive(Debug, Clone, Default)]
+pub struct Ordered {
+    /// Per segment: positions in `scan.found` from root to tip, and the root's height when its parent is
+    /// the genesis block or it is the genesis block (else the caller may read it from the coinbase).
+    pub segments: Vec<(Vec<usize>, Option<u64>)>,
+    pub side: usize,
+    pub duplicates: usize,
+}
+
+pub fn order(scan: &Scan, network: Network) -> Ordered {
+    let headers: Vec<ChainHeader> = scan
+        .found
+        .iter()
+        .map(|f| ChainHeader {
+            hash: f.header.block_hash(),
+            prev: f.header.prev_blockhash,
+            work: f.header.work(),
+        })
+        .collect();
+    let BestChain {
+        segments,
+        side,
+        duplicates,
+    } = best_chain(&headers);
+    let genesis = bitcoin::constants::genesis_block(network).block_hash();
+    let segments = segments
+        .into_iter()
+        .map(|segment| {
+            let root = &scan.found[segment[0]].header;
+            let height = if root.prev_blockhash == BlockHash::all_zeros() {
+                Some(0)
+            } else if root.prev_blockhash == genesis {
+                Some(1)
+            } else {
+                None
+            };
+            (segment, height)
+        })
+        .collect();
+    Ordered {
+        segments,
+        side: side.len(),
+        duplicates: duplicates.len(),
+    }
+}
+
+/// The bytes of a block found by [`scan`], read again from its file.
+pub fn reread(found: &FoundBlock) -> Result<RawBlock> {
+    let location = &found.location;
+    match location.framing {
+        Framing::Blk => {
+            let path = &location.file;
+            let mut file = std::fs::File::open(path).map_err(|source| io(path, source))?;
+            file.seek(SeekFrom::Start(location.offset))
+                .map_err(|source| io(path, source))?;
+            let mut bytes = vec![0u8; location.len as usize];
+            file.read_exact(&mut bytes)
+                .map_err(|source| io(path, source))?;
+            Ok(RawBlock {
+                bytes,
+                network: found.network,
+                location: location.clone(),
+            })
+        }
+        Framing::Raw => read_raw_block(&location.file),
+        Framing::Getblock => read_getblock_json(&location.file)?
+            .into_iter()
+            .find(|b| b.location.number == location.number)
+            .ok_or_else(|| ChainError::BadJson {
+                path: location.file.clone(),
+                what: format!("response {}", location.number),
+                reason: "no longer in the file".into(),
+            }),
+    }
+}

@@ -1,0 +1,268 @@
+//! Importing files of Bitcoin blocks into a case: each new file becomes evidence, then the chain tables
+//! are rebuilt from every file of blocks the case holds (a new file may change which branch is the best
+//! chain), streamed block by block in chain order, and swapped in with the listing of the new files in
+//! one transaction.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use spector_chain::assemble::{self, FoundBlock};
+use spector_chain::bitcoin::Network;
+use spector_chain::read::Framing;
+use spector_chain::{Flattener, decode};
+use spector_model::{ChainAddress, ChainSource};
+use spector_store::Case;
+
+use crate::{PipelineError, Progress};
+
+#[derive(Debug, Clone)]
+pub struct ChainImportOptions {
+    /// The network of raw blocks and getblock answers, which do not say (blk files do, by their magic).
+    pub network: Network,
+}
+
+impl Default for ChainImportOptions {
+    fn default() -> Self {
+        ChainImportOptions {
+            network: Network::Bitcoin,
+        }
+    }
+}
+
+/// What an import did, for the report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChainImportReport {
+    /// Files handed in (directories expanded), and how many of them the case did not hold yet.
+    pub files_given: usize,
+    pub files_new: usize,
+    /// Files of blocks the tables are now built from.
+    pub files_in_case: usize,
+    /// `false` when nothing new was handed in: the tables were left as they were.
+    pub rebuilt: bool,
+    pub network: String,
+    pub blocks_found: u64,
+    pub blocks_on_chain: u64,
+    /// Pieces of chain that do not meet (excerpts of the chain), and blocks of losing branches.
+    pub segments: u64,
+    pub side_blocks: u64,
+    pub duplicate_blocks: u64,
+    pub transactions: u64,
+    pub inputs: u64,
+    /// Inputs whose spent output was among the blocks read (value and address known).
+    pub inputs_resolved: u64,
+    pub outputs: u64,
+    pub addresses: u64,
+    /// What could not be read, each naming file and byte offset; the blocks before each were kept.
+    pub problems: Vec<String>,
+}
+
+/// The files a path stands for: a file as given; in a directory, its `*.dat` files but Bitcoin Core's
+/// `rev*.dat` undo files (its `blocks/` directory holds `blk*.dat`, `rev*.dat` and `index/`), and its
+/// `*.raw` and `*.json` files, by name.
+pub fn chain_files(path: &Path) -> Result<Vec<PathBuf>, PipelineError> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let listing = std::fs::read_dir(path).map_err(|source| PipelineError::ChainDir {
+        dir: path.to_path_buf(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    for entry in listing {
+        let entry = entry.map_err(|source| PipelineError::ChainDir {
+            dir: path.to_path_buf(),
+            source,
+        })?;
+        let name = entry.file_name().to_string_lossy().to_lowercase();
+        let wanted = (name.ends_with(".dat") && !name.starts_with("rev"))
+            || name.ends_with(".raw")
+            || name.ends_with(".json");
+        if wanted && entry.path().is_file() {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Imports `paths` (files or directories, see [`chain_files`]) into the case's chain tables.
+pub fn import_chain(
+    case: &Case,
+    paths: &[PathBuf],
+    options: &ChainImportOptions,
+    progress: &dyn Progress,
+) -> Result<ChainImportReport, PipelineError> {
+    let mut files = Vec::new();
+    for p in paths {
+        files.extend(chain_files(p)?);
+    }
+    let mut report = ChainImportReport {
+        files_given: files.len(),
+        ..ChainImportReport::default()
+    };
+    let held: BTreeSet<String> = case
+        .chain_sources()?
+        .into_iter()
+        .map(|s| s.sha256)
+        .collect();
+    // New files become evidence first, so that the bytes parsed are the bytes hashed.
+    let mut new: Vec<(ChainSource, bool)> = Vec::new();
+    for file in &files {
+        let framing = assemble::detect(file)?;
+        let evidence = case.add_evidence(file, "chain")?;
+        if held.contains(&evidence.sha256) || new.iter().any(|(s, _)| s.sha256 == evidence.sha256) {
+            continue;
+        }
+        new.push((
+            ChainSource {
+                sha256: evidence.sha256,
+                original_name: evidence.original_name,
+                framing: framing.name().to_string(),
+                blocks: 0,
+                imported_at: 0,
+            },
+            evidence.already_held,
+        ));
+    }
+    report.files_new = new.len();
+    if new.is_empty() {
+        report.files_in_case = held.len();
+        return Ok(report);
+    }
+    let result = rebuild(case, &held, &mut new, options, progress, &mut report);
+    if result.is_err() {
+        // Leave the case as it was: evidence this run brought in goes again.
+        for (source, already_held) in &new {
+            if !already_held {
+                let _ = case.discard_evidence(&source.sha256);
+            }
+        }
+    }
+    result.map(|()| report)
+}
+
+fn framing_of(name: &str) -> Framing {
+    match name {
+        "blk" => Framing::Blk,
+        "getblock" => Framing::Getblock,
+        _ => Framing::Raw,
+    }
+}
+
+fn rebuild(
+    case: &Case,
+    held: &BTreeSet<String>,
+    new: &mut [(ChainSource, bool)],
+    options: &ChainImportOptions,
+    progress: &dyn Progress,
+    report: &mut ChainImportReport,
+) -> Result<(), PipelineError> {
+    let mut sources: Vec<(String, Framing)> = case
+        .chain_sources()?
+        .into_iter()
+        .filter(|s| held.contains(&s.sha256))
+        .map(|s| (s.sha256, framing_of(&s.framing)))
+        .collect();
+    sources.extend(
+        new.iter()
+            .map(|(s, _)| (s.sha256.clone(), framing_of(&s.framing))),
+    );
+    report.files_in_case = sources.len();
+    let files: Vec<(PathBuf, Framing)> = sources
+        .iter()
+        .map(|(sha, framing)| (case.evidence_path(sha), *framing))
+        .collect();
+
+    progress.begin_items("reading block headers", files.len() as u64);
+    let mut per_file = vec![0u64; files.len()];
+    let scan = assemble::scan(&files, |found: &FoundBlock| per_file[found.file] += 1);
+    progress.end();
+    report.problems = scan.problems.iter().map(|p| p.to_string()).collect();
+    report.blocks_found = scan.found.len() as u64;
+    // The new files are the last of `sources`.
+    let first_new = sources.len() - new.len();
+    for (i, (source, _)) in new.iter_mut().enumerate() {
+        source.blocks = per_file[first_new + i];
+    }
+    let network = assemble::network_of(&scan, options.network).map_err(PipelineError::Chain)?;
+    report.network = network.to_string();
+    let ordered = assemble::order(&scan, network);
+    report.segments = ordered.segments.len() as u64;
+    report.side_blocks = ordered.side as u64;
+    report.duplicate_blocks = ordered.duplicates as u64;
+
+    let mut writer = case.begin_chain()?;
+    let mut flattener = Flattener::new(network);
+    let mut stats: HashMap<u32, ChainAddress> = HashMap::new();
+    let sha_of: Vec<Arc<str>> = sources.iter().map(|(s, _)| s.as_str().into()).collect();
+    let total: u64 = ordered.segments.iter().map(|(s, _)| s.len() as u64).sum();
+    progress.begin_items("flattening the best chain", total);
+    let mut done = 0u64;
+    for (segment, root_height) in &ordered.segments {
+        let mut height = *root_height;
+        for (step, &at) in segment.iter().enumerate() {
+            let found = &scan.found[at];
+            let raw = assemble::reread(found)?;
+            let block = decode(&raw)?;
+            if step == 0 && height.is_none() {
+                height = block.bip34_block_height().ok();
+            }
+            let flat = flattener.flatten(&block, &raw, height, &sha_of[found.file]);
+            writer.push_block(&flat.block)?;
+            for tx in &flat.txs {
+                writer.push_tx(tx)?;
+            }
+            for input in &flat.inputs {
+                writer.push_input(input)?;
+                if let (Some(address), Some(value)) = (&input.address, input.value) {
+                    let number = flattener.addresses.number(address);
+                    if let Some(s) = stats.get_mut(&number) {
+                        s.inputs += 1;
+                        s.spent += value;
+                        s.last_seen = s.last_seen.max(flat.block.time);
+                    }
+                }
+                report.inputs += 1;
+                report.inputs_resolved += u64::from(input.value.is_some());
+            }
+            for output in &flat.outputs {
+                writer.push_output(output)?;
+                if let Some(address) = &output.address {
+                    let number = flattener.addresses.number(address);
+                    let s = stats.entry(number).or_insert_with(|| ChainAddress {
+                        address: address.clone(),
+                        script_type: output.script_type.clone(),
+                        first_seen: flat.block.time,
+                        last_seen: flat.block.time,
+                        outputs: 0,
+                        received: 0,
+                        inputs: 0,
+                        spent: 0,
+                    });
+                    s.outputs += 1;
+                    s.received += output.value;
+                    s.first_seen = s.first_seen.min(flat.block.time);
+                    s.last_seen = s.last_seen.max(flat.block.time);
+                }
+            }
+            report.transactions += flat.txs.len() as u64;
+            report.outputs += flat.outputs.len() as u64;
+            report.blocks_on_chain += 1;
+            height = height.map(|h| h + 1);
+            done += 1;
+            progress.set(done);
+        }
+    }
+    progress.end();
+    let mut addresses: Vec<ChainAddress> = stats.into_values().collect();
+    addresses.sort_by(|a, b| a.address.cmp(&b.address));
+    report.addresses = addresses.len() as u64;
+    for a in &addresses {
+        writer.push_address(a)?;
+    }
+    let listed: Vec<ChainSource> = new.iter().map(|(s, _)| s.clone()).collect();
+    writer.commit(&listed)?;
+    report.rebuilt = true;
+    Ok(())
+}

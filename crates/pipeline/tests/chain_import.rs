@@ -1,0 +1,177 @@
+//! `import_chain` over the real blocks of `../shared/data/chain`: tables rebuilt on the best chain, new
+//! files changing the best chain, a truncated file's complete blocks kept, nothing left behind by a
+//! refused import, re-imports doing nothing. Skipped when the data is absent.
+
+use std::path::{Path, PathBuf};
+
+use spector_pipeline::{ChainImportOptions, NoProgress, import_chain};
+use spector_store::Case;
+use tempfile::TempDir;
+
+fn shared_data(relative: &str) -> Option<PathBuf> {
+    let root = std::env::var_os("SPECTOR_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    let path = root.join("chain").join(relative);
+    path.exists().then_some(path)
+}
+
+fn case() -> (TempDir, Case) {
+    let dir = TempDir::new().unwrap();
+    let case = Case::init(&dir.path().join("case")).unwrap();
+    (dir, case)
+}
+
+fn evidence_files(case: &Case) -> usize {
+    std::fs::read_dir(case.root().join("evidence"))
+        .unwrap()
+        .count()
+}
+
+#[test]
+fn a_regtest_chain_is_imported_whole_and_again_does_nothing() {
+    let Some(file) = shared_data("regtest/regtest_blocks1-206_blkformat.dat") else {
+        eprintln!("skipped: ../shared/data/chain is absent");
+        return;
+    };
+    let (_dir, case) = case();
+    let r = import_chain(
+        &case,
+        std::slice::from_ref(&file),
+        &ChainImportOptions::default(),
+        &NoProgress,
+    )
+    .unwrap();
+    assert!(r.rebuilt && r.problems.is_empty(), "{r:?}");
+    assert_eq!(r.network, "regtest");
+    assert_eq!((r.blocks_on_chain, r.segments, r.side_blocks), (206, 1, 0));
+    let blocks = case.chain_blocks().unwrap();
+    let heights: Vec<u64> = blocks.iter().filter_map(|b| b.height).collect();
+    assert_eq!(heights, (1..=206).collect::<Vec<_>>());
+    // Every spend resolves: the file is self-contained.
+    let inputs = case.chain_inputs().unwrap();
+    let spends = inputs.iter().filter(|i| i.prev_txid.is_some()).count() as u64;
+    assert_eq!(r.inputs_resolved, spends);
+    assert_eq!(
+        case.chain_counts().unwrap(),
+        [206, r.transactions, r.inputs, r.outputs, r.addresses]
+    );
+    // Addresses add up to the outputs that pay them.
+    let paid: u64 = case
+        .chain_outputs()
+        .unwrap()
+        .iter()
+        .filter(|o| o.address.is_some())
+        .map(|o| o.value)
+        .sum();
+    let received: u64 = case
+        .chain_addresses()
+        .unwrap()
+        .iter()
+        .map(|a| a.received)
+        .sum();
+    assert_eq!(paid, received);
+    // Provenance: each block names its file and where it lies in it.
+    let sources = case.chain_sources().unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0].blocks, 206);
+    assert!(blocks.iter().all(
+        |b| *b.provenance.src_sha256 == sources[0].sha256 && &*b.provenance.src_table == "blk"
+    ));
+    assert_eq!(blocks[0].provenance.src_offset, 8);
+
+    let again = import_chain(&case, &[file], &ChainImportOptions::default(), &NoProgress).unwrap();
+    assert!(!again.rebuilt);
+    assert_eq!((again.files_new, again.files_in_case), (0, 1));
+    assert_eq!(case.chain_counts().unwrap()[0], 206);
+}
+
+#[test]
+fn a_new_file_with_more_work_moves_the_best_chain() {
+    let Some(dir) = shared_data("mainnet/test-fork-chain") else {
+        eprintln!("skipped: ../shared/data/chain is absent");
+        return;
+    };
+    let (_dir, case) = case();
+    let options = ChainImportOptions::default();
+    import_chain(&case, &[dir.join("blk_0_to_4.dat")], &options, &NoProgress).unwrap();
+    let first: Vec<String> = case
+        .chain_blocks()
+        .unwrap()
+        .into_iter()
+        .map(|b| b.hash)
+        .collect();
+    assert_eq!(first.len(), 5);
+    let side: Vec<PathBuf> = ["blk_3A.dat", "blk_4A.dat", "blk_5A.dat"]
+        .iter()
+        .map(|f| dir.join(f))
+        .collect();
+    let r = import_chain(&case, &side, &options, &NoProgress).unwrap();
+    assert_eq!((r.files_new, r.files_in_case, r.blocks_found), (3, 4, 8));
+    assert_eq!((r.blocks_on_chain, r.side_blocks), (6, 2));
+    let now: Vec<String> = case
+        .chain_blocks()
+        .unwrap()
+        .into_iter()
+        .map(|b| b.hash)
+        .collect();
+    // Genesis, 1 and 2 stay; 3 and 4 gave way to 3A, 4A, 5A.
+    assert_eq!(now[..3], first[..3]);
+    assert!(!now.contains(&first[3]) && !now.contains(&first[4]));
+    assert_eq!(
+        case.chain_blocks()
+            .unwrap()
+            .iter()
+            .filter_map(|b| b.height)
+            .max(),
+        Some(5)
+    );
+}
+
+#[test]
+fn a_truncated_file_keeps_its_complete_block_and_names_the_cut() {
+    let Some(file) = shared_data("testnet3/bitcore_blk86756-testnet.dat") else {
+        eprintln!("skipped: ../shared/data/chain is absent");
+        return;
+    };
+    let (_dir, case) = case();
+    let r = import_chain(&case, &[file], &ChainImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(r.network, "testnet");
+    assert_eq!(
+        (r.blocks_found, r.blocks_on_chain, r.transactions),
+        (1, 1, 22)
+    );
+    assert_eq!(r.problems.len(), 1);
+    assert!(
+        r.problems[0].contains("truncated at byte 8011") && r.problems[0].contains("6679"),
+        "{}",
+        r.problems[0]
+    );
+    // BIP 34 gives the lone block its height.
+    assert_eq!(case.chain_blocks().unwrap()[0].height, Some(86756));
+}
+
+#[test]
+fn a_refused_import_leaves_the_case_as_it_was() {
+    let (Some(regtest), Some(mainnet)) = (
+        shared_data("regtest/regtest_blocks1-206_blkformat.dat"),
+        shared_data("mainnet/test-fork-chain/blk_0_to_4.dat"),
+    ) else {
+        eprintln!("skipped: ../shared/data/chain is absent");
+        return;
+    };
+    let (_dir, case) = case();
+    let options = ChainImportOptions::default();
+    import_chain(&case, &[mainnet], &options, &NoProgress).unwrap();
+    let (counts, sources, files) = (
+        case.chain_counts().unwrap(),
+        case.chain_sources().unwrap(),
+        evidence_files(&case),
+    );
+    // Blocks of another network cannot join this chain: refused whole.
+    let err = import_chain(&case, &[regtest], &options, &NoProgress).unwrap_err();
+    assert!(err.to_string().contains("several networks"), "{err}");
+    assert_eq!(case.chain_counts().unwrap(), counts);
+    assert_eq!(case.chain_sources().unwrap(), sources);
+    assert_eq!(evidence_files(&case), files);
+}

@@ -1,0 +1,146 @@
+//! The chain tables: derived from every file of blocks the case holds, replaced whole by each import,
+//! together with the listing of the import's new files (`chain_sources`), in one transaction.
+
+use rusqlite::params;
+use spector_model::{ChainAddress, ChainBlock, ChainInput, ChainOutput, ChainSource, ChainTx};
+
+use crate::case::Case;
+use crate::error::Result;
+use crate::parts::PartWriter;
+use crate::staging::{StagingDir, unix_now};
+use crate::tables::Row;
+
+/// The rows of one chain import, staged until [`ChainWriter::commit`]; dropped before that, nothing of it
+/// is kept and the case's chain tables stay as they were.
+pub struct ChainWriter<'c> {
+    case: &'c Case,
+    blocks: PartWriter,
+    txs: PartWriter,
+    inputs: PartWriter,
+    outputs: PartWriter,
+    addresses: PartWriter,
+    staging: StagingDir,
+}
+
+impl Case {
+    /// Starts writing the chain tables anew.
+    pub fn begin_chain(&self) -> Result<ChainWriter<'_>> {
+        let staging = StagingDir::create(&self.staging_root())?;
+        Ok(ChainWriter {
+            case: self,
+            blocks: PartWriter::create::<ChainBlock>(staging.path())?,
+            txs: PartWriter::create::<ChainTx>(staging.path())?,
+            inputs: PartWriter::create::<ChainInput>(staging.path())?,
+            outputs: PartWriter::create::<ChainOutput>(staging.path())?,
+            addresses: PartWriter::create::<ChainAddress>(staging.path())?,
+            staging,
+        })
+    }
+
+    /// The files of blocks imported so far, in import order.
+    pub fn chain_sources(&self) -> Result<Vec<ChainSource>> {
+        let conn = self.conn();
+        self.db(conn
+            .prepare(
+                "SELECT c.sha256, e.original_name, c.framing, c.blocks, c.imported_at
+                 FROM chain_sources c JOIN evidence e ON e.sha256 = c.sha256
+                 ORDER BY c.imported_at, c.rowid",
+            )
+            .and_then(|mut st| {
+                st.query_map([], |r| {
+                    Ok(ChainSource {
+                        sha256: r.get(0)?,
+                        original_name: r.get(1)?,
+                        framing: r.get(2)?,
+                        blocks: r.get(3)?,
+                        imported_at: r.get(4)?,
+                    })
+                })?
+                .collect()
+            }))
+    }
+
+    /// Rows of each chain table, as case.db lists them (without reading them): blocks, transactions,
+    /// inputs, outputs, addresses.
+    pub fn chain_counts(&self) -> Result<[u64; 5]> {
+        Ok([
+            self.count_rows::<ChainBlock>()?,
+            self.count_rows::<ChainTx>()?,
+            self.count_rows::<ChainInput>()?,
+            self.count_rows::<ChainOutput>()?,
+            self.count_rows::<ChainAddress>()?,
+        ])
+    }
+
+    pub fn chain_blocks(&self) -> Result<Vec<ChainBlock>> {
+        self.read_table()
+    }
+    pub fn chain_txs(&self) -> Result<Vec<ChainTx>> {
+        self.read_table()
+    }
+    pub fn chain_inputs(&self) -> Result<Vec<ChainInput>> {
+        self.read_table()
+    }
+    pub fn chain_outputs(&self) -> Result<Vec<ChainOutput>> {
+        self.read_table()
+    }
+    pub fn chain_addresses(&self) -> Result<Vec<ChainAddress>> {
+        self.read_table()
+    }
+}
+
+impl ChainWriter<'_> {
+    pub fn push_block(&mut self, block: &ChainBlock) -> Result<()> {
+        self.blocks.append(block)
+    }
+    pub fn push_tx(&mut self, tx: &ChainTx) -> Result<()> {
+        self.txs.append(tx)
+    }
+    pub fn push_input(&mut self, input: &ChainInput) -> Result<()> {
+        self.inputs.append(input)
+    }
+    pub fn push_output(&mut self, output: &ChainOutput) -> Result<()> {
+        self.outputs.append(output)
+    }
+    pub fn push_address(&mut self, address: &ChainAddress) -> Result<()> {
+        self.addresses.append(address)
+    }
+
+    /// Replaces the chain tables with the rows pushed and lists `new_sources` (evidence the case already
+    /// holds, from [`Case::add_evidence`]), all at once.
+    pub fn commit(self, new_sources: &[ChainSource]) -> Result<()> {
+        let parts = [
+            self.blocks.finish()?,
+            self.txs.finish()?,
+            self.inputs.finish()?,
+            self.outputs.finish()?,
+            self.addresses.finish()?,
+        ]
+        .into_iter()
+        .filter(|p| p.rows > 0)
+        .collect();
+        let case = self.case;
+        case.replace_derived_with(
+            &[
+                ChainBlock::TABLE,
+                ChainTx::TABLE,
+                ChainInput::TABLE,
+                ChainOutput::TABLE,
+                ChainAddress::TABLE,
+            ],
+            parts,
+            &self.staging,
+            |tx| {
+                let now = unix_now();
+                for s in new_sources {
+                    case.db(tx.execute(
+                        "INSERT OR IGNORE INTO chain_sources (sha256, framing, blocks, imported_at)
+                         VALUES (?1, ?2, ?3, ?4)",
+                        params![s.sha256, s.framing, s.blocks, now],
+                    ))?;
+                }
+                Ok(())
+            },
+        )
+    }
+}
