@@ -9,6 +9,7 @@ use bitcoin::hashes::{Hash, hash160};
 use bitcoin::{Address, Block, Network, NetworkKind, OutPoint, PubkeyHash, Script};
 use spector_model::{ChainBlock, ChainInput, ChainOutput, ChainTx, Provenance};
 
+use crate::cluster::{ClusterOptions, Clusters, TxInput, TxOutput};
 use crate::read::RawBlock;
 
 /// Every address seen, numbered in order of first sight: unspent outputs and, later, clusters refer to an
@@ -21,14 +22,24 @@ pub struct AddressBook {
 
 impl AddressBook {
     pub fn number(&mut self, address: &str) -> u32 {
+        self.number_seen(address).0
+    }
+
+    /// The address's number, and whether it had one already.
+    pub fn number_seen(&mut self, address: &str) -> (u32, bool) {
         if let Some(&n) = self.numbers.get(address) {
-            return n;
+            return (n, true);
         }
         let name: Arc<str> = address.into();
         let n = self.names.len() as u32;
         self.names.push(name.clone());
         self.numbers.insert(name, n);
-        n
+        (n, false)
+    }
+
+    /// The number of an address already seen.
+    pub fn find(&self, address: &str) -> Option<u32> {
+        self.numbers.get(address).copied()
     }
 
     pub fn name(&self, number: u32) -> Option<&str> {
@@ -135,6 +146,9 @@ pub fn address_of(script: &Script, kind: ScriptType, network: Network) -> Option
 /// One block's rows.
 #[derive(Debug, Clone)]
 pub struct FlatBlock {
+    /// Position of the block's first transaction among all transactions flattened (chain order), the
+    /// numbering [`Clusters`] records unions and skips by.
+    pub first_tx: u64,
     pub block: ChainBlock,
     pub txs: Vec<ChainTx>,
     pub inputs: Vec<ChainInput>,
@@ -146,6 +160,9 @@ pub struct Flattener {
     network: Network,
     unspent: HashMap<OutPoint, Unspent>,
     pub addresses: AddressBook,
+    /// Address clusters, built as the transactions pass when asked for.
+    pub clusters: Option<Clusters>,
+    next_tx: u64,
 }
 
 impl Flattener {
@@ -154,6 +171,16 @@ impl Flattener {
             network,
             unspent: HashMap::new(),
             addresses: AddressBook::default(),
+            clusters: None,
+            next_tx: 0,
+        }
+    }
+
+    /// A flattener that also clusters addresses ([`crate::cluster`]).
+    pub fn with_clusters(network: Network, options: &ClusterOptions) -> Self {
+        Flattener {
+            clusters: Some(Clusters::new(options)),
+            ..Flattener::new(network)
         }
     }
 
@@ -174,7 +201,12 @@ impl Flattener {
         let mut txs = Vec::with_capacity(block.txdata.len());
         let mut inputs = Vec::new();
         let mut outputs = Vec::new();
+        let first_tx = self.next_tx;
+        let mut cluster_inputs: Vec<TxInput> = Vec::new();
+        let mut cluster_outputs: Vec<TxOutput> = Vec::new();
         for (index, tx) in block.txdata.iter().enumerate() {
+            cluster_inputs.clear();
+            cluster_outputs.clear();
             let txid_hash = tx.compute_txid();
             let txid = txid_hash.to_string();
             let coinbase = tx.is_coinbase();
@@ -183,6 +215,18 @@ impl Flattener {
                 let spent = (!coinbase)
                     .then(|| self.unspent.remove(&input.previous_output))
                     .flatten();
+                if let Some(Unspent {
+                    value,
+                    address: Some(address),
+                    script_type,
+                }) = spent
+                {
+                    cluster_inputs.push(TxInput {
+                        address,
+                        value,
+                        script_type,
+                    });
+                }
                 input_value = match (input_value, spent) {
                     (Some(sum), Some(s)) => Some(sum + s.value),
                     _ if coinbase => Some(0),
@@ -208,7 +252,14 @@ impl Flattener {
                 output_value += value;
                 let kind = script_type(&output.script_pubkey);
                 let address = address_of(&output.script_pubkey, kind, self.network);
-                let number = address.as_deref().map(|a| self.addresses.number(a));
+                let numbered = address.as_deref().map(|a| self.addresses.number_seen(a));
+                let number = numbered.map(|(n, _)| n);
+                cluster_outputs.push(TxOutput {
+                    address: number,
+                    value,
+                    script_type: kind,
+                    seen_before: numbered.is_some_and(|(_, seen)| seen),
+                });
                 // An OP_RETURN output can never be spent.
                 if kind != ScriptType::NullData {
                     self.unspent.insert(
@@ -228,6 +279,10 @@ impl Flattener {
                     address,
                 });
             }
+            if let Some(clusters) = &mut self.clusters {
+                clusters.add_tx(self.next_tx, &cluster_inputs, &cluster_outputs);
+            }
+            self.next_tx += 1;
             let input_value = if coinbase { None } else { input_value };
             txs.push(ChainTx {
                 txid,
@@ -271,6 +326,7 @@ impl Flattener {
             },
         };
         FlatBlock {
+            first_tx,
             block: chain_block,
             txs,
             inputs,

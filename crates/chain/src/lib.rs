@@ -10,12 +10,14 @@
 
 pub mod assemble;
 pub mod best;
+pub mod cluster;
 pub mod decode;
 mod error;
 pub mod flatten;
 pub mod read;
 
 pub use best::{BestChain, ChainHeader, best_chain};
+pub use cluster::{ChangeRule, ClusterOptions, Clusters, CoinJoinRule, coinjoin, union_path};
 pub use decode::decode;
 pub use error::{ChainError, Result};
 pub use flatten::{AddressBook, FlatBlock, Flattener, script_type};

@@ -92,6 +92,29 @@ pub struct ChainAddress {
     /// Inputs spending from it that were resolved, and their satoshis.
     pub inputs: u64,
     pub spent: u64,
+    /// Its cluster, named by the address that stands for it, and the cluster's size in addresses.
+    pub cluster: String,
+    pub cluster_size: u64,
+}
+
+/// Two addresses put in one cluster by a transaction, and the rule that read it so: "common_input"
+/// (spent together) or a change heuristic's name. The unions of a cluster form a tree over its addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainUnion {
+    pub address_a: String,
+    pub address_b: String,
+    pub txid: String,
+    pub rule: String,
+}
+
+/// A transaction whose inputs clustering left apart ("coinjoin_whirlpool", "coinjoin_wasabi",
+/// "coinjoin_equal_outputs"), or a union it refused ("guard_large_clusters", with the two clusters' sizes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainSkip {
+    pub txid: String,
+    pub rule: String,
+    pub size_a: Option<u64>,
+    pub size_b: Option<u64>,
 }
 
 /// A file of blocks the case holds as evidence (by SHA-256), with how it was framed.

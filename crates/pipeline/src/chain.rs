@@ -10,8 +10,8 @@ use std::sync::Arc;
 use spector_chain::assemble::{self, FoundBlock};
 use spector_chain::bitcoin::Network;
 use spector_chain::read::Framing;
-use spector_chain::{Flattener, decode};
-use spector_model::{ChainAddress, ChainSource};
+use spector_chain::{ClusterOptions, Flattener, decode};
+use spector_model::{ChainAddress, ChainSkip, ChainSource, ChainUnion};
 use spector_store::Case;
 
 use crate::{PipelineError, Progress};
@@ -20,12 +20,15 @@ use crate::{PipelineError, Progress};
 pub struct ChainImportOptions {
     /// The network of raw blocks and getblock answers, which do not say (blk files do, by their magic).
     pub network: Network,
+    /// How addresses are clustered (common-input ownership; change heuristics off by default).
+    pub cluster: ClusterOptions,
 }
 
 impl Default for ChainImportOptions {
     fn default() -> Self {
         ChainImportOptions {
             network: Network::Bitcoin,
+            cluster: ClusterOptions::default(),
         }
     }
 }
@@ -53,6 +56,13 @@ pub struct ChainImportReport {
     pub inputs_resolved: u64,
     pub outputs: u64,
     pub addresses: u64,
+    /// Address clusters (a lone address is a cluster of one), the largest one's size, the unions made,
+    /// transactions left apart as CoinJoins, and unions the super-cluster guard refused.
+    pub clusters: u64,
+    pub largest_cluster: u64,
+    pub unions: u64,
+    pub coinjoins: u64,
+    pub guarded_unions: u64,
     /// What could not be read, each naming file and byte offset; the blocks before each were kept.
     pub problems: Vec<String>,
 }
@@ -193,7 +203,8 @@ fn rebuild(
     report.duplicate_blocks = ordered.duplicates as u64;
 
     let mut writer = case.begin_chain()?;
-    let mut flattener = Flattener::new(network);
+    let mut flattener = Flattener::with_clusters(network, &options.cluster);
+    let (mut unions_done, mut skips_done) = (0usize, 0usize);
     let mut stats: HashMap<u32, ChainAddress> = HashMap::new();
     let sha_of: Vec<Arc<str>> = sources.iter().map(|(s, _)| s.as_str().into()).collect();
     let total: u64 = ordered.segments.iter().map(|(s, _)| s.len() as u64).sum();
@@ -231,6 +242,8 @@ fn rebuild(
                 if let Some(address) = &output.address {
                     let number = flattener.addresses.number(address);
                     let s = stats.entry(number).or_insert_with(|| ChainAddress {
+                        cluster: String::new(),
+                        cluster_size: 0,
                         address: address.clone(),
                         script_type: output.script_type.clone(),
                         first_seen: flat.block.time,
@@ -246,6 +259,37 @@ fn rebuild(
                     s.last_seen = s.last_seen.max(flat.block.time);
                 }
             }
+            // The unions and skips this block made, with their transactions named.
+            if let Some(clusters) = &flattener.clusters {
+                let txid = |at: u64| {
+                    flat.txs
+                        .get((at - flat.first_tx) as usize)
+                        .map_or_else(String::new, |t| t.txid.clone())
+                };
+                let name = |n: u32| flattener.addresses.name(n).unwrap_or("").to_string();
+                for u in &clusters.unions[unions_done..] {
+                    writer.push_union(&ChainUnion {
+                        address_a: name(u.a),
+                        address_b: name(u.b),
+                        txid: txid(u.tx),
+                        rule: u.rule.to_string(),
+                    })?;
+                }
+                for k in &clusters.skips[skips_done..] {
+                    writer.push_skip(&ChainSkip {
+                        txid: txid(k.tx),
+                        rule: k.rule.to_string(),
+                        size_a: k.sizes.map(|s| s.0 as u64),
+                        size_b: k.sizes.map(|s| s.1 as u64),
+                    })?;
+                    if k.sizes.is_some() {
+                        report.guarded_unions += 1;
+                    } else {
+                        report.coinjoins += 1;
+                    }
+                }
+                (unions_done, skips_done) = (clusters.unions.len(), clusters.skips.len());
+            }
             report.transactions += flat.txs.len() as u64;
             report.outputs += flat.outputs.len() as u64;
             report.blocks_on_chain += 1;
@@ -255,7 +299,20 @@ fn rebuild(
         }
     }
     progress.end();
-    let mut addresses: Vec<ChainAddress> = stats.into_values().collect();
+    report.unions = unions_done as u64;
+    let mut addresses: Vec<ChainAddress> = Vec::with_capacity(stats.len());
+    let mut roots = std::collections::HashSet::new();
+    for (number, mut a) in stats {
+        if let Some(clusters) = &mut flattener.clusters {
+            let root = clusters.find(number);
+            a.cluster = flattener.addresses.name(root).unwrap_or("").to_string();
+            a.cluster_size = clusters.size_of(root) as u64;
+            report.largest_cluster = report.largest_cluster.max(a.cluster_size);
+            roots.insert(root);
+        }
+        addresses.push(a);
+    }
+    report.clusters = roots.len() as u64;
     addresses.sort_by(|a, b| a.address.cmp(&b.address));
     report.addresses = addresses.len() as u64;
     for a in &addresses {

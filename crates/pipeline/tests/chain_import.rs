@@ -175,3 +175,46 @@ fn a_refused_import_leaves_the_case_as_it_was() {
     assert_eq!(case.chain_sources().unwrap(), sources);
     assert_eq!(evidence_files(&case), files);
 }
+
+#[test]
+fn every_union_is_a_transaction_that_spent_both_addresses() {
+    let Some(dir) = shared_data("mainnet/raw") else {
+        eprintln!("skipped: ../shared/data/chain is absent");
+        return;
+    };
+    let files: Vec<PathBuf> = ["block_277647.raw", "block_357238.raw", "block_383616.raw"]
+        .iter()
+        .map(|f| dir.join(f))
+        .collect();
+    let (_dir, case) = case();
+    let r = import_chain(&case, &files, &ChainImportOptions::default(), &NoProgress).unwrap();
+    assert!(r.unions > 0 && r.clusters > 0, "{r:?}");
+    let unions = case.chain_unions().unwrap();
+    assert_eq!(unions.len() as u64, r.unions);
+    let mut spent_by: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    let inputs = case.chain_inputs().unwrap();
+    for i in &inputs {
+        if let Some(a) = &i.address {
+            spent_by.entry(i.txid.as_str()).or_default().push(a);
+        }
+    }
+    for u in &unions {
+        assert_eq!(u.rule, "common_input");
+        let spent = &spent_by[u.txid.as_str()];
+        assert!(
+            spent.contains(&u.address_a.as_str()) && spent.contains(&u.address_b.as_str()),
+            "{u:?}"
+        );
+    }
+    // Sizes agree with membership, and a cluster of n addresses took n - 1 unions.
+    let addresses = case.chain_addresses().unwrap();
+    let mut members: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+    for a in &addresses {
+        *members.entry(a.cluster.as_str()).or_default() += 1;
+    }
+    for a in &addresses {
+        assert_eq!(members[a.cluster.as_str()], a.cluster_size, "{}", a.address);
+    }
+    assert_eq!(members.len() as u64, r.clusters);
+    assert_eq!(addresses.len() as u64 - r.clusters, r.unions);
+}

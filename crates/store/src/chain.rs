@@ -2,7 +2,9 @@
 //! together with the listing of the import's new files (`chain_sources`), in one transaction.
 
 use rusqlite::params;
-use spector_model::{ChainAddress, ChainBlock, ChainInput, ChainOutput, ChainSource, ChainTx};
+use spector_model::{
+    ChainAddress, ChainBlock, ChainInput, ChainOutput, ChainSkip, ChainSource, ChainTx, ChainUnion,
+};
 
 use crate::case::Case;
 use crate::error::Result;
@@ -19,6 +21,8 @@ pub struct ChainWriter<'c> {
     inputs: PartWriter,
     outputs: PartWriter,
     addresses: PartWriter,
+    unions: PartWriter,
+    skips: PartWriter,
     staging: StagingDir,
 }
 
@@ -33,6 +37,8 @@ impl Case {
             inputs: PartWriter::create::<ChainInput>(staging.path())?,
             outputs: PartWriter::create::<ChainOutput>(staging.path())?,
             addresses: PartWriter::create::<ChainAddress>(staging.path())?,
+            unions: PartWriter::create::<ChainUnion>(staging.path())?,
+            skips: PartWriter::create::<ChainSkip>(staging.path())?,
             staging,
         })
     }
@@ -87,6 +93,12 @@ impl Case {
     pub fn chain_addresses(&self) -> Result<Vec<ChainAddress>> {
         self.read_table()
     }
+    pub fn chain_unions(&self) -> Result<Vec<ChainUnion>> {
+        self.read_table()
+    }
+    pub fn chain_skips(&self) -> Result<Vec<ChainSkip>> {
+        self.read_table()
+    }
 }
 
 impl ChainWriter<'_> {
@@ -105,6 +117,12 @@ impl ChainWriter<'_> {
     pub fn push_address(&mut self, address: &ChainAddress) -> Result<()> {
         self.addresses.append(address)
     }
+    pub fn push_union(&mut self, union: &ChainUnion) -> Result<()> {
+        self.unions.append(union)
+    }
+    pub fn push_skip(&mut self, skip: &ChainSkip) -> Result<()> {
+        self.skips.append(skip)
+    }
 
     /// Replaces the chain tables with the rows pushed and lists `new_sources` (evidence the case already
     /// holds, from [`Case::add_evidence`]), all at once.
@@ -115,6 +133,8 @@ impl ChainWriter<'_> {
             self.inputs.finish()?,
             self.outputs.finish()?,
             self.addresses.finish()?,
+            self.unions.finish()?,
+            self.skips.finish()?,
         ]
         .into_iter()
         .filter(|p| p.rows > 0)
@@ -127,6 +147,8 @@ impl ChainWriter<'_> {
                 ChainInput::TABLE,
                 ChainOutput::TABLE,
                 ChainAddress::TABLE,
+                ChainUnion::TABLE,
+                ChainSkip::TABLE,
             ],
             parts,
             &self.staging,

@@ -10,14 +10,14 @@ use crate::columns::{
 use crate::source::Quarantined;
 use arrow::datatypes::SchemaRef;
 use spector_model::{
-    Account, AccountRole, ChainAddress, ChainBlock, ChainInput, ChainOutput, ChainTx,
-    ContactHandle, CryptoAddress, Feedback, ImageFile, JudgementId, LinkEvidence, LinkModelLevel,
-    LinkRuleRate, Listing, ListingFacts, Market, Message, Order, OrderState, OrderValue,
-    PersonaMember, PgpKey, PhotoRef, RefusedLink, ShippingInfo,
+    Account, AccountRole, ChainAddress, ChainBlock, ChainInput, ChainOutput, ChainSkip, ChainTx,
+    ChainUnion, ContactHandle, CryptoAddress, Feedback, ImageFile, JudgementId, LinkEvidence,
+    LinkModelLevel, LinkRuleRate, Listing, ListingFacts, Market, Message, Order, OrderState,
+    OrderValue, PersonaMember, PgpKey, PhotoRef, RefusedLink, ShippingInfo,
 };
 
 /// Every table of a case, in the order they are listed to analysts.
-pub const TABLES: [&str; 25] = [
+pub const TABLES: [&str; 27] = [
     "markets",
     "accounts",
     "listings",
@@ -43,6 +43,8 @@ pub const TABLES: [&str; 25] = [
     "chain_inputs",
     "chain_outputs",
     "chain_addresses",
+    "chain_unions",
+    "chain_skips",
 ];
 
 /// The Arrow schema of a table, `None` for a name that is not a table.
@@ -73,6 +75,8 @@ pub fn table_schema(table: &str) -> Option<SchemaRef> {
         "chain_inputs" => ChainInput::columns(),
         "chain_outputs" => ChainOutput::columns(),
         "chain_addresses" => ChainAddress::columns(),
+        "chain_unions" => ChainUnion::columns(),
+        "chain_skips" => ChainSkip::columns(),
         _ => return None,
     };
     Some(schema_of(&columns))
@@ -1024,6 +1028,8 @@ impl Row for ChainAddress {
             required("received", Count),
             required("inputs", Count),
             required("spent", Count),
+            required("cluster", Text),
+            required("cluster_size", Count),
         ]
     }
     fn write(&self, w: &mut RowWriter) {
@@ -1035,6 +1041,8 @@ impl Row for ChainAddress {
         w.count(self.received);
         w.count(self.inputs);
         w.count(self.spent);
+        w.text(&self.cluster);
+        w.count(self.cluster_size);
     }
     fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
         Ok(ChainAddress {
@@ -1046,6 +1054,60 @@ impl Row for ChainAddress {
             received: r.count()?,
             inputs: r.count()?,
             spent: r.count()?,
+            cluster: r.text()?,
+            cluster_size: r.count()?,
+        })
+    }
+}
+
+impl Row for ChainUnion {
+    const TABLE: &'static str = "chain_unions";
+    fn columns() -> Vec<Column> {
+        vec![
+            required("address_a", Text),
+            required("address_b", Text),
+            required("txid", Text),
+            required("rule", Text),
+        ]
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.text(&self.address_a);
+        w.text(&self.address_b);
+        w.text(&self.txid);
+        w.text(&self.rule);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(ChainUnion {
+            address_a: r.text()?,
+            address_b: r.text()?,
+            txid: r.text()?,
+            rule: r.text()?,
+        })
+    }
+}
+
+impl Row for ChainSkip {
+    const TABLE: &'static str = "chain_skips";
+    fn columns() -> Vec<Column> {
+        vec![
+            required("txid", Text),
+            required("rule", Text),
+            optional("size_a", Count),
+            optional("size_b", Count),
+        ]
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.text(&self.txid);
+        w.text(&self.rule);
+        w.opt_count(self.size_a);
+        w.opt_count(self.size_b);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(ChainSkip {
+            txid: r.text()?,
+            rule: r.text()?,
+            size_a: r.opt_count()?,
+            size_b: r.opt_count()?,
         })
     }
 }

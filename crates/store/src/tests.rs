@@ -639,21 +639,54 @@ fn chain_address_row() -> impl Strategy<Value = ChainAddress> {
         text(),
         any::<(i32, i32)>(),
         any::<(u64, u64, u64, u64)>(),
+        text(),
+        any::<u64>(),
     )
         .prop_map(
-            |(address, script_type, (first, last), (outputs, received, inputs, spent))| {
-                ChainAddress {
-                    address,
-                    script_type,
-                    first_seen: i64::from(first),
-                    last_seen: i64::from(last),
-                    outputs,
-                    received,
-                    inputs,
-                    spent,
-                }
+            |(
+                address,
+                script_type,
+                (first, last),
+                (outputs, received, inputs, spent),
+                cluster,
+                cluster_size,
+            )| ChainAddress {
+                address,
+                script_type,
+                first_seen: i64::from(first),
+                last_seen: i64::from(last),
+                outputs,
+                received,
+                inputs,
+                spent,
+                cluster,
+                cluster_size,
             },
         )
+}
+
+fn chain_union_row() -> impl Strategy<Value = ChainUnion> {
+    (text(), text(), text(), text()).prop_map(|(address_a, address_b, txid, rule)| ChainUnion {
+        address_a,
+        address_b,
+        txid,
+        rule,
+    })
+}
+
+fn chain_skip_row() -> impl Strategy<Value = ChainSkip> {
+    (
+        text(),
+        text(),
+        proptest::option::of(any::<u64>()),
+        proptest::option::of(any::<u64>()),
+    )
+        .prop_map(|(txid, rule, size_a, size_b)| ChainSkip {
+            txid,
+            rule,
+            size_a,
+            size_b,
+        })
 }
 
 fn part_round_trip<T: Row + PartialEq + Debug>(rows: Vec<T>) -> Result<(), TestCaseError> {
@@ -698,6 +731,8 @@ proptest! {
     #[test] fn chain_inputs_round_trip(rows in vec(chain_input_row(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn chain_outputs_round_trip(rows in vec(chain_output_row(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn chain_addresses_round_trip(rows in vec(chain_address_row(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn chain_unions_round_trip(rows in vec(chain_union_row(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn chain_skips_round_trip(rows in vec(chain_skip_row(), 0..12)) { part_round_trip(rows)?; }
 }
 
 #[test]

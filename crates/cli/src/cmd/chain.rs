@@ -25,8 +25,27 @@ pub enum ChainAction {
     ///   spector chain import --case CASE block_481829.raw getblock-50001.json
     #[command(verbatim_doc_comment)]
     Import(ImportArgs),
-    /// Count what the case holds of the chain: files, blocks, transactions, inputs, outputs, addresses.
+    /// Count what the case holds of the chain: files, blocks, transactions, inputs, outputs, addresses,
+    /// clusters.
     Stats(StatsArgs),
+    /// Which transactions put two addresses in one cluster, union by union.
+    ///
+    /// Each step names the transaction and the rule ("common_input": spent together in it; or a change
+    /// heuristic's name when one was asked for at import), so that the claim "these addresses have one
+    /// owner" can be checked transaction by transaction in any block explorer.
+    ///
+    ///   spector chain why --case CASE 1HB5XMLmzFVj8ALj6mfBsbifRoD4miY36v 1Dt6Mq...
+    #[command(verbatim_doc_comment)]
+    Why(WhyArgs),
+}
+
+#[derive(Args)]
+pub struct WhyArgs {
+    /// The case directory (made by `spector case init`).
+    #[arg(long, env = "SPECTOR_CASE")]
+    pub case: PathBuf,
+    pub a: String,
+    pub b: String,
 }
 
 #[derive(Args)]
@@ -44,6 +63,14 @@ pub struct ImportArgs {
     /// Exit 0 even when a file was truncated or held something not a block (the blocks read are kept).
     #[arg(long)]
     pub allow_problems: bool,
+    /// Also join a two-output transaction's change to its inputs, by a named heuristic (repeatable; off
+    /// by default, as these are guesses about the payer's wallet): script-type, round-amount,
+    /// optimal, fresh-address.
+    #[arg(long = "change", value_name = "RULE")]
+    pub change: Vec<String>,
+    /// Refuse (and record) a union of two clusters that both hold at least this many addresses.
+    #[arg(long, default_value_t = spector_chain::ClusterOptions::default().guard_size)]
+    pub guard_size: usize,
 }
 
 #[derive(Args)]
@@ -57,6 +84,7 @@ pub fn run(action: ChainAction, out: &Output) -> anyhow::Result<()> {
     match action {
         ChainAction::Import(args) => import(args, out),
         ChainAction::Stats(args) => stats(&args.case, out),
+        ChainAction::Why(args) => why(&args, out),
     }
 }
 
@@ -69,13 +97,23 @@ fn import(args: ImportArgs, out: &Output) -> anyhow::Result<()> {
                 args.network
             )
         })?;
+    let mut change = Vec::new();
+    for name in &args.change {
+        change.push(spector_chain::ChangeRule::from_name(name).with_context(|| {
+            format!(
+                "--change {name:?}: expected script-type, round-amount, optimal or fresh-address"
+            )
+        })?);
+    }
     let case = Case::open(&args.case)?;
-    let report = import_chain(
-        &case,
-        &args.paths,
-        &ChainImportOptions { network },
-        &Bar::new(),
-    )?;
+    let options = ChainImportOptions {
+        network,
+        cluster: spector_chain::ClusterOptions {
+            change,
+            guard_size: args.guard_size,
+        },
+    };
+    let report = import_chain(&case, &args.paths, &options, &Bar::new())?;
     print_import(&report, out)?;
     if !report.problems.is_empty() && !args.allow_problems {
         anyhow::bail!(
@@ -104,6 +142,11 @@ fn print_import(r: &ChainImportReport, out: &Output) -> anyhow::Result<()> {
             "inputs_resolved": r.inputs_resolved,
             "outputs": r.outputs,
             "addresses": r.addresses,
+            "clusters": r.clusters,
+            "largest_cluster": r.largest_cluster,
+            "unions": r.unions,
+            "coinjoins_skipped": r.coinjoins,
+            "guarded_unions": r.guarded_unions,
             "problems": r.problems,
         }));
     }
@@ -129,8 +172,72 @@ fn print_import(r: &ChainImportReport, out: &Output) -> anyhow::Result<()> {
         "{} transactions, {} inputs ({} resolved to the output they spend), {} outputs, {} addresses",
         r.transactions, r.inputs, r.inputs_resolved, r.outputs, r.addresses
     ));
+    out.line(&format!(
+        "{} clusters (largest {} addresses) from {} unions; {} CoinJoin transactions left apart, {} unions refused by the large-cluster guard",
+        r.clusters, r.largest_cluster, r.unions, r.coinjoins, r.guarded_unions
+    ));
     for p in &r.problems {
         out.line(&format!("problem: {p}"));
+    }
+    Ok(())
+}
+
+fn why(args: &WhyArgs, out: &Output) -> anyhow::Result<()> {
+    let case = Case::open(&args.case)?;
+    let unions = case.chain_unions()?;
+    let edges: Vec<(&str, &str)> = unions
+        .iter()
+        .map(|u| (u.address_a.as_str(), u.address_b.as_str()))
+        .collect();
+    let path = spector_chain::union_path(&edges, &args.a.as_str(), &args.b.as_str());
+    if out.json {
+        return out.print_json(&serde_json::json!({
+            "a": args.a,
+            "b": args.b,
+            "same_cluster": path.is_some(),
+            "unions": path.iter().flatten().map(|&i| {
+                let u = &unions[i];
+                serde_json::json!({"from": u.address_a, "to": u.address_b, "txid": u.txid, "rule": u.rule})
+            }).collect::<Vec<_>>(),
+        }));
+    }
+    match path {
+        None => {
+            let addresses = case.chain_addresses()?;
+            let cluster = |a: &str| {
+                addresses
+                    .iter()
+                    .find(|x| x.address == a)
+                    .map_or("never seen on the chain read".to_string(), |x| {
+                        format!("cluster {} ({} addresses)", x.cluster, x.cluster_size)
+                    })
+            };
+            out.line(&format!(
+                "{} and {} are not in one cluster: {} is in {}, {} in {}",
+                args.a,
+                args.b,
+                args.a,
+                cluster(&args.a),
+                args.b,
+                cluster(&args.b)
+            ));
+        }
+        Some(path) if path.is_empty() => out.line("the same address"),
+        Some(path) => {
+            out.line(&format!(
+                "{} and {} are one cluster through {} union(s):",
+                args.a,
+                args.b,
+                path.len()
+            ));
+            for i in path {
+                let u = &unions[i];
+                out.line(&format!(
+                    "  {} joins {} and {} ({})",
+                    u.txid, u.address_a, u.address_b, u.rule
+                ));
+            }
+        }
     }
     Ok(())
 }
@@ -139,6 +246,17 @@ fn stats(case: &std::path::Path, out: &Output) -> anyhow::Result<()> {
     let case = Case::open(case)?;
     let files = case.chain_sources()?.len();
     let [blocks, txs, inputs, outputs, addresses] = case.chain_counts()?;
+    let clusters = case
+        .chain_addresses()?
+        .into_iter()
+        .map(|a| a.cluster)
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let skips = case.chain_skips()?;
+    let coinjoins = skips
+        .iter()
+        .filter(|k| k.rule.starts_with("coinjoin"))
+        .count();
     if out.json {
         return out.print_json(&serde_json::json!({
             "files": files,
@@ -147,10 +265,13 @@ fn stats(case: &std::path::Path, out: &Output) -> anyhow::Result<()> {
             "inputs": inputs,
             "outputs": outputs,
             "addresses": addresses,
+            "clusters": clusters,
+            "coinjoins_skipped": coinjoins,
+            "guarded_unions": skips.len() - coinjoins,
         }));
     }
     out.line(&format!(
-        "{files} file(s) of blocks: {blocks} blocks on the best chain, {txs} transactions, {inputs} inputs, {outputs} outputs, {addresses} addresses"
+        "{files} file(s) of blocks: {blocks} blocks on the best chain, {txs} transactions, {inputs} inputs, {outputs} outputs, {addresses} addresses in {clusters} clusters ({coinjoins} CoinJoins left apart)"
     ));
     Ok(())
 }

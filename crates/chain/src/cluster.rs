@@ -1,0 +1,456 @@
+//! Address clusters: addresses spent together in one transaction have one owner (common-input ownership,
+//! Nakamoto 2008; Meiklejohn et al. 2013), except in a CoinJoin, where many owners sign one transaction on
+//! purpose. Each union remembers the transaction and the rule that made it, so that "why are these two
+//! addresses one cluster?" has an answer a court can check, transaction by transaction; each CoinJoin
+//! skipped and each union refused by the super-cluster guard is recorded with its reason.
+//!
+//! Change-address heuristics (an output that is the spender's change joins the inputs' cluster) are
+//! available by name and off by default: they are guesses about the payer's wallet, not facts of the
+//! transaction.
+
+/// Why a transaction's inputs were not joined: which CoinJoin pattern it matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoinJoinRule {
+    /// Samourai Whirlpool: five inputs, five outputs of one pool denomination.
+    Whirlpool,
+    /// Wasabi: ten or more outputs of one value near 0.1 BTC (Wasabi 1), or fifty or more inputs and
+    /// outputs (Wasabi 2's many standard denominations).
+    Wasabi,
+    /// The general pattern (JoinMarket and others): at least two outputs of one value, at least as many
+    /// inputs as such outputs, and those outputs at least half of all outputs.
+    EqualOutputs,
+}
+
+impl CoinJoinRule {
+    pub fn name(self) -> &'static str {
+        match self {
+            CoinJoinRule::Whirlpool => "coinjoin_whirlpool",
+            CoinJoinRule::Wasabi => "coinjoin_wasabi",
+            CoinJoinRule::EqualOutputs => "coinjoin_equal_outputs",
+        }
+    }
+}
+
+/// Whirlpool's pool denominations, satoshis.
+const WHIRLPOOL_POOLS: [u64; 4] = [100_000, 1_000_000, 5_000_000, 50_000_000];
+
+/// Outputs this small are dust and change, never a CoinJoin's mixed output.
+const DUST: u64 = 10_000;
+
+/// The CoinJoin pattern a transaction with `inputs` inputs and these output values matches, if any.
+pub fn coinjoin(inputs: usize, outputs: &[u64]) -> Option<CoinJoinRule> {
+    if inputs < 2 || outputs.len() < 2 {
+        return None;
+    }
+    let mut values: Vec<u64> = outputs.iter().copied().filter(|v| *v > DUST).collect();
+    values.sort_unstable();
+    let (value, equal) = values
+        .chunk_by(|a, b| a == b)
+        .map(|run| (run[0], run.len()))
+        .max_by_key(|&(v, n)| (n, v))?;
+    if inputs == 5 && outputs.len() == 5 && equal == 5 && WHIRLPOOL_POOLS.contains(&value) {
+        return Some(CoinJoinRule::Whirlpool);
+    }
+    if (equal >= 10 && (5_000_000..=20_000_000).contains(&value))
+        || (inputs >= 50 && outputs.len() >= 50 && equal >= 5)
+    {
+        return Some(CoinJoinRule::Wasabi);
+    }
+    if equal >= 2 && inputs >= equal && 2 * equal >= outputs.len() {
+        return Some(CoinJoinRule::EqualOutputs);
+    }
+    None
+}
+
+/// A change heuristic, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChangeRule {
+    /// Of two outputs, the only one whose script type is that of every input.
+    ScriptType,
+    /// Of two outputs, the one that is not a round amount (the payment is round: 0.05 BTC, 1.2 BTC).
+    RoundAmount,
+    /// Of two outputs, the only one smaller than every input (a wallet would not have spent an input the
+    /// payment did not need).
+    OptimalChange,
+    /// Of two outputs, the only one to an address never seen before (wallets make fresh change addresses;
+    /// payees' addresses have usually been given out before).
+    FreshAddress,
+}
+
+impl ChangeRule {
+    pub const ALL: [ChangeRule; 4] = [
+        ChangeRule::ScriptType,
+        ChangeRule::RoundAmount,
+        ChangeRule::OptimalChange,
+        ChangeRule::FreshAddress,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeRule::ScriptType => "change_script_type",
+            ChangeRule::RoundAmount => "change_round_amount",
+            ChangeRule::OptimalChange => "change_optimal",
+            ChangeRule::FreshAddress => "change_fresh_address",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ChangeRule> {
+        let name = name.trim().to_lowercase().replace('-', "_");
+        ChangeRule::ALL
+            .into_iter()
+            .find(|r| r.name() == name || r.name().trim_start_matches("change_") == name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ClusterOptions {
+    /// Change heuristics to apply (none by default).
+    pub change: Vec<ChangeRule>,
+    /// A union joining two clusters that both already hold at least this many addresses is refused and
+    /// recorded: one transaction welding two large entities together is more often a missed CoinJoin or
+    /// a service paying a service than one owner.
+    pub guard_size: usize,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        ClusterOptions {
+            change: Vec::new(),
+            guard_size: 1_000,
+        }
+    }
+}
+
+/// A union made: two addresses (numbers of an [`crate::AddressBook`]) put in one cluster by a transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Union {
+    pub a: u32,
+    pub b: u32,
+    /// Position of the transaction in the order given to [`Clusters::add_tx`].
+    pub tx: u64,
+    pub rule: &'static str,
+}
+
+/// A transaction whose inputs were left apart, or a union refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    pub tx: u64,
+    pub rule: &'static str,
+    /// For a refused union: the two clusters' sizes.
+    pub sizes: Option<(usize, usize)>,
+}
+
+/// What clustering needs of a transaction's output.
+#[derive(Debug, Clone, Copy)]
+pub struct TxOutput {
+    pub address: Option<u32>,
+    pub value: u64,
+    pub script_type: crate::flatten::ScriptType,
+    /// The address had been seen before this transaction.
+    pub seen_before: bool,
+}
+
+/// What clustering needs of a resolved input.
+#[derive(Debug, Clone, Copy)]
+pub struct TxInput {
+    pub address: u32,
+    pub value: u64,
+    pub script_type: crate::flatten::ScriptType,
+}
+
+/// Union-find over address numbers, fed transaction by transaction in chain order.
+#[derive(Debug, Default)]
+pub struct Clusters {
+    parent: Vec<u32>,
+    size: Vec<u32>,
+    pub unions: Vec<Union>,
+    pub skips: Vec<Skip>,
+    options: ClusterOptionsInner,
+}
+
+#[derive(Debug, Default)]
+struct ClusterOptionsInner {
+    change: Vec<ChangeRule>,
+    guard_size: usize,
+}
+
+impl Clusters {
+    pub fn new(options: &ClusterOptions) -> Self {
+        Clusters {
+            options: ClusterOptionsInner {
+                change: options.change.clone(),
+                guard_size: options.guard_size.max(2),
+            },
+            ..Clusters::default()
+        }
+    }
+
+    fn grow(&mut self, address: u32) {
+        while self.parent.len() <= address as usize {
+            self.parent.push(self.parent.len() as u32);
+            self.size.push(1);
+        }
+    }
+
+    /// The cluster of an address: the number of the address that stands for it.
+    pub fn find(&mut self, mut x: u32) -> u32 {
+        self.grow(x);
+        while self.parent[x as usize] != x {
+            let up = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = up;
+            x = up;
+        }
+        x
+    }
+
+    pub fn size_of(&mut self, x: u32) -> usize {
+        let root = self.find(x);
+        self.size[root as usize] as usize
+    }
+
+    fn union(&mut self, a: u32, b: u32, tx: u64, rule: &'static str) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return;
+        }
+        let (sa, sb) = (self.size[ra as usize], self.size[rb as usize]);
+        let guard = self.options.guard_size as u32;
+        if sa >= guard && sb >= guard {
+            self.skips.push(Skip {
+                tx,
+                rule: "guard_large_clusters",
+                sizes: Some((sa as usize, sb as usize)),
+            });
+            return;
+        }
+        let (keep, gone) = if sa >= sb { (ra, rb) } else { (rb, ra) };
+        self.parent[gone as usize] = keep;
+        self.size[keep as usize] = sa + sb;
+        self.unions.push(Union { a, b, tx, rule });
+    }
+
+    /// Clusters one transaction (the `tx`-th, for the record): its resolved inputs, and its outputs.
+    /// Coinbase transactions have no inputs to join.
+    pub fn add_tx(&mut self, tx: u64, inputs: &[TxInput], outputs: &[TxOutput]) {
+        for o in outputs.iter().filter_map(|o| o.address) {
+            self.grow(o);
+        }
+        let Some(first) = inputs.first() else {
+            return;
+        };
+        let values: Vec<u64> = outputs.iter().map(|o| o.value).collect();
+        if let Some(rule) = coinjoin(inputs.len(), &values) {
+            self.skips.push(Skip {
+                tx,
+                rule: rule.name(),
+                sizes: None,
+            });
+            return;
+        }
+        for input in &inputs[1..] {
+            self.union(first.address, input.address, tx, "common_input");
+        }
+        if let Some((rule, change)) = self.change_output(inputs, outputs) {
+            self.union(first.address, change, tx, rule.name());
+        }
+    }
+
+    /// The change output of a two-output transaction, by the first enabled rule that finds exactly one.
+    fn change_output(&self, inputs: &[TxInput], outputs: &[TxOutput]) -> Option<(ChangeRule, u32)> {
+        let [x, y] = outputs else { return None };
+        let (xa, ya) = (x.address?, y.address?);
+        if xa == ya {
+            return None;
+        }
+        let pick = |is_change: &dyn Fn(&TxOutput) -> bool| match (is_change(x), is_change(y)) {
+            (true, false) => Some(xa),
+            (false, true) => Some(ya),
+            _ => None,
+        };
+        let round = |v: u64| v.is_multiple_of(100_000);
+        let min_input = inputs.iter().map(|i| i.value).min().unwrap_or(0);
+        self.options.change.iter().find_map(|&rule| {
+            let found = match rule {
+                ChangeRule::ScriptType => {
+                    pick(&|o: &TxOutput| inputs.iter().all(|i| i.script_type == o.script_type))
+                }
+                ChangeRule::RoundAmount => pick(&|o: &TxOutput| !round(o.value)),
+                ChangeRule::OptimalChange => pick(&|o: &TxOutput| o.value < min_input),
+                ChangeRule::FreshAddress => pick(&|o: &TxOutput| !o.seen_before),
+            };
+            found.map(|a| (rule, a))
+        })
+    }
+
+    /// The unions that join `a` and `b`, in order along the path between them; `None` when they are not
+    /// in one cluster. See [`union_path`].
+    pub fn why(unions: &[Union], a: u32, b: u32) -> Option<Vec<Union>> {
+        let edges: Vec<(u32, u32)> = unions.iter().map(|u| (u.a, u.b)).collect();
+        union_path(&edges, &a, &b).map(|path| path.into_iter().map(|i| unions[i].clone()).collect())
+    }
+}
+
+/// The unions (indices into `edges`, each the two addresses a union joined) on the path from `a` to `b`.
+/// Each union joined two clusters, so the unions form a forest and the path is unique: it is the whole
+/// answer to "which transactions made these two addresses one cluster". `None` when no path exists.
+pub fn union_path<A: Eq + std::hash::Hash + Clone>(
+    edges: &[(A, A)],
+    a: &A,
+    b: &A,
+) -> Option<Vec<usize>> {
+    use std::collections::{HashMap, HashSet, VecDeque};
+    let mut adjacent: HashMap<&A, Vec<usize>> = HashMap::new();
+    for (i, (x, y)) in edges.iter().enumerate() {
+        adjacent.entry(x).or_default().push(i);
+        adjacent.entry(y).or_default().push(i);
+    }
+    let mut came_by: HashMap<&A, usize> = HashMap::new();
+    let mut queue = VecDeque::from([a]);
+    let mut seen = HashSet::from([a]);
+    while let Some(x) = queue.pop_front() {
+        if x == b {
+            let mut path = Vec::new();
+            let mut at = b;
+            while at != a {
+                let i = *came_by.get(at)?;
+                path.push(i);
+                let (p, q) = &edges[i];
+                at = if p == at { q } else { p };
+            }
+            path.reverse();
+            return Some(path);
+        }
+        for &i in adjacent.get(x).into_iter().flatten() {
+            let (p, q) = &edges[i];
+            let next = if p == x { q } else { p };
+            if seen.insert(next) {
+                came_by.insert(next, i);
+                queue.push_back(next);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flatten::ScriptType;
+
+    fn input(address: u32, value: u64) -> TxInput {
+        TxInput {
+            address,
+            value,
+            script_type: ScriptType::WitnessV0KeyHash,
+        }
+    }
+    fn output(address: u32, value: u64, seen_before: bool) -> TxOutput {
+        TxOutput {
+            address: Some(address),
+            value,
+            script_type: ScriptType::WitnessV0KeyHash,
+            seen_before,
+        }
+    }
+
+    #[test]
+    fn coinjoin_patterns_are_named_and_ordinary_payments_are_not_coinjoins() {
+        assert_eq!(coinjoin(5, &[1_000_000; 5]), Some(CoinJoinRule::Whirlpool));
+        let mut wasabi = vec![10_000_000; 12];
+        wasabi.extend([3_456_789, 77_000]);
+        assert_eq!(coinjoin(14, &wasabi), Some(CoinJoinRule::Wasabi));
+        // JoinMarket: three equal outputs, two changes.
+        assert_eq!(
+            coinjoin(4, &[2_000_000, 2_000_000, 2_000_000, 513_000, 1_207_000]),
+            Some(CoinJoinRule::EqualOutputs)
+        );
+        // A payment and its change; a consolidation; a batch payout of different amounts.
+        assert_eq!(coinjoin(2, &[5_000_000, 1_234_567]), None);
+        assert_eq!(coinjoin(30, &[99_000_000]), None);
+        assert_eq!(coinjoin(1, &[1_000_000, 1_000_000]), None);
+        assert_eq!(
+            coinjoin(3, &[1_000_000, 2_000_000, 3_000_000, 4_000_000]),
+            None
+        );
+        // Equal dust outputs are not mixed coins.
+        assert_eq!(coinjoin(3, &[546, 546, 546]), None);
+    }
+
+    #[test]
+    fn inputs_spent_together_join_and_the_path_names_the_transactions() {
+        let mut c = Clusters::new(&ClusterOptions::default());
+        c.add_tx(0, &[input(1, 5), input(2, 5)], &[output(9, 8, false)]);
+        c.add_tx(1, &[input(2, 5), input(3, 5)], &[output(9, 8, true)]);
+        // A CoinJoin of 4 and 5 with others: skipped and recorded.
+        c.add_tx(
+            2,
+            &[input(4, 3_000_000), input(5, 3_000_000)],
+            &[output(6, 2_000_000, false), output(7, 2_000_000, false)],
+        );
+        assert_eq!(c.find(1), c.find(3));
+        assert_ne!(c.find(4), c.find(5));
+        assert_ne!(c.find(9), c.find(1));
+        assert_eq!(c.size_of(3), 3);
+        assert_eq!(
+            c.skips,
+            vec![Skip {
+                tx: 2,
+                rule: "coinjoin_equal_outputs",
+                sizes: None
+            }]
+        );
+        let path = Clusters::why(&c.unions, 1, 3).unwrap();
+        assert_eq!(path.iter().map(|u| u.tx).collect::<Vec<_>>(), vec![0, 1]);
+        assert!(path.iter().all(|u| u.rule == "common_input"));
+        assert!(Clusters::why(&c.unions, 1, 4).is_none());
+    }
+
+    #[test]
+    fn change_heuristics_join_only_when_asked_and_only_one_output_fits() {
+        let tx = (
+            [input(1, 300_000_000)],
+            [output(2, 150_000_000, true), output(3, 149_990_000, false)],
+        );
+        let mut off = Clusters::new(&ClusterOptions::default());
+        off.add_tx(0, &tx.0, &tx.1);
+        assert_ne!(off.find(1), off.find(3));
+        for rule in [ChangeRule::RoundAmount, ChangeRule::FreshAddress] {
+            let mut on = Clusters::new(&ClusterOptions {
+                change: vec![rule],
+                ..ClusterOptions::default()
+            });
+            on.add_tx(0, &tx.0, &tx.1);
+            assert_eq!(on.find(1), on.find(3), "{}", rule.name());
+            assert_ne!(on.find(1), on.find(2), "{}", rule.name());
+            assert_eq!(on.unions[0].rule, rule.name());
+        }
+        // Both outputs smaller than the input: optimal change cannot tell.
+        let mut optimal = Clusters::new(&ClusterOptions {
+            change: vec![ChangeRule::OptimalChange],
+            ..ClusterOptions::default()
+        });
+        optimal.add_tx(0, &tx.0, &tx.1);
+        assert!(optimal.unions.is_empty());
+        assert_eq!(
+            ChangeRule::from_name("round-amount"),
+            Some(ChangeRule::RoundAmount)
+        );
+    }
+
+    #[test]
+    fn one_transaction_cannot_weld_two_large_clusters() {
+        let mut c = Clusters::new(&ClusterOptions {
+            guard_size: 3,
+            ..ClusterOptions::default()
+        });
+        c.add_tx(0, &[input(1, 1), input(2, 1), input(3, 1)], &[]);
+        c.add_tx(1, &[input(4, 1), input(5, 1), input(6, 1)], &[]);
+        c.add_tx(2, &[input(1, 1), input(4, 1)], &[]);
+        assert_ne!(c.find(1), c.find(4));
+        assert_eq!(c.skips.last().unwrap().rule, "guard_large_clusters");
+        assert_eq!(c.skips.last().unwrap().sizes, Some((3, 3)));
+        // A small cluster may still join a large one.
+        c.add_tx(3, &[input(1, 1), input(7, 1)], &[]);
+        assert_eq!(c.size_of(7), 4);
+    }
+}
