@@ -15,6 +15,7 @@ pub mod decode;
 mod error;
 pub mod flatten;
 pub mod read;
+pub mod trace;
 
 pub use best::{BestChain, ChainHeader, best_chain};
 pub use cluster::{ChangeRule, ClusterOptions, Clusters, CoinJoinRule, coinjoin, union_path};
@@ -22,6 +23,9 @@ pub use decode::decode;
 pub use error::{ChainError, Result};
 pub use flatten::{AddressBook, FlatBlock, Flattener, script_type};
 pub use read::{BlkFile, BlockLocation, Framing, RawBlock, read_getblock_json, read_raw_block};
+pub use trace::{
+    Arrival, ArrivalReason, Direction, TaintPolicy, Trace, TraceOptions, TxGraph, trace,
+};
 
 /// Re-exported so that callers name the same types.
 pub use bitcoin;

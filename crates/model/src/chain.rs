@@ -128,3 +128,24 @@ pub struct ChainSource {
     pub blocks: u64,
     pub imported_at: i64,
 }
+
+/// A public attribution of an address (a GraphSense TagPack entry, a sanctions list line): who it is said
+/// to belong to, by whom, how sure. A tag on any address of a cluster labels the cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainTag {
+    pub address: String,
+    /// Upper-case ticker: "BTC", "ETH", "XMR" ...
+    pub currency: String,
+    pub label: String,
+    /// "exchange", "market", "mixing_service", "ransomware" ... as the pack states it.
+    pub category: Option<String>,
+    pub actor: Option<String>,
+    /// The tag's own source, as the pack states it (a URL or a text).
+    pub source: String,
+    pub confidence: Option<String>,
+    /// The file the tag was read from (name as handed in), and the tag's position in it (1-based).
+    pub file: String,
+    pub position: u64,
+    /// SHA-256 of that file as the case holds it.
+    pub src_sha256: String,
+}

@@ -114,6 +114,7 @@ pub fn import_chain(
     let held: BTreeSet<String> = case
         .chain_sources()?
         .into_iter()
+        .filter(|s| is_blocks(&s.framing))
         .map(|s| s.sha256)
         .collect();
     // New files become evidence first, so that the bytes parsed are the bytes hashed.
@@ -150,6 +151,11 @@ pub fn import_chain(
         }
     }
     result.map(|()| report)
+}
+
+/// Whether a file of `chain_sources` holds blocks (the others hold tags).
+fn is_blocks(framing: &str) -> bool {
+    matches!(framing, "blk" | "raw" | "getblock")
 }
 
 fn framing_of(name: &str) -> Framing {

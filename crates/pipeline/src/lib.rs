@@ -11,6 +11,7 @@ mod ingest;
 mod judge;
 mod link;
 mod measure;
+mod money;
 
 pub use chain::{ChainImportOptions, ChainImportReport, chain_files, import_chain};
 pub use enrich::{
@@ -26,6 +27,9 @@ pub use link::{
     run_link, run_link_with,
 };
 pub use measure::targets;
+pub use money::{
+    PersonaAddress, PersonaMoney, TraceReport, on_network, persona_money, trace_money,
+};
 /// The rule soft links carry in `link_evidence` (their comparisons: `soft:<comparison>`).
 pub use spector_link::soft::SOFT_RULE;
 /// Named by [`LinkReport`].

@@ -218,3 +218,95 @@ fn every_union_is_a_transaction_that_spent_both_addresses() {
     assert_eq!(members.len() as u64, r.clusters);
     assert_eq!(addresses.len() as u64 - r.clusters, r.unions);
 }
+
+#[test]
+fn a_trace_reaches_the_labelled_cluster_its_coins_went_to() {
+    use spector_chain::{Direction, TaintPolicy, TraceOptions};
+    let Some(file) = shared_data("regtest/regtest_blocks1-206_blkformat.dat") else {
+        eprintln!("skipped: ../shared/data/chain is absent");
+        return;
+    };
+    let (_dir, case) = case();
+    import_chain(&case, &[file], &ChainImportOptions::default(), &NoProgress).unwrap();
+    let inputs = case.chain_inputs().unwrap();
+    let outputs = case.chain_outputs().unwrap();
+    let addresses = case.chain_addresses().unwrap();
+    let cluster = |a: &str| {
+        addresses
+            .iter()
+            .find(|x| x.address == a)
+            .map(|x| x.cluster.clone())
+    };
+    // A spend from A paying Z, an address of another cluster.
+    let (from, to) = inputs
+        .iter()
+        .filter_map(|i| Some((i.address.clone()?, i.txid.clone())))
+        .find_map(|(a, txid)| {
+            let z = outputs.iter().filter(|o| o.txid == txid).find(|o| {
+                o.address
+                    .as_deref()
+                    .is_some_and(|z| cluster(z) != cluster(&a))
+            })?;
+            Some((a, z.clone()))
+        })
+        .expect("a payment between two clusters");
+    let z = to.address.clone().unwrap();
+    let tag = spector_model::ChainTag {
+        address: z.clone(),
+        currency: "BTC".into(),
+        label: "Test Exchange".into(),
+        category: Some("exchange".into()),
+        actor: None,
+        source: "test".into(),
+        confidence: None,
+        file: "test.yaml".into(),
+        position: 1,
+        src_sha256: "0".repeat(64),
+    };
+    case.replace_chain_tags(&[tag], &[]).unwrap();
+    let poison = TraceOptions {
+        hops: 1,
+        policy: TaintPolicy::Poison,
+        ..TraceOptions::default()
+    };
+    let r = spector_pipeline::trace_money(&case, &from, &poison).unwrap();
+    assert_eq!(r.addresses, vec![from.clone()]);
+    let reached = r
+        .trace
+        .by_label
+        .get("Test Exchange")
+        .copied()
+        .unwrap_or(0.0);
+    assert!(reached >= to.value as f64, "{reached} < {}", to.value);
+    let arrival = r
+        .trace
+        .arrivals
+        .iter()
+        .find(|a| a.address.as_deref() == Some(&z))
+        .unwrap();
+    assert_eq!(arrival.path.last(), Some(&to.txid));
+    assert_eq!(arrival.hops, 1);
+    // Backward from Z, the traced coins come from A's cluster (among others), never more than Z got.
+    let back = spector_pipeline::trace_money(
+        &case,
+        &z,
+        &TraceOptions {
+            direction: Direction::In,
+            hops: 1,
+            ..TraceOptions::default()
+        },
+    )
+    .unwrap();
+    let total: f64 = back.trace.arrivals.iter().map(|a| a.sat).sum();
+    assert!(
+        total <= back.trace.start_sat as f64 + 1.0,
+        "{total} > {}",
+        back.trace.start_sat
+    );
+    assert!(
+        back.trace
+            .arrivals
+            .iter()
+            .any(|a| a.address.as_deref() == Some(from.as_str()))
+    );
+}

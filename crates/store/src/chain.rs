@@ -3,7 +3,8 @@
 
 use rusqlite::params;
 use spector_model::{
-    ChainAddress, ChainBlock, ChainInput, ChainOutput, ChainSkip, ChainSource, ChainTx, ChainUnion,
+    ChainAddress, ChainBlock, ChainInput, ChainOutput, ChainSkip, ChainSource, ChainTag, ChainTx,
+    ChainUnion,
 };
 
 use crate::case::Case;
@@ -98,6 +99,30 @@ impl Case {
     }
     pub fn chain_skips(&self) -> Result<Vec<ChainSkip>> {
         self.read_table()
+    }
+    /// Public attributions of addresses (`chain_tags`), from every file of tags imported.
+    pub fn chain_tags(&self) -> Result<Vec<ChainTag>> {
+        self.read_table()
+    }
+
+    /// Replaces the tags with `tags` (those of every file of tags, old and new), listing the new files
+    /// among `chain_sources` in the same transaction; their evidence must be in the case already.
+    pub fn replace_chain_tags(&self, tags: &[ChainTag], new_files: &[ChainSource]) -> Result<()> {
+        let staging = StagingDir::create(&self.staging_root())?;
+        let parts = crate::parts::write_part(staging.path(), tags)?
+            .into_iter()
+            .collect();
+        self.replace_derived_with(&[ChainTag::TABLE], parts, &staging, |tx| {
+            let now = unix_now();
+            for s in new_files {
+                self.db(tx.execute(
+                    "INSERT OR IGNORE INTO chain_sources (sha256, framing, blocks, imported_at)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![s.sha256, s.framing, s.blocks, now],
+                ))?;
+            }
+            Ok(())
+        })
     }
 }
 

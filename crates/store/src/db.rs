@@ -111,13 +111,14 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sources ADD COLUMN batch INTEGER;
     ALTER TABLE parts ADD COLUMN batch INTEGER;
     "#,
-    // 5: files of Bitcoin blocks (blk files, raw blocks, getblock answers). The chain tables are derived
-    // from all of them together (a new file can change which branch is the best chain), so each import
-    // lists its new files here in the transaction that replaces the chain tables.
+    // 5: files of Bitcoin blocks (blk files, raw blocks, getblock answers) and of public attribution
+    // (tag packs, sanctions lists). The chain tables are derived from all of them together (a new file of
+    // blocks can change which branch is the best chain), so each import lists its new files here in the
+    // transaction that replaces the tables.
     r#"
     CREATE TABLE chain_sources (
         sha256      TEXT PRIMARY KEY REFERENCES evidence(sha256),
-        framing     TEXT NOT NULL, -- 'blk', 'raw' or 'getblock'
+        framing     TEXT NOT NULL, -- 'blk', 'raw', 'getblock'; files of tags: 'tagpack', 'sanctions'
         blocks      INTEGER NOT NULL,
         imported_at INTEGER NOT NULL
     );

@@ -10,14 +10,14 @@ use crate::columns::{
 use crate::source::Quarantined;
 use arrow::datatypes::SchemaRef;
 use spector_model::{
-    Account, AccountRole, ChainAddress, ChainBlock, ChainInput, ChainOutput, ChainSkip, ChainTx,
-    ChainUnion, ContactHandle, CryptoAddress, Feedback, ImageFile, JudgementId, LinkEvidence,
-    LinkModelLevel, LinkRuleRate, Listing, ListingFacts, Market, Message, Order, OrderState,
-    OrderValue, PersonaMember, PgpKey, PhotoRef, RefusedLink, ShippingInfo,
+    Account, AccountRole, ChainAddress, ChainBlock, ChainInput, ChainOutput, ChainSkip, ChainTag,
+    ChainTx, ChainUnion, ContactHandle, CryptoAddress, Feedback, ImageFile, JudgementId,
+    LinkEvidence, LinkModelLevel, LinkRuleRate, Listing, ListingFacts, Market, Message, Order,
+    OrderState, OrderValue, PersonaMember, PgpKey, PhotoRef, RefusedLink, ShippingInfo,
 };
 
 /// Every table of a case, in the order they are listed to analysts.
-pub const TABLES: [&str; 27] = [
+pub const TABLES: [&str; 28] = [
     "markets",
     "accounts",
     "listings",
@@ -45,6 +45,7 @@ pub const TABLES: [&str; 27] = [
     "chain_addresses",
     "chain_unions",
     "chain_skips",
+    "chain_tags",
 ];
 
 /// The Arrow schema of a table, `None` for a name that is not a table.
@@ -77,6 +78,7 @@ pub fn table_schema(table: &str) -> Option<SchemaRef> {
         "chain_addresses" => ChainAddress::columns(),
         "chain_unions" => ChainUnion::columns(),
         "chain_skips" => ChainSkip::columns(),
+        "chain_tags" => ChainTag::columns(),
         _ => return None,
     };
     Some(schema_of(&columns))
@@ -1108,6 +1110,50 @@ impl Row for ChainSkip {
             rule: r.text()?,
             size_a: r.opt_count()?,
             size_b: r.opt_count()?,
+        })
+    }
+}
+
+impl Row for ChainTag {
+    const TABLE: &'static str = "chain_tags";
+    fn columns() -> Vec<Column> {
+        vec![
+            required("address", Text),
+            required("currency", Text),
+            required("label", Text),
+            optional("category", Text),
+            optional("actor", Text),
+            required("source", Text),
+            optional("confidence", Text),
+            required("file", Text),
+            required("position", Count),
+            required("src_sha256", Text),
+        ]
+    }
+    fn write(&self, w: &mut RowWriter) {
+        w.text(&self.address);
+        w.text(&self.currency);
+        w.text(&self.label);
+        w.opt_text(self.category.as_deref());
+        w.opt_text(self.actor.as_deref());
+        w.text(&self.source);
+        w.opt_text(self.confidence.as_deref());
+        w.text(&self.file);
+        w.count(self.position);
+        w.text(&self.src_sha256);
+    }
+    fn read(r: &mut RowReader<'_>) -> Result<Self, String> {
+        Ok(ChainTag {
+            address: r.text()?,
+            currency: r.text()?,
+            label: r.text()?,
+            category: r.opt_text()?,
+            actor: r.opt_text()?,
+            source: r.text()?,
+            confidence: r.opt_text()?,
+            file: r.text()?,
+            position: r.count()?,
+            src_sha256: r.text()?,
         })
     }
 }

@@ -674,6 +674,30 @@ fn chain_union_row() -> impl Strategy<Value = ChainUnion> {
     })
 }
 
+fn chain_tag_row() -> impl Strategy<Value = ChainTag> {
+    (
+        (text(), text(), text(), opt_text(), opt_text()),
+        (text(), opt_text(), text(), any::<u64>(), text()),
+    )
+        .prop_map(
+            |(
+                (address, currency, label, category, actor),
+                (source, confidence, file, position, src_sha256),
+            )| ChainTag {
+                address,
+                currency,
+                label,
+                category,
+                actor,
+                source,
+                confidence,
+                file,
+                position,
+                src_sha256,
+            },
+        )
+}
+
 fn chain_skip_row() -> impl Strategy<Value = ChainSkip> {
     (
         text(),
@@ -733,6 +757,7 @@ proptest! {
     #[test] fn chain_addresses_round_trip(rows in vec(chain_address_row(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn chain_unions_round_trip(rows in vec(chain_union_row(), 0..12)) { part_round_trip(rows)?; }
     #[test] fn chain_skips_round_trip(rows in vec(chain_skip_row(), 0..12)) { part_round_trip(rows)?; }
+    #[test] fn chain_tags_round_trip(rows in vec(chain_tag_row(), 0..12)) { part_round_trip(rows)?; }
 }
 
 #[test]

@@ -37,6 +37,39 @@ pub enum ChainAction {
     ///   spector chain why --case CASE 1HB5XMLmzFVj8ALj6mfBsbifRoD4miY36v 1Dt6Mq...
     #[command(verbatim_doc_comment)]
     Why(WhyArgs),
+    /// Follow value from an address or a persona through transactions to labelled clusters.
+    ///
+    /// START is a persona id (its accounts' Bitcoin addresses from the market records) or an address.
+    /// Forward (--direction out) shows where the coins went: an exchange that cashed them out, a mixer,
+    /// a market; backward (in) where they came from. Labels come from `spector chain tags`; a tag on any
+    /// address labels its whole cluster. Amounts are in BTC and in USD at each transaction's date.
+    ///
+    /// The policy decides how much of an output counts: haircut (each output carries the traced share
+    /// of its transaction's inputs) or poison (any traced input taints every output in full: an upper
+    /// bound). Reports name the policy.
+    ///
+    ///   spector chain trace --case CASE P-3fa1c0d2e9b4 --hops 6
+    ///   spector chain trace --case CASE bc1q... --direction in --policy poison
+    #[command(verbatim_doc_comment)]
+    Trace(TraceArgs),
+}
+
+#[derive(Args)]
+pub struct TraceArgs {
+    /// The case directory (made by `spector case init`).
+    #[arg(long, env = "SPECTOR_CASE")]
+    pub case: PathBuf,
+    /// A persona id (P-...) or a Bitcoin address.
+    pub start: String,
+    /// Transactions to follow at most.
+    #[arg(long, default_value_t = 5)]
+    pub hops: usize,
+    /// out: where the coins went; in: where they came from.
+    #[arg(long, default_value = "out", value_parser = ["out", "in"])]
+    pub direction: String,
+    /// haircut (proportional) or poison (full taint).
+    #[arg(long, default_value = "haircut", value_parser = ["haircut", "poison"])]
+    pub policy: String,
 }
 
 #[derive(Args)]
@@ -85,6 +118,7 @@ pub fn run(action: ChainAction, out: &Output) -> anyhow::Result<()> {
         ChainAction::Import(args) => import(args, out),
         ChainAction::Stats(args) => stats(&args.case, out),
         ChainAction::Why(args) => why(&args, out),
+        ChainAction::Trace(args) => trace(&args, out),
     }
 }
 
@@ -273,5 +307,112 @@ fn stats(case: &std::path::Path, out: &Output) -> anyhow::Result<()> {
     out.line(&format!(
         "{files} file(s) of blocks: {blocks} blocks on the best chain, {txs} transactions, {inputs} inputs, {outputs} outputs, {addresses} addresses in {clusters} clusters ({coinjoins} CoinJoins left apart)"
     ));
+    Ok(())
+}
+
+fn trace(args: &TraceArgs, out: &Output) -> anyhow::Result<()> {
+    use spector_chain::{ArrivalReason, Direction, TaintPolicy, TraceOptions};
+    let case = Case::open(&args.case)?;
+    let options = TraceOptions {
+        direction: if args.direction == "in" {
+            Direction::In
+        } else {
+            Direction::Out
+        },
+        hops: args.hops,
+        policy: if args.policy == "poison" {
+            TaintPolicy::Poison
+        } else {
+            TaintPolicy::Haircut
+        },
+        ..TraceOptions::default()
+    };
+    let r = spector_pipeline::trace_money(&case, &args.start, &options)?;
+    let btc = |sat: f64| sat / 1e8;
+    let reason = |r: ArrivalReason| match r {
+        ArrivalReason::Labelled => "labelled",
+        ArrivalReason::Unspent => "not spent in the blocks read",
+        ArrivalReason::EdgeOfTrace => "edge of trace",
+    };
+    if out.json {
+        return out.print_json(&serde_json::json!({
+            "persona": r.persona,
+            "addresses": r.addresses,
+            "direction": args.direction,
+            "policy": r.trace.policy.name(),
+            "hops": args.hops,
+            "start_btc": btc(r.trace.start_sat as f64),
+            "truncated": r.trace.truncated,
+            "by_label": r.trace.by_label.iter().map(|(l, sat)| serde_json::json!({
+                "label": l, "btc": btc(*sat), "usd": r.by_label_usd.get(l),
+            })).collect::<Vec<_>>(),
+            "arrivals": r.trace.arrivals.iter().zip(&r.arrivals_usd).map(|(a, usd)| serde_json::json!({
+                "address": a.address, "label": a.label, "btc": btc(a.sat), "usd": usd, "time": a.time,
+                "hops": a.hops, "reason": reason(a.reason), "path": a.path,
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    out.line(&format!(
+        "{} {} from {} address(es){}, {} hop(s), {} policy: {:.8} BTC at the start{}",
+        if options.direction == Direction::In {
+            "Tracing back"
+        } else {
+            "Tracing"
+        },
+        args.start,
+        r.addresses.len(),
+        r.persona
+            .as_ref()
+            .map_or(String::new(), |_| " of the persona's market records".into()),
+        args.hops,
+        r.trace.policy.name(),
+        btc(r.trace.start_sat as f64),
+        if r.trace.truncated {
+            " (stopped early: too many outputs in one hop)"
+        } else {
+            ""
+        }
+    ));
+    if r.trace.by_label.is_empty() {
+        out.line("no labelled cluster reached (import tags with `spector chain tags`)");
+    }
+    for (label, sat) in &r.trace.by_label {
+        out.line(&format!(
+            "  {label}: {:.8} BTC{}",
+            btc(*sat),
+            r.by_label_usd
+                .get(label)
+                .map_or(String::new(), |u| format!(" (${u:.0} at the dates)"))
+        ));
+    }
+    let rows = r
+        .trace
+        .arrivals
+        .iter()
+        .zip(&r.arrivals_usd)
+        .map(|(a, usd)| {
+            vec![
+                a.label.clone().unwrap_or_default(),
+                a.address.clone().unwrap_or_default(),
+                format!("{:.8}", btc(a.sat)),
+                usd.map_or(String::new(), |u| format!("{u:.0}")),
+                a.hops.to_string(),
+                reason(a.reason).to_string(),
+                a.path.last().cloned().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    out.table(
+        &[
+            "label",
+            "address",
+            "BTC",
+            "USD",
+            "hops",
+            "ends",
+            "last transaction",
+        ],
+        rows,
+    );
     Ok(())
 }

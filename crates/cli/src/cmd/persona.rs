@@ -159,6 +159,7 @@ pub fn run(action: PersonaAction, out: &Output) -> anyhow::Result<()> {
 fn show(args: &ShowArgs, out: &Output) -> anyhow::Result<()> {
     let case = Case::open(&args.case)?;
     let d = persona_detail(&case, &args.persona)?;
+    let money = spector_pipeline::persona_money(&case, &args.persona)?;
     if out.json {
         return out.print_json(&json!({
             "persona": d.persona,
@@ -179,6 +180,7 @@ fn show(args: &ShowArgs, out: &Output) -> anyhow::Result<()> {
                 "expected_precision": r.expected_precision, "expected_recall": r.expected_recall,
                 "basis": r.basis,
             })).collect::<Vec<_>>(),
+            "chain": money.as_ref().map(money_json),
         }));
     }
     let name: std::collections::HashMap<&spector_model::RecordId, String> = d
@@ -255,7 +257,75 @@ fn show(args: &ShowArgs, out: &Output) -> anyhow::Result<()> {
             r.basis
         ));
     }
+    if let Some(m) = &money {
+        print_money(m, out);
+    }
     Ok(())
+}
+
+fn btc(sat: f64) -> f64 {
+    sat / 1e8
+}
+
+fn money_json(m: &spector_pipeline::PersonaMoney) -> serde_json::Value {
+    json!({
+        "addresses": m.addresses.iter().map(|a| json!({
+            "market_address": a.market_address, "chain_address": a.chain_address, "cluster": a.cluster,
+            "cluster_size": a.cluster_size, "received_btc": btc(a.received as f64),
+            "spent_btc": btc(a.spent as f64),
+        })).collect::<Vec<_>>(),
+        "clusters": m.clusters.iter().map(|(c, size, received, label)| json!({
+            "cluster": c, "addresses": size, "received_btc": btc(*received as f64), "label": label,
+        })).collect::<Vec<_>>(),
+        "cash_outs": m.cash_outs.as_ref().map(|t| json!({
+            "policy": t.trace.policy.name(),
+            "hops": spector_chain::TraceOptions::default().hops,
+            "by_label": t.trace.by_label.iter().map(|(l, sat)| json!({
+                "label": l, "btc": btc(*sat), "usd": t.by_label_usd.get(l),
+            })).collect::<Vec<_>>(),
+        })),
+    })
+}
+
+fn print_money(m: &spector_pipeline::PersonaMoney, out: &Output) {
+    out.line("on the Bitcoin chain:");
+    for a in &m.addresses {
+        match &a.cluster {
+            Some(c) => out.line(&format!(
+                "  {} received {:.8} BTC, spent {:.8}; cluster {c} ({} addresses)",
+                a.market_address,
+                btc(a.received as f64),
+                btc(a.spent as f64),
+                a.cluster_size
+            )),
+            None => out.line(&format!(
+                "  {} never paid in the blocks read",
+                a.market_address
+            )),
+        }
+    }
+    for (c, size, received, label) in &m.clusters {
+        out.line(&format!(
+            "  cluster {c}: {size} addresses received {:.8} BTC{}",
+            btc(*received as f64),
+            label
+                .as_ref()
+                .map_or(String::new(), |l| format!(" (labelled {l})"))
+        ));
+    }
+    if let Some(t) = &m.cash_outs {
+        for (label, sat) in &t.trace.by_label {
+            out.line(&format!(
+                "  cash-out point {label}: {:.8} BTC{} ({} trace, {} hops)",
+                btc(*sat),
+                t.by_label_usd
+                    .get(label)
+                    .map_or(String::new(), |u| format!(", ${u:.0} at the dates")),
+                t.trace.policy.name(),
+                spector_chain::TraceOptions::default().hops
+            ));
+        }
+    }
 }
 
 fn record(

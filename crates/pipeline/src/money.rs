@@ -1,0 +1,241 @@
+//! Following the money over the chain tables: traces from an address or a persona to labelled clusters,
+//! with amounts in BTC and in USD at the date, and what a persona's market addresses show on chain.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use spector_chain::bitcoin::{Address, Network};
+use spector_chain::{Trace, TraceOptions, TxGraph, trace};
+use spector_enrich::PriceTable;
+use spector_store::Case;
+
+use crate::PipelineError;
+
+/// `address` as the chain's network writes it: market dumps hold mainnet addresses, a test chain may be
+/// regtest; the same script is the same owner. `None` when it is not a Bitcoin address at all.
+pub fn on_network(address: &str, network: Network) -> Option<String> {
+    let parsed: Address<spector_chain::bitcoin::address::NetworkUnchecked> =
+        address.trim().parse().ok()?;
+    let script = parsed.assume_checked_ref().script_pubkey();
+    Address::from_script(&script, network)
+        .ok()
+        .map(|a| a.to_string())
+}
+
+fn chain_network(case: &Case) -> Result<Option<Network>, PipelineError> {
+    Ok(case
+        .chain_blocks()?
+        .first()
+        .and_then(|b| b.network.parse::<Network>().ok()))
+}
+
+/// Address → its cluster, and cluster (or lone tagged address) → label.
+struct Labels {
+    cluster_of: HashMap<String, String>,
+    label: HashMap<String, String>,
+}
+
+impl Labels {
+    fn of(&self, address: &str) -> Option<String> {
+        let cluster = self.cluster_of.get(address).map_or(address, String::as_str);
+        self.label
+            .get(cluster)
+            .or_else(|| self.label.get(address))
+            .cloned()
+    }
+}
+
+/// The labels of clusters: a tag on any address labels the address's whole cluster. Several labels of one
+/// cluster are joined with "; ".
+fn cluster_labels(case: &Case) -> Result<Labels, PipelineError> {
+    let addresses = case.chain_addresses()?;
+    let cluster_of: HashMap<String, String> = addresses
+        .into_iter()
+        .map(|a| (a.address, a.cluster))
+        .collect();
+    let mut labels: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for tag in case.chain_tags()? {
+        if tag.currency != "BTC" {
+            continue;
+        }
+        let key = cluster_of
+            .get(&tag.address)
+            .cloned()
+            .unwrap_or_else(|| tag.address.clone());
+        labels.entry(key).or_default().insert(tag.label);
+    }
+    let label = labels
+        .into_iter()
+        .map(|(k, v)| (k, v.into_iter().collect::<Vec<_>>().join("; ")))
+        .collect();
+    Ok(Labels { cluster_of, label })
+}
+
+/// The persona's BTC addresses as its accounts' market records state them.
+fn persona_addresses(case: &Case, persona: &str) -> Result<Option<Vec<String>>, PipelineError> {
+    let members: HashSet<spector_model::RecordId> = case
+        .personas()?
+        .into_iter()
+        .filter(|m| m.persona_id == persona)
+        .map(|m| m.account_id)
+        .collect();
+    if members.is_empty() {
+        return Ok(None);
+    }
+    let mut out: Vec<String> = case
+        .crypto_addresses()?
+        .into_iter()
+        .filter(|a| a.coin.eq_ignore_ascii_case("btc"))
+        .filter(|a| a.account_id.as_ref().is_some_and(|id| members.contains(id)))
+        .map(|a| a.address)
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(Some(out))
+}
+
+#[derive(Debug, Clone)]
+pub struct TraceReport {
+    /// The persona traced, when the start named one.
+    pub persona: Option<String>,
+    /// The start addresses as the chain writes them.
+    pub addresses: Vec<String>,
+    pub trace: Trace,
+    /// USD at the date of each arrival (same order as `trace.arrivals`), where the price table covers it.
+    pub arrivals_usd: Vec<Option<f64>>,
+    pub by_label_usd: BTreeMap<String, f64>,
+}
+
+/// Traces from `start`: a persona id (its accounts' BTC addresses from the market dumps) or an address.
+pub fn trace_money(
+    case: &Case,
+    start: &str,
+    options: &TraceOptions,
+) -> Result<TraceReport, PipelineError> {
+    let network = chain_network(case)?.ok_or_else(|| {
+        PipelineError::Chain("the case holds no blocks: run `spector chain import` first".into())
+    })?;
+    let (persona, given) = match persona_addresses(case, start)? {
+        Some(addresses) => (Some(start.to_string()), addresses),
+        None => (None, vec![start.to_string()]),
+    };
+    let addresses: Vec<String> = given
+        .iter()
+        .filter_map(|a| on_network(a, network))
+        .collect();
+    if addresses.is_empty() {
+        return Err(PipelineError::Chain(match &persona {
+            Some(p) => format!("persona {p} has no Bitcoin address in the market records"),
+            None => {
+                format!("{start:?} is neither a persona of the last link run nor a Bitcoin address")
+            }
+        }));
+    }
+    let graph = TxGraph::new(
+        &case.chain_txs()?,
+        &case.chain_inputs()?,
+        &case.chain_outputs()?,
+    );
+    let labels = cluster_labels(case)?;
+    let trace = trace(&graph, &addresses, &|a| labels.of(a), options);
+    let prices = PriceTable::shipped();
+    let usd = |sat: f64, time: i64| prices.to_usd(sat / 1e8, "BTC", time).ok();
+    let arrivals_usd: Vec<Option<f64>> =
+        trace.arrivals.iter().map(|a| usd(a.sat, a.time)).collect();
+    let mut by_label_usd: BTreeMap<String, f64> = BTreeMap::new();
+    for (a, u) in trace.arrivals.iter().zip(&arrivals_usd) {
+        if let (Some(label), Some(u)) = (&a.label, u) {
+            *by_label_usd.entry(label.clone()).or_default() += u;
+        }
+    }
+    Ok(TraceReport {
+        persona,
+        addresses,
+        trace,
+        arrivals_usd,
+        by_label_usd,
+    })
+}
+
+/// One of a persona's market addresses, as the chain shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonaAddress {
+    /// As the market records state it, and as the chain writes it.
+    pub market_address: String,
+    pub chain_address: Option<String>,
+    /// `None` when no block read pays it.
+    pub cluster: Option<String>,
+    pub cluster_size: u64,
+    pub received: u64,
+    pub spent: u64,
+}
+
+/// What the chain shows of a persona: its addresses and their clusters, the volume its clusters received,
+/// and where its coins went (a haircut trace to labelled clusters).
+#[derive(Debug, Clone)]
+pub struct PersonaMoney {
+    pub addresses: Vec<PersonaAddress>,
+    /// Its clusters: name, size, satoshis all their addresses received, label.
+    pub clusters: Vec<(String, u64, u64, Option<String>)>,
+    pub cash_outs: Option<TraceReport>,
+}
+
+/// `None` when the case holds no blocks.
+pub fn persona_money(case: &Case, persona: &str) -> Result<Option<PersonaMoney>, PipelineError> {
+    let Some(network) = chain_network(case)? else {
+        return Ok(None);
+    };
+    let Some(given) = persona_addresses(case, persona)? else {
+        return Err(PipelineError::UnknownPersona(persona.to_string()));
+    };
+    let chain_addresses = case.chain_addresses()?;
+    let by_address: HashMap<&str, &spector_model::ChainAddress> = chain_addresses
+        .iter()
+        .map(|a| (a.address.as_str(), a))
+        .collect();
+    let labels = cluster_labels(case)?.label;
+    let mut addresses = Vec::new();
+    let mut clusters: BTreeSet<String> = BTreeSet::new();
+    for market_address in given {
+        let chain_address = on_network(&market_address, network);
+        let seen = chain_address.as_deref().and_then(|a| by_address.get(a));
+        if let Some(s) = seen {
+            clusters.insert(s.cluster.clone());
+        }
+        addresses.push(PersonaAddress {
+            market_address,
+            chain_address: chain_address.clone(),
+            cluster: seen.map(|s| s.cluster.clone()),
+            cluster_size: seen.map_or(0, |s| s.cluster_size),
+            received: seen.map_or(0, |s| s.received),
+            spent: seen.map_or(0, |s| s.spent),
+        });
+    }
+    let mut received: HashMap<&str, u64> = HashMap::new();
+    for a in &chain_addresses {
+        if clusters.contains(&a.cluster) {
+            *received.entry(a.cluster.as_str()).or_default() += a.received;
+        }
+    }
+    let cluster_rows = clusters
+        .iter()
+        .map(|c| {
+            let size = by_address.get(c.as_str()).map_or(1, |a| a.cluster_size);
+            (
+                c.clone(),
+                size,
+                received.get(c.as_str()).copied().unwrap_or(0),
+                labels.get(c).cloned(),
+            )
+        })
+        .collect();
+    let cash_outs = if addresses.iter().any(|a| a.cluster.is_some()) {
+        Some(trace_money(case, persona, &TraceOptions::default())?)
+    } else {
+        None
+    };
+    Ok(Some(PersonaMoney {
+        addresses,
+        clusters: cluster_rows,
+        cash_outs,
+    }))
+}
