@@ -11,14 +11,28 @@ use bitcoin::{BlockHash, Network};
 
 use crate::best::{BestChain, ChainHeader, best_chain};
 use crate::error::{ChainError, Result};
-use crate::read::{BlkFile, BlockLocation, Framing, RawBlock, read_getblock_json, read_raw_block};
+use crate::read::{
+    BlkFile, BlockLocation, Framing, RawBlock, XorKey, read_getblock_json, read_raw_block, unmask,
+};
 
-/// How a file holds its blocks, from its first bytes: a network magic means blk framing, `{` or `[` a
-/// getblock answer, anything else one raw block.
-pub fn detect(path: &Path) -> Result<Framing> {
+/// How a file holds its blocks, from its first bytes (unmasked with `xor_key`, the key of its data
+/// directory, if any): a network magic means blk framing, `{` or `[` a getblock answer, anything else one
+/// raw block.
+pub fn detect(path: &Path, xor_key: Option<&XorKey>) -> Result<Framing> {
     let mut head = [0u8; 64];
     let mut file = std::fs::File::open(path).map_err(|source| io(path, source))?;
     let n = file.read(&mut head).map_err(|source| io(path, source))?;
+    let mut masked = head;
+    unmask(xor_key, 0, &mut masked[..n]);
+    if masked[..n.min(4)] != head[..n.min(4)]
+        && n >= 4
+        && Network::from_magic(bitcoin::p2p::Magic::from_bytes([
+            masked[0], masked[1], masked[2], masked[3],
+        ]))
+        .is_some()
+    {
+        return Ok(Framing::Blk);
+    }
     let head = &head[..n];
     if head.len() >= 4
         && Network::from_magic(bitcoin::p2p::Magic::from_bytes([
@@ -41,6 +55,15 @@ fn io(path: &Path, source: std::io::Error) -> ChainError {
     }
 }
 
+/// A file of blocks to scan: where it is, how it frames blocks, and the obfuscation key of a blk file from
+/// a Bitcoin Core 28+ data directory (`xor.dat`).
+#[derive(Debug, Clone)]
+pub struct BlockFile {
+    pub path: PathBuf,
+    pub framing: Framing,
+    pub xor_key: Option<XorKey>,
+}
+
 /// A block found by [`scan`]: its header, the network its file declared, where it lies, and the file's
 /// place in the list scanned.
 #[derive(Debug, Clone)]
@@ -49,6 +72,7 @@ pub struct FoundBlock {
     pub network: Option<Network>,
     pub location: BlockLocation,
     pub file: usize,
+    pub xor_key: Option<XorKey>,
 }
 
 #[derive(Debug, Default)]
@@ -60,9 +84,10 @@ pub struct Scan {
 }
 
 /// Reads the headers of every block of `files` (each with its framing, from [`detect`]).
-pub fn scan(files: &[(PathBuf, Framing)], mut on_block: impl FnMut(&FoundBlock)) -> Scan {
+pub fn scan(files: &[BlockFile], mut on_block: impl FnMut(&FoundBlock)) -> Scan {
     let mut out = Scan::default();
-    for (index, (path, framing)) in files.iter().enumerate() {
+    for (index, file) in files.iter().enumerate() {
+        let (path, framing) = (&file.path, &file.framing);
         let mut keep = |raw: RawBlock, out: &mut Scan| match header_of(&raw) {
             Ok(header) => {
                 let found = FoundBlock {
@@ -70,6 +95,7 @@ pub fn scan(files: &[(PathBuf, Framing)], mut on_block: impl FnMut(&FoundBlock))
                     network: raw.network,
                     location: raw.location,
                     file: index,
+                    xor_key: file.xor_key,
                 };
                 on_block(&found);
                 out.found.push(found);
@@ -77,7 +103,7 @@ pub fn scan(files: &[(PathBuf, Framing)], mut on_block: impl FnMut(&FoundBlock))
             Err(e) => out.problems.push(e),
         };
         match framing {
-            Framing::Blk => match BlkFile::open(path) {
+            Framing::Blk => match BlkFile::open_masked(path, file.xor_key) {
                 Ok(blocks) => {
                     for block in blocks {
                         match block {
@@ -192,6 +218,7 @@ pub fn reread(found: &FoundBlock) -> Result<RawBlock> {
             let mut bytes = vec![0u8; location.len as usize];
             file.read_exact(&mut bytes)
                 .map_err(|source| io(path, source))?;
+            unmask(found.xor_key.as_ref(), location.offset, &mut bytes);
             Ok(RawBlock {
                 bytes,
                 network: found.network,

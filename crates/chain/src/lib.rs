@@ -22,7 +22,10 @@ pub use cluster::{ChangeRule, ClusterOptions, Clusters, CoinJoinRule, coinjoin, 
 pub use decode::decode;
 pub use error::{ChainError, Result};
 pub use flatten::{AddressBook, FlatBlock, Flattener, script_type};
-pub use read::{BlkFile, BlockLocation, Framing, RawBlock, read_getblock_json, read_raw_block};
+pub use read::{
+    BlkFile, BlockLocation, Framing, RawBlock, XorKey, read_getblock_json, read_raw_block,
+    read_xor_key,
+};
 pub use trace::{
     Arrival, ArrivalReason, Direction, TaintPolicy, Trace, TraceOptions, TxGraph, trace,
 };

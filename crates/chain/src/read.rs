@@ -51,10 +51,60 @@ pub struct RawBlock {
     pub location: BlockLocation,
 }
 
+/// Bitcoin Core 28 and later obfuscate new blk files with an 8-byte key kept in `blocks/xor.dat`: each
+/// byte at file offset `i` is XORed with `key[i % 8]`. An all-zero key (older data directories) changes
+/// nothing.
+pub type XorKey = [u8; 8];
+
+/// Reads `xor.dat` beside blk files, if there is one.
+pub fn read_xor_key(blocks_dir: &Path) -> Result<Option<XorKey>> {
+    let path = blocks_dir.join("xor.dat");
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let key: XorKey = bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| ChainError::BadBlock {
+                    path: path.clone(),
+                    offset: 0,
+                    reason: format!("xor.dat holds {} bytes, not the 8 of a key", bytes.len()),
+                })?;
+            Ok((key != [0; 8]).then_some(key))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(ChainError::Io { path, source }),
+    }
+}
+
+/// Undoes the obfuscation of bytes read from `offset` on.
+pub fn unmask(key: Option<&XorKey>, offset: u64, bytes: &mut [u8]) {
+    if let Some(key) = key {
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b ^= key[((offset + i as u64) % 8) as usize];
+        }
+    }
+}
+
+/// A reader that undoes blk obfuscation as it reads.
+struct Unmasked<R> {
+    inner: R,
+    key: Option<XorKey>,
+    offset: u64,
+}
+
+impl<R: Read> Read for Unmasked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        unmask(self.key.as_ref(), self.offset, &mut buf[..n]);
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
 /// The blocks of one blk file, streamed: one block in memory at a time. After an error (a truncated or
 /// foreign frame) the iteration ends; the blocks before it were already yielded.
 pub struct BlkFile<R> {
-    reader: BufReader<R>,
+    reader: BufReader<Unmasked<R>>,
     path: PathBuf,
     offset: u64,
     number: u64,
@@ -63,19 +113,35 @@ pub struct BlkFile<R> {
 
 impl BlkFile<std::fs::File> {
     pub fn open(path: &Path) -> Result<Self> {
+        BlkFile::open_masked(path, None)
+    }
+
+    /// A blk file obfuscated with `key` (see [`XorKey`]).
+    pub fn open_masked(path: &Path, key: Option<XorKey>) -> Result<Self> {
         let file = std::fs::File::open(path).map_err(|source| ChainError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        Ok(BlkFile::new(file, path))
+        Ok(BlkFile::new_masked(file, path, key))
     }
 }
 
 impl<R: Read> BlkFile<R> {
     /// Reads blk framing from `reader`; `path` names it in errors and locations.
     pub fn new(reader: R, path: &Path) -> Self {
+        BlkFile::new_masked(reader, path, None)
+    }
+
+    pub fn new_masked(reader: R, path: &Path, key: Option<XorKey>) -> Self {
         BlkFile {
-            reader: BufReader::with_capacity(1 << 20, reader),
+            reader: BufReader::with_capacity(
+                1 << 20,
+                Unmasked {
+                    inner: reader,
+                    key,
+                    offset: 0,
+                },
+            ),
             path: path.to_path_buf(),
             offset: 0,
             number: 0,
@@ -367,6 +433,29 @@ mod tests {
         );
         assert!(err.to_string().contains("blk00000.dat"));
         assert!(blocks.next().is_none());
+    }
+
+    #[test]
+    fn obfuscated_blk_files_read_as_plain_ones() {
+        let regtest = [0xfa, 0xbf, 0xb5, 0xda];
+        let mut data = frame(regtest, b"first block");
+        data.extend(frame(regtest, b"second"));
+        let key: XorKey = [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88];
+        let mut masked = data.clone();
+        unmask(Some(&key), 0, &mut masked);
+        assert_ne!(masked, data);
+        let plain: Vec<Vec<u8>> = BlkFile::new(&data[..], Path::new("a"))
+            .map(|b| b.unwrap().bytes)
+            .collect();
+        let unmasked: Vec<Vec<u8>> = BlkFile::new_masked(&masked[..], Path::new("b"), Some(key))
+            .map(|b| b.unwrap().bytes)
+            .collect();
+        assert_eq!(plain, unmasked);
+        assert_eq!(plain.len(), 2);
+        // Unmasking a slice from its own offset gives the same bytes as unmasking the whole.
+        let mut tail = masked[19..].to_vec();
+        unmask(Some(&key), 19, &mut tail);
+        assert_eq!(tail, data[19..]);
     }
 
     #[test]

@@ -126,6 +126,8 @@ pub struct ChainSource {
     pub framing: String,
     /// Blocks found in it when it was imported.
     pub blocks: u64,
+    /// The obfuscation key of a blk file from a Bitcoin Core 28+ data directory (`xor.dat`), in hex.
+    pub xor_key: Option<String>,
     pub imported_at: i64,
 }
 

@@ -7,10 +7,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use spector_chain::assemble::{self, FoundBlock};
+use spector_chain::assemble::{self, BlockFile, FoundBlock};
 use spector_chain::bitcoin::Network;
 use spector_chain::read::Framing;
-use spector_chain::{ClusterOptions, Flattener, decode};
+use spector_chain::{ClusterOptions, Flattener, XorKey, decode, read_xor_key};
 use spector_model::{ChainAddress, ChainSkip, ChainSource, ChainUnion};
 use spector_store::Case;
 
@@ -68,12 +68,15 @@ pub struct ChainImportReport {
 }
 
 /// The files a path stands for: a file as given; in a directory, its `*.dat` files but Bitcoin Core's
-/// `rev*.dat` undo files (its `blocks/` directory holds `blk*.dat`, `rev*.dat` and `index/`), and its
-/// `*.raw` and `*.json` files, by name.
-pub fn chain_files(path: &Path) -> Result<Vec<PathBuf>, PipelineError> {
+/// `rev*.dat` undo files and `xor.dat` key (its `blocks/` directory holds `blk*.dat`, `rev*.dat`,
+/// `xor.dat` and `index/`), and its `*.raw` and `*.json` files, by name. Each with the obfuscation key
+/// of the directory it lies in (`xor.dat`, Bitcoin Core 28+), if any.
+pub fn chain_files(path: &Path) -> Result<Vec<(PathBuf, Option<XorKey>)>, PipelineError> {
     if !path.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
+        let dir = path.parent().unwrap_or(Path::new("."));
+        return Ok(vec![(path.to_path_buf(), read_xor_key(dir)?)]);
     }
+    let key = read_xor_key(path)?;
     let listing = std::fs::read_dir(path).map_err(|source| PipelineError::ChainDir {
         dir: path.to_path_buf(),
         source,
@@ -85,11 +88,11 @@ pub fn chain_files(path: &Path) -> Result<Vec<PathBuf>, PipelineError> {
             source,
         })?;
         let name = entry.file_name().to_string_lossy().to_lowercase();
-        let wanted = (name.ends_with(".dat") && !name.starts_with("rev"))
+        let wanted = (name.ends_with(".dat") && !name.starts_with("rev") && name != "xor.dat")
             || name.ends_with(".raw")
             || name.ends_with(".json");
         if wanted && entry.path().is_file() {
-            files.push(entry.path());
+            files.push((entry.path(), key));
         }
     }
     files.sort();
@@ -103,7 +106,7 @@ pub fn import_chain(
     options: &ChainImportOptions,
     progress: &dyn Progress,
 ) -> Result<ChainImportReport, PipelineError> {
-    let mut files = Vec::new();
+    let mut files: Vec<(PathBuf, Option<XorKey>)> = Vec::new();
     for p in paths {
         files.extend(chain_files(p)?);
     }
@@ -119,8 +122,10 @@ pub fn import_chain(
         .collect();
     // New files become evidence first, so that the bytes parsed are the bytes hashed.
     let mut new: Vec<(ChainSource, bool)> = Vec::new();
-    for file in &files {
-        let framing = assemble::detect(file)?;
+    for (file, key) in &files {
+        let framing = assemble::detect(file, key.as_ref())?;
+        // The key matters only to blk framing; a raw block beside xor.dat is not obfuscated.
+        let key = key.filter(|_| framing == Framing::Blk);
         let evidence = case.add_evidence(file, "chain")?;
         if held.contains(&evidence.sha256) || new.iter().any(|(s, _)| s.sha256 == evidence.sha256) {
             continue;
@@ -131,6 +136,7 @@ pub fn import_chain(
                 original_name: evidence.original_name,
                 framing: framing.name().to_string(),
                 blocks: 0,
+                xor_key: key.map(|k| k.iter().map(|b| format!("{b:02x}")).collect()),
                 imported_at: 0,
             },
             evidence.already_held,
@@ -158,6 +164,16 @@ fn is_blocks(framing: &str) -> bool {
     matches!(framing, "blk" | "raw" | "getblock")
 }
 
+fn parse_key(hex: &str) -> Result<XorKey, PipelineError> {
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect();
+    bytes
+        .and_then(|b| XorKey::try_from(b.as_slice()).ok())
+        .ok_or_else(|| PipelineError::Chain(format!("case.db holds a bad obfuscation key {hex:?}")))
+}
+
 fn framing_of(name: &str) -> Framing {
     match name {
         "blk" => Framing::Blk,
@@ -174,21 +190,23 @@ fn rebuild(
     progress: &dyn Progress,
     report: &mut ChainImportReport,
 ) -> Result<(), PipelineError> {
-    let mut sources: Vec<(String, Framing)> = case
+    let mut sources: Vec<ChainSource> = case
         .chain_sources()?
         .into_iter()
         .filter(|s| held.contains(&s.sha256))
-        .map(|s| (s.sha256, framing_of(&s.framing)))
         .collect();
-    sources.extend(
-        new.iter()
-            .map(|(s, _)| (s.sha256.clone(), framing_of(&s.framing))),
-    );
+    sources.extend(new.iter().map(|(s, _)| s.clone()));
     report.files_in_case = sources.len();
-    let files: Vec<(PathBuf, Framing)> = sources
+    let files = sources
         .iter()
-        .map(|(sha, framing)| (case.evidence_path(sha), *framing))
-        .collect();
+        .map(|s| {
+            Ok(BlockFile {
+                path: case.evidence_path(&s.sha256),
+                framing: framing_of(&s.framing),
+                xor_key: s.xor_key.as_deref().map(parse_key).transpose()?,
+            })
+        })
+        .collect::<Result<Vec<_>, PipelineError>>()?;
 
     progress.begin_items("reading block headers", files.len() as u64);
     let mut per_file = vec![0u64; files.len()];
@@ -212,7 +230,7 @@ fn rebuild(
     let mut flattener = Flattener::with_clusters(network, &options.cluster);
     let (mut unions_done, mut skips_done) = (0usize, 0usize);
     let mut stats: HashMap<u32, ChainAddress> = HashMap::new();
-    let sha_of: Vec<Arc<str>> = sources.iter().map(|(s, _)| s.as_str().into()).collect();
+    let sha_of: Vec<Arc<str>> = sources.iter().map(|s| s.sha256.as_str().into()).collect();
     let total: u64 = ordered.segments.iter().map(|(s, _)| s.len() as u64).sum();
     progress.begin_items("flattening the best chain", total);
     let mut done = 0u64;

@@ -310,3 +310,39 @@ fn a_trace_reaches_the_labelled_cluster_its_coins_went_to() {
             .any(|a| a.address.as_deref() == Some(from.as_str()))
     );
 }
+
+#[test]
+fn an_obfuscated_data_directory_reads_as_the_plain_one() {
+    let Some(file) = shared_data("regtest/regtest_blocks1-206_blkformat.dat") else {
+        eprintln!("skipped: ../shared/data/chain is absent");
+        return;
+    };
+    // Bitcoin Core 28+: blocks/xor.dat holds the key, every blk byte is XORed with key[offset % 8].
+    let blocks = TempDir::new().unwrap();
+    let key = [0x9c, 0x01, 0xfe, 0x42, 0x17, 0x00, 0xab, 0x55];
+    let mut bytes = std::fs::read(&file).unwrap();
+    for (i, b) in bytes.iter_mut().enumerate() {
+        *b ^= key[i % 8];
+    }
+    std::fs::write(blocks.path().join("blk00000.dat"), &bytes).unwrap();
+    std::fs::write(blocks.path().join("xor.dat"), key).unwrap();
+    std::fs::write(blocks.path().join("rev00000.dat"), b"undo data, not blocks").unwrap();
+    let (_d1, plain) = case();
+    let (_d2, masked) = case();
+    let options = ChainImportOptions::default();
+    import_chain(&plain, &[file], &options, &NoProgress).unwrap();
+    let r = import_chain(
+        &masked,
+        &[blocks.path().to_path_buf()],
+        &options,
+        &NoProgress,
+    )
+    .unwrap();
+    assert_eq!((r.files_given, r.blocks_on_chain), (1, 206), "{r:?}");
+    assert_eq!(masked.chain_txs().unwrap(), plain.chain_txs().unwrap());
+    let sources = masked.chain_sources().unwrap();
+    assert_eq!(sources[0].xor_key.as_deref(), Some("9c01fe421700ab55"));
+    // The evidence is the file as received, obfuscated.
+    let held = std::fs::read(masked.root().join("evidence").join(&sources[0].sha256)).unwrap();
+    assert_eq!(held, bytes);
+}

@@ -49,7 +49,7 @@ impl Case {
         let conn = self.conn();
         self.db(conn
             .prepare(
-                "SELECT c.sha256, e.original_name, c.framing, c.blocks, c.imported_at
+                "SELECT c.sha256, e.original_name, c.framing, c.blocks, c.xor_key, c.imported_at
                  FROM chain_sources c JOIN evidence e ON e.sha256 = c.sha256
                  ORDER BY c.imported_at, c.rowid",
             )
@@ -60,7 +60,8 @@ impl Case {
                         original_name: r.get(1)?,
                         framing: r.get(2)?,
                         blocks: r.get(3)?,
-                        imported_at: r.get(4)?,
+                        xor_key: r.get(4)?,
+                        imported_at: r.get(5)?,
                     })
                 })?
                 .collect()
@@ -113,15 +114,7 @@ impl Case {
             .into_iter()
             .collect();
         self.replace_derived_with(&[ChainTag::TABLE], parts, &staging, |tx| {
-            let now = unix_now();
-            for s in new_files {
-                self.db(tx.execute(
-                    "INSERT OR IGNORE INTO chain_sources (sha256, framing, blocks, imported_at)
-                     VALUES (?1, ?2, ?3, ?4)",
-                    params![s.sha256, s.framing, s.blocks, now],
-                ))?;
-            }
-            Ok(())
+            list_sources(self, tx, new_files)
         })
     }
 }
@@ -177,17 +170,24 @@ impl ChainWriter<'_> {
             ],
             parts,
             &self.staging,
-            |tx| {
-                let now = unix_now();
-                for s in new_sources {
-                    case.db(tx.execute(
-                        "INSERT OR IGNORE INTO chain_sources (sha256, framing, blocks, imported_at)
-                         VALUES (?1, ?2, ?3, ?4)",
-                        params![s.sha256, s.framing, s.blocks, now],
-                    ))?;
-                }
-                Ok(())
-            },
+            |tx| list_sources(case, tx, new_sources),
         )
     }
+}
+
+/// Lists files of blocks or tags among `chain_sources`, inside the caller's transaction.
+fn list_sources(
+    case: &Case,
+    tx: &rusqlite::Transaction<'_>,
+    sources: &[ChainSource],
+) -> Result<()> {
+    let now = unix_now();
+    for s in sources {
+        case.db(tx.execute(
+            "INSERT OR IGNORE INTO chain_sources (sha256, framing, blocks, xor_key, imported_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![s.sha256, s.framing, s.blocks, s.xor_key, now],
+        ))?;
+    }
+    Ok(())
 }

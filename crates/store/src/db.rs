@@ -120,6 +120,7 @@ const MIGRATIONS: &[&str] = &[
         sha256      TEXT PRIMARY KEY REFERENCES evidence(sha256),
         framing     TEXT NOT NULL, -- 'blk', 'raw', 'getblock'; files of tags: 'tagpack', 'sanctions'
         blocks      INTEGER NOT NULL,
+        xor_key     TEXT, -- hex of the blocks directory's xor.dat (Bitcoin Core 28+), NULL when none
         imported_at INTEGER NOT NULL
     );
     "#,
