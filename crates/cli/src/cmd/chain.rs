@@ -87,8 +87,22 @@ pub struct ImportArgs {
     #[arg(long, env = "SPECTOR_CASE")]
     pub case: PathBuf,
     /// Files of blocks, or directories of them (their blk*.dat, *.raw and *.json files).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "rpc_url")]
     pub paths: Vec<PathBuf>,
+    /// Also fetch blocks from a node's JSON-RPC (e.g. http://127.0.0.1:8332), the heights of --heights;
+    /// they are stored as one blk file named after the node and the heights.
+    #[arg(long, requires = "heights")]
+    pub rpc_url: Option<String>,
+    /// Heights to fetch over RPC, as FIRST..LAST (inclusive).
+    #[arg(long, value_name = "FIRST..LAST")]
+    pub heights: Option<String>,
+    /// The node's .cookie file (in its data directory), for RPC credentials.
+    #[arg(long)]
+    pub rpc_cookie: Option<PathBuf>,
+    #[arg(long, env = "SPECTOR_RPC_USER")]
+    pub rpc_user: Option<String>,
+    #[arg(long, env = "SPECTOR_RPC_PASSWORD", hide_env_values = true)]
+    pub rpc_password: Option<String>,
     /// The network of raw blocks and getblock answers, which do not say: bitcoin, testnet, testnet4,
     /// signet or regtest (blk files say it by their magic).
     #[arg(long, default_value = "bitcoin")]
@@ -140,6 +154,35 @@ fn import(args: ImportArgs, out: &Output) -> anyhow::Result<()> {
         })?);
     }
     let case = Case::open(&args.case)?;
+    let fetched = tempfile::tempdir()?;
+    let mut paths = args.paths.clone();
+    if let (Some(url), Some(heights)) = (&args.rpc_url, &args.heights) {
+        let (from, to) = heights
+            .split_once("..")
+            .and_then(|(a, b)| Some((a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?)))
+            .with_context(|| {
+                format!("--heights {heights:?}: expected FIRST..LAST, e.g. 800000..800143")
+            })?;
+        let node = super::chain_rpc::Node::new(
+            url,
+            super::chain_rpc::credentials(
+                args.rpc_cookie.as_deref(),
+                args.rpc_user.as_deref(),
+                args.rpc_password.as_deref(),
+            )?,
+        );
+        let bar = Bar::new();
+        spector_pipeline::Progress::begin_items(
+            &bar,
+            "fetching blocks over RPC",
+            to.saturating_sub(from) + 1,
+        );
+        let file = super::chain_rpc::fetch_blocks(&node, from, to, fetched.path(), &|n| {
+            spector_pipeline::Progress::set(&bar, n)
+        })?;
+        spector_pipeline::Progress::end(&bar);
+        paths.push(file);
+    }
     let options = ChainImportOptions {
         network,
         cluster: spector_chain::ClusterOptions {
@@ -147,7 +190,7 @@ fn import(args: ImportArgs, out: &Output) -> anyhow::Result<()> {
             guard_size: args.guard_size,
         },
     };
-    let report = import_chain(&case, &args.paths, &options, &Bar::new())?;
+    let report = import_chain(&case, &paths, &options, &Bar::new())?;
     print_import(&report, out)?;
     if !report.problems.is_empty() && !args.allow_problems {
         anyhow::bail!(

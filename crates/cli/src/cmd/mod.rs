@@ -1,5 +1,6 @@
 pub mod case;
 pub mod chain;
+mod chain_rpc;
 pub mod classify;
 pub mod demo;
 pub mod enrich;
