@@ -103,17 +103,19 @@ pub fn scan(files: &[BlockFile], mut on_block: impl FnMut(&FoundBlock)) -> Scan 
             Err(e) => out.problems.push(e),
         };
         match framing {
-            Framing::Blk => match BlkFile::open_masked(path, file.xor_key) {
-                Ok(blocks) => {
-                    for block in blocks {
-                        match block {
-                            Ok(raw) => keep(raw, &mut out),
-                            Err(e) => out.problems.push(e),
+            Framing::Blk => {
+                match BlkFile::open_masked(path, file.xor_key).map(BlkFile::headers_only) {
+                    Ok(blocks) => {
+                        for block in blocks {
+                            match block {
+                                Ok(raw) => keep(raw, &mut out),
+                                Err(e) => out.problems.push(e),
+                            }
                         }
                     }
+                    Err(e) => out.problems.push(e),
                 }
-                Err(e) => out.problems.push(e),
-            },
+            }
             Framing::Raw => match read_raw_block(path) {
                 Ok(raw) => keep(raw, &mut out),
                 Err(e) => out.problems.push(e),
@@ -234,5 +236,53 @@ pub fn reread(found: &FoundBlock) -> Result<RawBlock> {
                 what: format!("response {}", location.number),
                 reason: "no longer in the file".into(),
             }),
+    }
+}
+
+/// Reads the blocks found by [`scan`] again, in chain order, keeping the last file open: blocks of a chain
+/// mostly follow one another in their files, so most reads continue where the last one ended.
+#[derive(Default)]
+pub struct Rereader {
+    open: Option<(PathBuf, std::io::BufReader<std::fs::File>, u64)>,
+}
+
+impl Rereader {
+    pub fn read(&mut self, found: &FoundBlock) -> Result<RawBlock> {
+        let location = &found.location;
+        if location.framing != Framing::Blk {
+            return reread(found);
+        }
+        let path = &location.file;
+        if !matches!(&self.open, Some((p, _, _)) if p == path) {
+            self.open = None;
+        }
+        let (_, reader, position) = match &mut self.open {
+            Some(open) => open,
+            None => {
+                let file = std::fs::File::open(path).map_err(|source| io(path, source))?;
+                self.open.insert((
+                    path.clone(),
+                    std::io::BufReader::with_capacity(1 << 20, file),
+                    0,
+                ))
+            }
+        };
+        if *position != location.offset {
+            let delta = location.offset as i64 - *position as i64;
+            reader
+                .seek_relative(delta)
+                .map_err(|source| io(path, source))?;
+        }
+        let mut bytes = vec![0u8; location.len as usize];
+        reader
+            .read_exact(&mut bytes)
+            .map_err(|source| io(path, source))?;
+        *position = location.offset + location.len;
+        unmask(found.xor_key.as_ref(), location.offset, &mut bytes);
+        Ok(RawBlock {
+            bytes,
+            network: found.network,
+            location: location.clone(),
+        })
     }
 }

@@ -6,52 +6,120 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bitcoin::hashes::{Hash, hash160};
-use bitcoin::{Address, Block, Network, NetworkKind, OutPoint, PubkeyHash, Script};
+use bitcoin::{Address, Block, Network, NetworkKind, OutPoint, PubkeyHash, Script, ScriptBuf};
 use spector_model::{ChainBlock, ChainInput, ChainOutput, ChainTx, Provenance};
 
 use crate::cluster::{ClusterOptions, Clusters, TxInput, TxOutput};
 use crate::read::RawBlock;
 
-/// Every address seen, numbered in order of first sight: unspent outputs and, later, clusters refer to an
-/// address by number, so memory grows with the addresses, not with the chain.
-#[derive(Debug, Default)]
+/// Maps keyed by outpoints and scripts: fixed-seed foldhash, several times faster than SipHash on the
+/// tens of millions of lookups of a large chain (the keys are public chain data, so there is no secret
+/// to protect against flooding).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
+/// The longest script with an address: a witness program of 40 bytes after its version and length.
+const MAX_ADDRESS_SCRIPT: usize = 42;
+
+/// What identifies an address: the script it pays to, a pay-to-pubkey script read as the P2PKH script of
+/// its key (the same owner spends both). Kept inline: no allocation per address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct AddressKey {
+    len: u8,
+    bytes: [u8; MAX_ADDRESS_SCRIPT],
+}
+
+impl AddressKey {
+    fn of(script: &Script, kind: ScriptType) -> Option<AddressKey> {
+        let p2pkh;
+        let bytes = match kind {
+            ScriptType::Pubkey => {
+                // `is_p2pk` guarantees one push of the key, then OP_CHECKSIG.
+                let s = script.as_bytes();
+                let hash = PubkeyHash::from_raw_hash(hash160::Hash::hash(&s[1..s.len() - 1]));
+                p2pkh = ScriptBuf::new_p2pkh(&hash);
+                p2pkh.as_bytes()
+            }
+            ScriptType::PubkeyHash
+            | ScriptType::ScriptHash
+            | ScriptType::WitnessV0KeyHash
+            | ScriptType::WitnessV0ScriptHash
+            | ScriptType::WitnessV1Taproot
+            | ScriptType::WitnessUnknown => script.as_bytes(),
+            _ => return None,
+        };
+        if bytes.len() > MAX_ADDRESS_SCRIPT {
+            return None;
+        }
+        let mut key = AddressKey {
+            len: bytes.len() as u8,
+            bytes: [0; MAX_ADDRESS_SCRIPT],
+        };
+        key.bytes[..bytes.len()].copy_from_slice(bytes);
+        Some(key)
+    }
+
+    fn script(&self) -> &Script {
+        Script::from_bytes(&self.bytes[..usize::from(self.len)])
+    }
+}
+
+/// Every address seen, numbered in order of first sight by the script it pays to: unspent outputs and
+/// clusters refer to an address by number, so memory grows with the addresses, not with the chain. Its
+/// text (base58 or bech32 for the network) is written only when asked for.
+#[derive(Debug)]
 pub struct AddressBook {
-    numbers: HashMap<Arc<str>, u32>,
-    names: Vec<Arc<str>>,
+    network: Network,
+    numbers: FastMap<AddressKey, u32>,
+    keys: Vec<AddressKey>,
 }
 
 impl AddressBook {
-    pub fn number(&mut self, address: &str) -> u32 {
-        self.number_seen(address).0
-    }
-
-    /// The address's number, and whether it had one already.
-    pub fn number_seen(&mut self, address: &str) -> (u32, bool) {
-        if let Some(&n) = self.numbers.get(address) {
-            return (n, true);
+    pub fn new(network: Network) -> Self {
+        AddressBook {
+            network,
+            numbers: FastMap::default(),
+            keys: Vec::new(),
         }
-        let name: Arc<str> = address.into();
-        let n = self.names.len() as u32;
-        self.names.push(name.clone());
-        self.numbers.insert(name, n);
-        (n, false)
     }
 
-    /// The number of an address already seen.
+    /// The number of the address `script` pays to (`None` when it has none), and whether it had one
+    /// already.
+    fn number_seen(&mut self, script: &Script, kind: ScriptType) -> Option<(u32, bool)> {
+        let key = AddressKey::of(script, kind)?;
+        let next = self.keys.len() as u32;
+        let mut seen = true;
+        let n = *self.numbers.entry(key).or_insert_with(|| {
+            seen = false;
+            next
+        });
+        if !seen {
+            self.keys.push(key);
+        }
+        Some((n, seen))
+    }
+
+    /// The number of an address (as text, for any network) already seen.
     pub fn find(&self, address: &str) -> Option<u32> {
-        self.numbers.get(address).copied()
+        let parsed: Address<bitcoin::address::NetworkUnchecked> = address.trim().parse().ok()?;
+        let script = parsed.assume_checked_ref().script_pubkey();
+        let key = AddressKey::of(&script, script_type(&script))?;
+        self.numbers.get(&key).copied()
     }
 
-    pub fn name(&self, number: u32) -> Option<&str> {
-        self.names.get(number as usize).map(|a| &**a)
+    /// The address's text for the network.
+    pub fn name(&self, number: u32) -> Option<String> {
+        let key = self.keys.get(number as usize)?;
+        Address::from_script(key.script(), self.network)
+            .ok()
+            .map(|a| a.to_string())
     }
 
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.keys.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.keys.is_empty()
     }
 }
 
@@ -153,12 +221,25 @@ pub struct FlatBlock {
     pub txs: Vec<ChainTx>,
     pub inputs: Vec<ChainInput>,
     pub outputs: Vec<ChainOutput>,
+    /// The address number ([`AddressBook`]) of each input's spent output and of each output, in the order
+    /// of `inputs` and `outputs`.
+    pub input_addresses: Vec<Option<u32>>,
+    pub output_addresses: Vec<Option<u32>>,
+}
+
+/// What a block added to the chain read, when only counts are wanted ([`Flattener::cluster_block`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BlockCounts {
+    pub txs: u64,
+    pub inputs: u64,
+    pub inputs_resolved: u64,
+    pub outputs: u64,
 }
 
 /// Flattens blocks given in chain order, keeping the outputs not yet spent.
 pub struct Flattener {
     network: Network,
-    unspent: HashMap<OutPoint, Unspent>,
+    unspent: FastMap<OutPoint, Unspent>,
     pub addresses: AddressBook,
     /// Address clusters, built as the transactions pass when asked for.
     pub clusters: Option<Clusters>,
@@ -169,8 +250,8 @@ impl Flattener {
     pub fn new(network: Network) -> Self {
         Flattener {
             network,
-            unspent: HashMap::new(),
-            addresses: AddressBook::default(),
+            unspent: FastMap::default(),
+            addresses: AddressBook::new(network),
             clusters: None,
             next_tx: 0,
         }
@@ -189,6 +270,7 @@ impl Flattener {
         self.unspent.len()
     }
 
+    /// The block's rows (and its transactions clustered, when clustering).
     pub fn flatten(
         &mut self,
         block: &Block,
@@ -196,119 +278,15 @@ impl Flattener {
         height: Option<u64>,
         source_sha256: &Arc<str>,
     ) -> FlatBlock {
-        let block_hash = block.block_hash().to_string();
-        let time = i64::from(block.header.time);
-        let mut txs = Vec::with_capacity(block.txdata.len());
-        let mut inputs = Vec::new();
-        let mut outputs = Vec::new();
+        let mut rows = Rows::default();
         let first_tx = self.next_tx;
-        let mut cluster_inputs: Vec<TxInput> = Vec::new();
-        let mut cluster_outputs: Vec<TxOutput> = Vec::new();
-        for (index, tx) in block.txdata.iter().enumerate() {
-            cluster_inputs.clear();
-            cluster_outputs.clear();
-            let txid_hash = tx.compute_txid();
-            let txid = txid_hash.to_string();
-            let coinbase = tx.is_coinbase();
-            let mut input_value = Some(0u64);
-            for (vin, input) in tx.input.iter().enumerate() {
-                let spent = (!coinbase)
-                    .then(|| self.unspent.remove(&input.previous_output))
-                    .flatten();
-                if let Some(Unspent {
-                    value,
-                    address: Some(address),
-                    script_type,
-                }) = spent
-                {
-                    cluster_inputs.push(TxInput {
-                        address,
-                        value,
-                        script_type,
-                    });
-                }
-                input_value = match (input_value, spent) {
-                    (Some(sum), Some(s)) => Some(sum + s.value),
-                    _ if coinbase => Some(0),
-                    _ => None,
-                };
-                inputs.push(ChainInput {
-                    txid: txid.clone(),
-                    vin: vin as u32,
-                    prev_txid: (!coinbase).then(|| input.previous_output.txid.to_string()),
-                    prev_vout: (!coinbase).then_some(input.previous_output.vout),
-                    sequence: input.sequence.to_consensus_u32(),
-                    value: spent.map(|s| s.value),
-                    address: spent
-                        .and_then(|s| s.address)
-                        .and_then(|n| self.addresses.name(n))
-                        .map(str::to_string),
-                    script_type: spent.map(|s| s.script_type.name().to_string()),
-                });
-            }
-            let mut output_value = 0u64;
-            for (vout, output) in tx.output.iter().enumerate() {
-                let value = output.value.to_sat();
-                output_value += value;
-                let kind = script_type(&output.script_pubkey);
-                let address = address_of(&output.script_pubkey, kind, self.network);
-                let numbered = address.as_deref().map(|a| self.addresses.number_seen(a));
-                let number = numbered.map(|(n, _)| n);
-                cluster_outputs.push(TxOutput {
-                    address: number,
-                    value,
-                    script_type: kind,
-                    seen_before: numbered.is_some_and(|(_, seen)| seen),
-                });
-                // An OP_RETURN output can never be spent.
-                if kind != ScriptType::NullData {
-                    self.unspent.insert(
-                        OutPoint::new(txid_hash, vout as u32),
-                        Unspent {
-                            value,
-                            address: number,
-                            script_type: kind,
-                        },
-                    );
-                }
-                outputs.push(ChainOutput {
-                    txid: txid.clone(),
-                    vout: vout as u32,
-                    value,
-                    script_type: kind.name().to_string(),
-                    address,
-                });
-            }
-            if let Some(clusters) = &mut self.clusters {
-                clusters.add_tx(self.next_tx, &cluster_inputs, &cluster_outputs);
-            }
-            self.next_tx += 1;
-            let input_value = if coinbase { None } else { input_value };
-            txs.push(ChainTx {
-                txid,
-                block_hash: block_hash.clone(),
-                height,
-                time,
-                index: index as u32,
-                version: tx.version.0,
-                lock_time: tx.lock_time.to_consensus_u32(),
-                size: tx.total_size() as u64,
-                vsize: tx.vsize() as u64,
-                weight: tx.weight().to_wu(),
-                coinbase,
-                input_count: tx.input.len() as u32,
-                output_count: tx.output.len() as u32,
-                input_value,
-                output_value,
-                fee: input_value.map(|i| i.saturating_sub(output_value)),
-            });
-        }
+        self.walk(block, None, height, Some(&mut rows));
         let location = &raw.location;
         let chain_block = ChainBlock {
-            hash: block_hash,
+            hash: block.block_hash().to_string(),
             prev_hash: block.header.prev_blockhash.to_string(),
             height,
-            time,
+            time: i64::from(block.header.time),
             version: block.header.version.to_consensus(),
             bits: block.header.bits.to_consensus(),
             nonce: block.header.nonce,
@@ -328,9 +306,156 @@ impl Flattener {
         FlatBlock {
             first_tx,
             block: chain_block,
-            txs,
-            inputs,
-            outputs,
+            txs: rows.txs,
+            inputs: rows.inputs,
+            outputs: rows.outputs,
+            input_addresses: rows.input_addresses,
+            output_addresses: rows.output_addresses,
         }
     }
+
+    /// Resolves and clusters the block's transactions without making rows: what clustering a chain
+    /// costs, as the benchmark measures it.
+    pub fn cluster_block(&mut self, block: &crate::DecodedBlock) -> BlockCounts {
+        self.walk(&block.block, Some(&block.txids), None, None)
+    }
+
+    /// `txids`, when given, are those of the block's transactions (as decoding computed them).
+    fn walk(
+        &mut self,
+        block: &Block,
+        txids: Option<&[bitcoin::Txid]>,
+        height: Option<u64>,
+        mut rows: Option<&mut Rows>,
+    ) -> BlockCounts {
+        let mut counts = BlockCounts::default();
+        let block_hash = rows.as_ref().map(|_| block.block_hash().to_string());
+        let time = i64::from(block.header.time);
+        let mut cluster_inputs: Vec<TxInput> = Vec::new();
+        let mut cluster_outputs: Vec<TxOutput> = Vec::new();
+        for (index, tx) in block.txdata.iter().enumerate() {
+            cluster_inputs.clear();
+            cluster_outputs.clear();
+            let txid_hash = txids
+                .and_then(|t| t.get(index).copied())
+                .unwrap_or_else(|| tx.compute_txid());
+            let txid = rows.as_ref().map(|_| txid_hash.to_string());
+            let coinbase = tx.is_coinbase();
+            let mut input_value = Some(0u64);
+            for (vin, input) in tx.input.iter().enumerate() {
+                let spent = if coinbase {
+                    None
+                } else {
+                    self.unspent.remove(&input.previous_output)
+                };
+                if let Some(Unspent {
+                    value,
+                    address: Some(address),
+                    script_type,
+                }) = spent
+                {
+                    cluster_inputs.push(TxInput {
+                        address,
+                        value,
+                        script_type,
+                    });
+                }
+                input_value = match (input_value, spent) {
+                    (Some(sum), Some(s)) => Some(sum + s.value),
+                    _ if coinbase => Some(0),
+                    _ => None,
+                };
+                counts.inputs += 1;
+                counts.inputs_resolved += u64::from(spent.is_some());
+                if let (Some(rows), Some(txid)) = (rows.as_deref_mut(), &txid) {
+                    let address = spent.and_then(|s| s.address);
+                    rows.inputs.push(ChainInput {
+                        txid: txid.clone(),
+                        vin: vin as u32,
+                        prev_txid: (!coinbase).then(|| input.previous_output.txid.to_string()),
+                        prev_vout: (!coinbase).then_some(input.previous_output.vout),
+                        sequence: input.sequence.to_consensus_u32(),
+                        value: spent.map(|s| s.value),
+                        address: address.and_then(|n| self.addresses.name(n)),
+                        script_type: spent.map(|s| s.script_type.name().to_string()),
+                    });
+                    rows.input_addresses.push(address);
+                }
+            }
+            let mut output_value = 0u64;
+            for (vout, output) in tx.output.iter().enumerate() {
+                let value = output.value.to_sat();
+                output_value += value;
+                let kind = script_type(&output.script_pubkey);
+                let numbered = self.addresses.number_seen(&output.script_pubkey, kind);
+                let number = numbered.map(|(n, _)| n);
+                cluster_outputs.push(TxOutput {
+                    address: number,
+                    value,
+                    script_type: kind,
+                    seen_before: numbered.is_some_and(|(_, seen)| seen),
+                });
+                // An OP_RETURN output can never be spent.
+                if kind != ScriptType::NullData {
+                    self.unspent.insert(
+                        OutPoint::new(txid_hash, vout as u32),
+                        Unspent {
+                            value,
+                            address: number,
+                            script_type: kind,
+                        },
+                    );
+                }
+                counts.outputs += 1;
+                if let (Some(rows), Some(txid)) = (rows.as_deref_mut(), &txid) {
+                    rows.outputs.push(ChainOutput {
+                        txid: txid.clone(),
+                        vout: vout as u32,
+                        value,
+                        script_type: kind.name().to_string(),
+                        address: address_of(&output.script_pubkey, kind, self.network),
+                    });
+                    rows.output_addresses.push(number);
+                }
+            }
+            if let Some(clusters) = &mut self.clusters {
+                clusters.add_tx(self.next_tx, &cluster_inputs, &cluster_outputs);
+            }
+            self.next_tx += 1;
+            counts.txs += 1;
+            let input_value = if coinbase { None } else { input_value };
+            if let (Some(rows), Some(txid), Some(block_hash)) =
+                (rows.as_deref_mut(), txid, &block_hash)
+            {
+                rows.txs.push(ChainTx {
+                    txid,
+                    block_hash: block_hash.clone(),
+                    height,
+                    time,
+                    index: index as u32,
+                    version: tx.version.0,
+                    lock_time: tx.lock_time.to_consensus_u32(),
+                    size: tx.total_size() as u64,
+                    vsize: tx.vsize() as u64,
+                    weight: tx.weight().to_wu(),
+                    coinbase,
+                    input_count: tx.input.len() as u32,
+                    output_count: tx.output.len() as u32,
+                    input_value,
+                    output_value,
+                    fee: input_value.map(|i| i.saturating_sub(output_value)),
+                });
+            }
+        }
+        counts
+    }
+}
+
+#[derive(Default)]
+struct Rows {
+    txs: Vec<ChainTx>,
+    inputs: Vec<ChainInput>,
+    outputs: Vec<ChainOutput>,
+    input_addresses: Vec<Option<u32>>,
+    output_addresses: Vec<Option<u32>>,
 }

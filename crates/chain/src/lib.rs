@@ -19,9 +19,9 @@ pub mod trace;
 
 pub use best::{BestChain, ChainHeader, best_chain};
 pub use cluster::{ChangeRule, ClusterOptions, Clusters, CoinJoinRule, coinjoin, union_path};
-pub use decode::decode;
+pub use decode::{DecodedBlock, decode, decode_with_txids};
 pub use error::{ChainError, Result};
-pub use flatten::{AddressBook, FlatBlock, Flattener, script_type};
+pub use flatten::{AddressBook, BlockCounts, FlatBlock, Flattener, script_type};
 pub use read::{
     BlkFile, BlockLocation, Framing, RawBlock, XorKey, read_getblock_json, read_raw_block,
     read_xor_key,

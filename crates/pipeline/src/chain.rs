@@ -248,24 +248,22 @@ fn rebuild(
             for tx in &flat.txs {
                 writer.push_tx(tx)?;
             }
-            for input in &flat.inputs {
+            for (input, number) in flat.inputs.iter().zip(&flat.input_addresses) {
                 writer.push_input(input)?;
-                if let (Some(address), Some(value)) = (&input.address, input.value) {
-                    let number = flattener.addresses.number(address);
-                    if let Some(s) = stats.get_mut(&number) {
-                        s.inputs += 1;
-                        s.spent += value;
-                        s.last_seen = s.last_seen.max(flat.block.time);
-                    }
+                if let (Some(number), Some(value)) = (number, input.value)
+                    && let Some(s) = stats.get_mut(number)
+                {
+                    s.inputs += 1;
+                    s.spent += value;
+                    s.last_seen = s.last_seen.max(flat.block.time);
                 }
                 report.inputs += 1;
                 report.inputs_resolved += u64::from(input.value.is_some());
             }
-            for output in &flat.outputs {
+            for (output, number) in flat.outputs.iter().zip(&flat.output_addresses) {
                 writer.push_output(output)?;
-                if let Some(address) = &output.address {
-                    let number = flattener.addresses.number(address);
-                    let s = stats.entry(number).or_insert_with(|| ChainAddress {
+                if let (Some(address), Some(number)) = (&output.address, number) {
+                    let s = stats.entry(*number).or_insert_with(|| ChainAddress {
                         cluster: String::new(),
                         cluster_size: 0,
                         address: address.clone(),
@@ -290,7 +288,7 @@ fn rebuild(
                         .get((at - flat.first_tx) as usize)
                         .map_or_else(String::new, |t| t.txid.clone())
                 };
-                let name = |n: u32| flattener.addresses.name(n).unwrap_or("").to_string();
+                let name = |n: u32| flattener.addresses.name(n).unwrap_or_default();
                 for u in &clusters.unions[unions_done..] {
                     writer.push_union(&ChainUnion {
                         address_a: name(u.a),
@@ -329,7 +327,7 @@ fn rebuild(
     for (number, mut a) in stats {
         if let Some(clusters) = &mut flattener.clusters {
             let root = clusters.find(number);
-            a.cluster = flattener.addresses.name(root).unwrap_or("").to_string();
+            a.cluster = flattener.addresses.name(root).unwrap_or_default();
             a.cluster_size = clusters.size_of(root) as u64;
             report.largest_cluster = report.largest_cluster.max(a.cluster_size);
             roots.insert(root);

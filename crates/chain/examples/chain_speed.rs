@@ -1,0 +1,108 @@
+//! Parse and cluster every block of a directory of blk files, as `spector chain import` reads and clusters
+//! them (same reader, decoder, best-chain ordering, input resolution and clustering; no table rows), and
+//! print what it did and how fast: `bench/chain.sh` runs it beside the peer crates.
+//!
+//!   cargo run --release -p spector-chain --example chain_speed -- BLOCKS_DIR [NETWORK]
+//!
+//! Decoding runs on a thread of its own, resolution and clustering on the main thread.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use spector_chain::assemble::{self, BlockFile, Rereader};
+use spector_chain::bitcoin::Network;
+use spector_chain::{ClusterOptions, Flattener, Framing, decode_with_txids, read_xor_key};
+
+// The allocator the `spector` binary links, so that the figures are those of `spector chain import`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn blk_files(dir: &Path) -> Vec<BlockFile> {
+    let key = read_xor_key(dir).expect("xor.dat");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("blocks directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.starts_with("blk") && name.ends_with(".dat")
+        })
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| BlockFile {
+            path,
+            framing: Framing::Blk,
+            xor_key: key,
+        })
+        .collect()
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let dir = PathBuf::from(args.next().expect("BLOCKS_DIR"));
+    let default_network: Network = args
+        .next()
+        .map_or(Network::Regtest, |n| n.parse().expect("network"));
+    let started = Instant::now();
+    let files = blk_files(&dir);
+    let scan = assemble::scan(&files, |_| {});
+    assert!(scan.problems.is_empty(), "{:?}", scan.problems);
+    let network = assemble::network_of(&scan, default_network).expect("one network");
+    let ordered = assemble::order(&scan, network);
+    let scanned = started.elapsed().as_secs_f64();
+    let order: Vec<usize> = ordered
+        .segments
+        .iter()
+        .flat_map(|(s, _)| s.iter().copied())
+        .collect();
+
+    let (tx, rx) = std::sync::mpsc::sync_channel(64);
+    let found = &scan.found;
+    let (mut counts, mut flattener) = std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut reader = Rereader::default();
+            for &at in &order {
+                let raw = reader.read(&found[at]).expect("re-read");
+                let block = decode_with_txids(&raw).expect("valid block");
+                if tx.send(block).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut flattener = Flattener::with_clusters(network, &ClusterOptions::default());
+        let mut counts = spector_chain::BlockCounts::default();
+        for block in rx {
+            let c = flattener.cluster_block(&block);
+            counts.txs += c.txs;
+            counts.inputs += c.inputs;
+            counts.inputs_resolved += c.inputs_resolved;
+            counts.outputs += c.outputs;
+        }
+        (counts, flattener)
+    });
+    let addresses = flattener.addresses.len();
+    let clusters = flattener.clusters.as_mut().expect("clustering");
+    let mut roots = std::collections::HashSet::new();
+    for n in 0..addresses as u32 {
+        roots.insert(clusters.find(n));
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    counts.txs = counts.txs.max(1);
+    println!(
+        "{{\"blocks\": {}, \"txs\": {}, \"inputs\": {}, \"inputs_resolved\": {}, \"outputs\": {}, \"addresses\": {addresses}, \"clusters\": {}, \"unions\": {}, \"coinjoins_skipped\": {}, \"scan_seconds\": {scanned:.2}, \"seconds\": {seconds:.2}, \"tx_per_s\": {:.0}}}",
+        order_len(&ordered),
+        counts.txs,
+        counts.inputs,
+        counts.inputs_resolved,
+        counts.outputs,
+        roots.len(),
+        clusters.unions.len(),
+        clusters.skips.len(),
+        counts.txs as f64 / seconds
+    );
+}
+
+fn order_len(o: &assemble::Ordered) -> usize {
+    o.segments.iter().map(|(s, _)| s.len()).sum()
+}
