@@ -23,6 +23,8 @@ pub enum SynthError {
     KeyGen(#[from] crate::ids::pgp::KeyGenError),
     #[error("cannot encode a product photo: {0}")]
     Image(String),
+    #[error("synthetic chain: {0}")]
+    Chain(String),
     #[error("JSON error on {path}: {source}")]
     Json {
         path: PathBuf,

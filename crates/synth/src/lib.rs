@@ -7,6 +7,7 @@
 //! Memory: personas, accounts and listings are held in memory (they grow sub-linearly with scale); orders,
 //! feedback and messages are derived one at a time from per-record random streams and streamed to disk.
 
+pub mod chain;
 mod clock;
 mod error;
 pub mod formats;
@@ -23,6 +24,7 @@ mod world;
 
 use std::path::Path;
 
+pub use chain::ChainSummary;
 pub use error::SynthError;
 pub use truth::Counts;
 pub use world::{Family, MARKET_NAMES};
@@ -112,6 +114,29 @@ pub fn generate(
 ) -> Result<SynthSummary, SynthError> {
     validate(config)?;
     let world = world::build(config)?;
+    write_markets(&world, out, progress)
+}
+
+/// Like [`generate`], then writes the world's chain: `chain/blk?????.dat` (regtest), `truth/chain_*.csv`
+/// and `attribution/exchanges.yaml` (see `docs/synth-world.md`). The rest of the output is the same as
+/// [`generate`]'s.
+pub fn generate_with_chain(
+    config: &SynthConfig,
+    out: &Path,
+    progress: &dyn Fn(ProgressEvent),
+) -> Result<(SynthSummary, ChainSummary), SynthError> {
+    validate(config)?;
+    let world = world::build(config)?;
+    let summary = write_markets(&world, out, progress)?;
+    let chain = chain::write_world_chain(&world, out)?;
+    Ok((summary, chain))
+}
+
+fn write_markets(
+    world: &world::World,
+    out: &Path,
+    progress: &dyn Fn(ProgressEvent),
+) -> Result<SynthSummary, SynthError> {
     let progress = Progress::new(progress);
     progress.emit(ProgressEvent::Planned {
         markets: world.markets.len(),
@@ -133,11 +158,11 @@ pub fn generate(
         let dir = out.join("markets").join(market.name);
         std::fs::create_dir_all(&dir).map_err(SynthError::io(&dir))?;
         let (mut truth, mut bytes) = match market.family {
-            Family::Laravel => markets::laravel::write(&world, market, &dir, &progress)?,
-            Family::Pgmarket => markets::pgmarket::write(&world, market, &dir, &progress)?,
-            Family::Scrape => markets::scrape::write(&world, market, &dir, &progress)?,
+            Family::Laravel => markets::laravel::write(world, market, &dir, &progress)?,
+            Family::Pgmarket => markets::pgmarket::write(world, market, &dir, &progress)?,
+            Family::Scrape => markets::scrape::write(world, market, &dir, &progress)?,
         };
-        bytes += images::write_market(&world, market, &dir.join("images"), &progress)?;
+        bytes += images::write_market(world, market, &dir.join("images"), &progress)?;
         truth.counts.images = market.images.len() as u64;
         progress.flush_totals();
         progress.emit(ProgressEvent::MarketFinished {
@@ -157,8 +182,8 @@ pub fn generate(
 
     let truth_dir = out.join("truth");
     std::fs::create_dir_all(&truth_dir).map_err(SynthError::io(&truth_dir))?;
-    truth::write_truth_files(&world, &truths, &truth_dir, &progress)?;
-    let json_bytes = write_world_json(&world, &summaries, &truth_dir.join("world.json"))?;
+    truth::write_truth_files(world, &truths, &truth_dir, &progress)?;
+    let json_bytes = write_world_json(world, &summaries, &truth_dir.join("world.json"))?;
     let bytes_written = progress.bytes() + json_bytes;
     Ok(SynthSummary {
         personas: world.personas.len(),

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use spector_synth::{SynthConfig, generate};
+use spector_synth::{SynthConfig, generate, generate_with_chain};
 
 use crate::output::Output;
 
@@ -19,6 +19,13 @@ pub struct SynthArgs {
     /// Output directory: markets/<market>/ and truth/ are written below it.
     #[arg(long)]
     pub out: PathBuf,
+    /// Also write the world's money as a regtest Bitcoin chain: chain/blk?????.dat (buyers paying market
+    /// deposit addresses, payouts to the dumps' payout addresses, vendors cashing out at exchanges, some
+    /// through a CoinJoin), truth/chain_*.csv (who holds each address, each order's transactions) and
+    /// attribution/exchanges.yaml (a GraphSense TagPack of exchange addresses). The chain pays the scripts
+    /// of the world's mainnet addresses: read it as mainnet to see the dumps' spellings.
+    #[arg(long)]
+    pub chain: bool,
 }
 
 pub fn run(args: SynthArgs, out: &Output) -> anyhow::Result<()> {
@@ -29,17 +36,31 @@ pub fn run(args: SynthArgs, out: &Output) -> anyhow::Result<()> {
         scale: args.scale,
         markets: args.markets,
     };
-    let summary = generate(&config, &args.out, &|_| bar.tick())?;
+    let (summary, chain) = if args.chain {
+        let (summary, chain) = generate_with_chain(&config, &args.out, &|_| bar.tick())?;
+        (summary, Some(chain))
+    } else {
+        (generate(&config, &args.out, &|_| bar.tick())?, None)
+    };
     bar.finish_and_clear();
     if out.json {
-        return out.print_json(&serde_json::json!({
+        let mut json = serde_json::json!({
             "out": args.out,
             "markets": summary.markets.len(),
             "personas": summary.personas,
             "accounts": summary.accounts,
             "orders": summary.orders,
             "bytes_written": summary.bytes_written,
-        }));
+        });
+        if let Some(chain) = &chain {
+            json["chain"] = serde_json::json!({
+                "blocks": chain.blocks,
+                "transactions": chain.transactions,
+                "bytes": chain.bytes,
+                "files": chain.files,
+            });
+        }
+        return out.print_json(&json);
     }
     out.line(&format!(
         "wrote {} markets, {} personas, {} accounts, {} orders ({:.1} MB) to {}",
@@ -50,5 +71,14 @@ pub fn run(args: SynthArgs, out: &Output) -> anyhow::Result<()> {
         summary.bytes_written as f64 / 1e6,
         args.out.display()
     ));
+    if let Some(chain) = chain {
+        out.line(&format!(
+            "wrote a regtest chain of {} blocks, {} transactions ({:.1} MB) to {}",
+            chain.blocks,
+            chain.transactions,
+            chain.bytes as f64 / 1e6,
+            args.out.join("chain").display()
+        ));
+    }
     Ok(())
 }

@@ -92,6 +92,30 @@ pub fn generate(seed: u64, scale: f64, markets: usize) -> Generated {
     }
 }
 
+/// Like [`generate`], with the world's chain (`chain/`, `truth/chain_*.csv`, `attribution/`).
+pub fn generate_with_chain(
+    seed: u64,
+    scale: f64,
+    markets: usize,
+) -> (Generated, spector_synth::ChainSummary) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = SynthConfig {
+        seed,
+        scale,
+        markets,
+    };
+    let (summary, chain) =
+        spector_synth::generate_with_chain(&config, dir.path(), &|_| {}).expect("generate");
+    let mut files = BTreeMap::new();
+    read_tree(dir.path(), dir.path(), &mut files);
+    let generated = Generated {
+        summary,
+        files,
+        parsed: OnceLock::new(),
+    };
+    (generated, chain)
+}
+
 fn read_tree(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
     for entry in std::fs::read_dir(dir).expect("read dir") {
         let path = entry.expect("entry").path();
