@@ -9,6 +9,7 @@
 //! loses the blocks read before it.
 
 pub mod assemble;
+pub mod attribution;
 pub mod best;
 pub mod cluster;
 pub mod decode;
@@ -17,6 +18,7 @@ pub mod flatten;
 pub mod read;
 pub mod trace;
 
+pub use attribution::{AddressTag, AttributionError, read_sanctions_list, read_tagpack};
 pub use best::{BestChain, ChainHeader, best_chain};
 pub use cluster::{ChangeRule, ClusterOptions, Clusters, CoinJoinRule, coinjoin, union_path};
 pub use decode::{DecodedBlock, decode, decode_with_txids};
