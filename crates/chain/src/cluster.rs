@@ -13,8 +13,9 @@
 pub enum CoinJoinRule {
     /// Samourai Whirlpool: five inputs, five outputs of one pool denomination.
     Whirlpool,
-    /// Wasabi: ten or more outputs of one value near 0.1 BTC (Wasabi 1), or fifty or more inputs and
-    /// outputs (Wasabi 2's many standard denominations).
+    /// Wasabi and other coordinated rounds: ten or more outputs of one value from five or more inputs
+    /// (Wasabi 1 mixed about 0.1 BTC, others any denomination, several outputs per participant), or fifty
+    /// or more inputs and outputs with five of one value (Wasabi 2's many standard denominations).
     Wasabi,
     /// The general pattern (JoinMarket and others): at least two outputs of one value, at least as many
     /// inputs as such outputs, and those outputs at least half of all outputs.
@@ -51,9 +52,7 @@ pub fn coinjoin(inputs: usize, outputs: &[u64]) -> Option<CoinJoinRule> {
     if inputs == 5 && outputs.len() == 5 && equal == 5 && WHIRLPOOL_POOLS.contains(&value) {
         return Some(CoinJoinRule::Whirlpool);
     }
-    if (equal >= 10 && (5_000_000..=20_000_000).contains(&value))
-        || (inputs >= 50 && outputs.len() >= 50 && equal >= 5)
-    {
+    if (equal >= 10 && inputs >= 5) || (inputs >= 50 && outputs.len() >= 50 && equal >= 5) {
         return Some(CoinJoinRule::Wasabi);
     }
     if equal >= 2 && inputs >= equal && 2 * equal >= outputs.len() {
@@ -359,6 +358,10 @@ mod tests {
         let mut wasabi = vec![10_000_000; 12];
         wasabi.extend([3_456_789, 77_000]);
         assert_eq!(coinjoin(14, &wasabi), Some(CoinJoinRule::Wasabi));
+        // Several mixed outputs per participant: more equal outputs than inputs, any denomination.
+        let mut round = vec![1_000_000; 29];
+        round.extend((0..13).map(|i| 150_000 + i * 61_000));
+        assert_eq!(coinjoin(26, &round), Some(CoinJoinRule::Wasabi));
         // JoinMarket: three equal outputs, two changes.
         assert_eq!(
             coinjoin(4, &[2_000_000, 2_000_000, 2_000_000, 513_000, 1_207_000]),

@@ -345,3 +345,167 @@ fn rebuild(
     report.rebuilt = true;
     Ok(())
 }
+
+/// What an import of tags did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TagImportReport {
+    pub files_given: usize,
+    pub files_new: usize,
+    /// Tags in the case after the import (of every file of tags held), and the BTC ones among them.
+    pub tags: u64,
+    pub btc_tags: u64,
+    /// Tags this import's new files held, and those they rejected (each naming file, line and reason).
+    pub new_tags: u64,
+    pub rejects: Vec<String>,
+    /// Files that are no tag pack or list at all (an ActorPack, say), skipped with the reason.
+    pub skipped: Vec<String>,
+}
+
+/// Which reader a file of tags needs, by its name: `*.yaml`/`*.yml` GraphSense TagPacks,
+/// `sanctioned_addresses_<COIN>.txt` sanctions lists.
+fn tag_framing(path: &Path) -> Option<&'static str> {
+    let name = path.file_name()?.to_str()?.to_lowercase();
+    if name.ends_with(".yaml") || name.ends_with(".yml") {
+        Some("tagpack")
+    } else if spector_chain::attribution::sanctions_list_currency(&name).is_some() {
+        Some("sanctions")
+    } else {
+        None
+    }
+}
+
+fn read_tags(
+    case: &Case,
+    source: &ChainSource,
+) -> Result<(Vec<spector_model::ChainTag>, Vec<String>), spector_chain::AttributionError> {
+    use spector_chain::attribution::{parse_sanctions_list, parse_tagpack};
+    let path = case.evidence_path(&source.sha256);
+    let bytes = std::fs::read(&path).map_err(|e| spector_chain::AttributionError::Io {
+        path: path.clone(),
+        source: e,
+    })?;
+    // Named as handed in, so that an origin reads as the analyst knows the file.
+    let name = Path::new(&source.original_name);
+    let (tags, rejects) = if source.framing == "sanctions" {
+        let read = parse_sanctions_list(name, &bytes)?;
+        (read.tags, read.rejects)
+    } else {
+        let read = parse_tagpack(name, &bytes)?;
+        (read.tags, read.rejects)
+    };
+    let rows = tags
+        .into_iter()
+        .map(|t| spector_model::ChainTag {
+            address: t.address,
+            currency: t.currency,
+            label: t.label,
+            category: t.category.or(t.abuse),
+            actor: t.actor,
+            source: t.source,
+            confidence: t.confidence,
+            file: source.original_name.clone(),
+            position: t.origin.line,
+            src_sha256: source.sha256.clone(),
+        })
+        .collect();
+    let rejects = rejects
+        .iter()
+        .map(|r| format!("{}: {}", r.origin, r.reason))
+        .collect();
+    Ok((rows, rejects))
+}
+
+/// Imports files of public attribution (paths: files, or directories of them) into `chain_tags`,
+/// rebuilt from every file of tags the case holds. A tag labels the cluster of its address.
+pub fn import_tags(case: &Case, paths: &[PathBuf]) -> Result<TagImportReport, PipelineError> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let listing = std::fs::read_dir(p).map_err(|source| PipelineError::ChainDir {
+                dir: p.clone(),
+                source,
+            })?;
+            let mut found: Vec<PathBuf> = listing
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file() && tag_framing(f).is_some())
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    let mut report = TagImportReport {
+        files_given: files.len(),
+        ..TagImportReport::default()
+    };
+    let held: Vec<ChainSource> = case
+        .chain_sources()?
+        .into_iter()
+        .filter(|s| !is_blocks(&s.framing))
+        .collect();
+    let mut new: Vec<ChainSource> = Vec::new();
+    let mut added: Vec<(String, bool)> = Vec::new();
+    for file in &files {
+        let framing = tag_framing(file).ok_or_else(|| {
+            PipelineError::Chain(format!(
+                "{}: not a file of tags (a GraphSense TagPack *.yaml, or sanctioned_addresses_<COIN>.txt)",
+                file.display()
+            ))
+        })?;
+        let evidence = case.add_evidence(file, "attribution")?;
+        if held.iter().chain(&new).any(|s| s.sha256 == evidence.sha256) {
+            continue;
+        }
+        added.push((evidence.sha256.clone(), evidence.already_held));
+        new.push(ChainSource {
+            sha256: evidence.sha256,
+            original_name: evidence.original_name,
+            framing: framing.to_string(),
+            blocks: 0,
+            xor_key: None,
+            imported_at: 0,
+        });
+    }
+    let result = (|| {
+        let mut all = Vec::new();
+        let mut kept_new = Vec::new();
+        for source in held.iter() {
+            // Held files were read before; read again, they give the same tags.
+            if let Ok((tags, _)) = read_tags(case, source) {
+                all.extend(tags);
+            }
+        }
+        for source in &new {
+            match read_tags(case, source) {
+                Ok((tags, rejects)) => {
+                    report.new_tags += tags.len() as u64;
+                    report.rejects.extend(rejects);
+                    all.extend(tags);
+                    kept_new.push(source.clone());
+                }
+                Err(e) => report
+                    .skipped
+                    .push(format!("{}: {e}", source.original_name)),
+            }
+        }
+        report.files_new = kept_new.len();
+        report.tags = all.len() as u64;
+        report.btc_tags = all.iter().filter(|t| t.currency == "BTC").count() as u64;
+        if !kept_new.is_empty() {
+            case.replace_chain_tags(&all, &kept_new)?;
+        }
+        Ok::<_, PipelineError>(kept_new)
+    })();
+    // Evidence this run brought in and did not list (skipped files, or all on failure) goes again.
+    let listed: BTreeSet<String> = match &result {
+        Ok(kept) => kept.iter().map(|s| s.sha256.clone()).collect(),
+        Err(_) => BTreeSet::new(),
+    };
+    for (sha, already_held) in added {
+        if !already_held && !listed.contains(&sha) {
+            let _ = case.discard_evidence(&sha);
+        }
+    }
+    result.map(|_| report)
+}

@@ -13,7 +13,9 @@ mod link;
 mod measure;
 mod money;
 
-pub use chain::{ChainImportOptions, ChainImportReport, chain_files, import_chain};
+pub use chain::{
+    ChainImportOptions, ChainImportReport, TagImportReport, chain_files, import_chain, import_tags,
+};
 pub use enrich::{
     EnrichOptions, EnrichReport, ListingReading, listing_facts, read_listing, run_enrich,
 };

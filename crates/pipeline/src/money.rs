@@ -46,7 +46,7 @@ impl Labels {
 
 /// The labels of clusters: a tag on any address labels the address's whole cluster. Several labels of one
 /// cluster are joined with "; ".
-fn cluster_labels(case: &Case) -> Result<Labels, PipelineError> {
+fn cluster_labels(case: &Case, network: Network) -> Result<Labels, PipelineError> {
     let addresses = case.chain_addresses()?;
     let cluster_of: HashMap<String, String> = addresses
         .into_iter()
@@ -57,10 +57,9 @@ fn cluster_labels(case: &Case) -> Result<Labels, PipelineError> {
         if tag.currency != "BTC" {
             continue;
         }
-        let key = cluster_of
-            .get(&tag.address)
-            .cloned()
-            .unwrap_or_else(|| tag.address.clone());
+        // Tags name mainnet addresses; a test chain writes the same scripts for its own network.
+        let address = on_network(&tag.address, network).unwrap_or(tag.address);
+        let key = cluster_of.get(&address).cloned().unwrap_or(address);
         labels.entry(key).or_default().insert(tag.label);
     }
     let label = labels
@@ -135,7 +134,7 @@ pub fn trace_money(
         &case.chain_inputs()?,
         &case.chain_outputs()?,
     );
-    let labels = cluster_labels(case)?;
+    let labels = cluster_labels(case, network)?;
     let trace = trace(&graph, &addresses, &|a| labels.of(a), options);
     let prices = PriceTable::shipped();
     let usd = |sat: f64, time: i64| prices.to_usd(sat / 1e8, "BTC", time).ok();
@@ -192,7 +191,7 @@ pub fn persona_money(case: &Case, persona: &str) -> Result<Option<PersonaMoney>,
         .iter()
         .map(|a| (a.address.as_str(), a))
         .collect();
-    let labels = cluster_labels(case)?.label;
+    let labels = cluster_labels(case, network)?.label;
     let mut addresses = Vec::new();
     let mut clusters: BTreeSet<String> = BTreeSet::new();
     for market_address in given {

@@ -52,6 +52,29 @@ pub enum ChainAction {
     ///   spector chain trace --case CASE bc1q... --direction in --policy poison
     #[command(verbatim_doc_comment)]
     Trace(TraceArgs),
+    /// Import public attribution: GraphSense TagPacks (*.yaml) and sanctions lists
+    /// (sanctioned_addresses_<COIN>.txt, one address a line), files or directories of them.
+    ///
+    /// Each file becomes evidence; the table chain_tags is rebuilt from every file of tags the case holds.
+    /// A tag on any address labels that address's whole cluster in traces and persona pages. A tag that
+    /// cannot be read (no label or source, an invalid Bitcoin address) is listed with its file and line,
+    /// and the command exits non-zero unless --allow-rejects; ActorPacks are skipped with the reason.
+    ///
+    ///   spector chain tags --case CASE ../shared/data/attribution/graphsense_tagpacks
+    #[command(verbatim_doc_comment)]
+    Tags(TagsArgs),
+}
+
+#[derive(Args)]
+pub struct TagsArgs {
+    /// The case directory (made by `spector case init`).
+    #[arg(long, env = "SPECTOR_CASE")]
+    pub case: PathBuf,
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Exit 0 even when some tags could not be read (the others are stored).
+    #[arg(long)]
+    pub allow_rejects: bool,
 }
 
 #[derive(Args)]
@@ -133,6 +156,7 @@ pub fn run(action: ChainAction, out: &Output) -> anyhow::Result<()> {
         ChainAction::Stats(args) => stats(&args.case, out),
         ChainAction::Why(args) => why(&args, out),
         ChainAction::Trace(args) => trace(&args, out),
+        ChainAction::Tags(args) => tags(&args, out),
     }
 }
 
@@ -457,5 +481,42 @@ fn trace(args: &TraceArgs, out: &Output) -> anyhow::Result<()> {
         ],
         rows,
     );
+    Ok(())
+}
+
+fn tags(args: &TagsArgs, out: &Output) -> anyhow::Result<()> {
+    let case = Case::open(&args.case)?;
+    let r = spector_pipeline::import_tags(&case, &args.paths)?;
+    if out.json {
+        out.print_json(&serde_json::json!({
+            "files_given": r.files_given,
+            "files_new": r.files_new,
+            "tags": r.tags,
+            "btc_tags": r.btc_tags,
+            "new_tags": r.new_tags,
+            "rejects": r.rejects,
+            "skipped": r.skipped,
+        }))?;
+    } else {
+        out.line(&format!(
+            "{} new file(s) of tags ({} given): {} tags read; the case holds {} tags, {} of Bitcoin addresses",
+            r.files_new, r.files_given, r.new_tags, r.tags, r.btc_tags
+        ));
+        for s in &r.skipped {
+            out.line(&format!("skipped: {s}"));
+        }
+        for reject in r.rejects.iter().take(20) {
+            out.line(&format!("rejected: {reject}"));
+        }
+        if r.rejects.len() > 20 {
+            out.line(&format!("... and {} more rejected", r.rejects.len() - 20));
+        }
+    }
+    if !r.rejects.is_empty() && !args.allow_rejects {
+        anyhow::bail!(
+            "{} tag(s) could not be read (listed above); the others were stored. Pass --allow-rejects to exit 0.",
+            r.rejects.len()
+        );
+    }
     Ok(())
 }
