@@ -59,27 +59,35 @@ fn main() {
 
     let (tx, rx) = std::sync::mpsc::sync_channel(64);
     let found = &scan.found;
-    let (mut counts, mut flattener) = std::thread::scope(|scope| {
-        scope.spawn(move || {
+    let (mut counts, mut flattener, decode_seconds, cluster_seconds) = std::thread::scope(|scope| {
+        let decoder = scope.spawn(move || {
             let mut reader = Rereader::default();
+            let mut busy = std::time::Duration::ZERO;
             for &at in &order {
+                let t = Instant::now();
                 let raw = reader.read(&found[at]).expect("re-read");
                 let block = decode_with_txids(&raw).expect("valid block");
+                busy += t.elapsed();
                 if tx.send(block).is_err() {
-                    return;
+                    break;
                 }
             }
+            busy.as_secs_f64()
         });
         let mut flattener = Flattener::with_clusters(network, &ClusterOptions::default());
         let mut counts = spector_chain::BlockCounts::default();
+        let mut busy = std::time::Duration::ZERO;
         for block in rx {
+            let t = Instant::now();
             let c = flattener.cluster_block(&block);
+            busy += t.elapsed();
             counts.txs += c.txs;
             counts.inputs += c.inputs;
             counts.inputs_resolved += c.inputs_resolved;
             counts.outputs += c.outputs;
         }
-        (counts, flattener)
+        let decode_seconds = decoder.join().unwrap_or(f64::NAN);
+        (counts, flattener, decode_seconds, busy.as_secs_f64())
     });
     let addresses = flattener.addresses.len();
     let clusters = flattener.clusters.as_mut().expect("clustering");
@@ -90,7 +98,7 @@ fn main() {
     let seconds = started.elapsed().as_secs_f64();
     counts.txs = counts.txs.max(1);
     println!(
-        "{{\"blocks\": {}, \"txs\": {}, \"inputs\": {}, \"inputs_resolved\": {}, \"outputs\": {}, \"addresses\": {addresses}, \"clusters\": {}, \"unions\": {}, \"coinjoins_skipped\": {}, \"scan_seconds\": {scanned:.2}, \"seconds\": {seconds:.2}, \"tx_per_s\": {:.0}}}",
+        "{{\"blocks\": {}, \"txs\": {}, \"inputs\": {}, \"inputs_resolved\": {}, \"outputs\": {}, \"addresses\": {addresses}, \"clusters\": {}, \"unions\": {}, \"coinjoins_skipped\": {}, \"scan_seconds\": {scanned:.2}, \"decode_seconds\": {decode_seconds:.2}, \"cluster_seconds\": {cluster_seconds:.2}, \"seconds\": {seconds:.2}, \"tx_per_s\": {:.0}}}",
         order_len(&ordered),
         counts.txs,
         counts.inputs,
