@@ -59,36 +59,37 @@ fn main() {
 
     let (tx, rx) = std::sync::mpsc::sync_channel(64);
     let found = &scan.found;
-    let (mut counts, mut flattener, decode_seconds, cluster_seconds) = std::thread::scope(|scope| {
-        let decoder = scope.spawn(move || {
-            let mut reader = Rereader::default();
-            let mut busy = std::time::Duration::ZERO;
-            for &at in &order {
-                let t = Instant::now();
-                let raw = reader.read(&found[at]).expect("re-read");
-                let block = decode_with_txids(&raw).expect("valid block");
-                busy += t.elapsed();
-                if tx.send(block).is_err() {
-                    break;
+    let (mut counts, mut flattener, decode_seconds, cluster_seconds) =
+        std::thread::scope(|scope| {
+            let decoder = scope.spawn(move || {
+                let mut reader = Rereader::default();
+                let mut busy = std::time::Duration::ZERO;
+                for &at in &order {
+                    let t = Instant::now();
+                    let raw = reader.read(&found[at]).expect("re-read");
+                    let block = decode_with_txids(&raw).expect("valid block");
+                    busy += t.elapsed();
+                    if tx.send(block).is_err() {
+                        break;
+                    }
                 }
+                busy.as_secs_f64()
+            });
+            let mut flattener = Flattener::with_clusters(network, &ClusterOptions::default());
+            let mut counts = spector_chain::BlockCounts::default();
+            let mut busy = std::time::Duration::ZERO;
+            for block in rx {
+                let t = Instant::now();
+                let c = flattener.cluster_block(&block);
+                busy += t.elapsed();
+                counts.txs += c.txs;
+                counts.inputs += c.inputs;
+                counts.inputs_resolved += c.inputs_resolved;
+                counts.outputs += c.outputs;
             }
-            busy.as_secs_f64()
+            let decode_seconds = decoder.join().unwrap_or(f64::NAN);
+            (counts, flattener, decode_seconds, busy.as_secs_f64())
         });
-        let mut flattener = Flattener::with_clusters(network, &ClusterOptions::default());
-        let mut counts = spector_chain::BlockCounts::default();
-        let mut busy = std::time::Duration::ZERO;
-        for block in rx {
-            let t = Instant::now();
-            let c = flattener.cluster_block(&block);
-            busy += t.elapsed();
-            counts.txs += c.txs;
-            counts.inputs += c.inputs;
-            counts.inputs_resolved += c.inputs_resolved;
-            counts.outputs += c.outputs;
-        }
-        let decode_seconds = decoder.join().unwrap_or(f64::NAN);
-        (counts, flattener, decode_seconds, busy.as_secs_f64())
-    });
     let addresses = flattener.addresses.len();
     let clusters = flattener.clusters.as_mut().expect("clustering");
     let mut roots = std::collections::HashSet::new();
