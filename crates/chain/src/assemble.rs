@@ -2,7 +2,7 @@
 //! reads every file for the headers and where each block lies, [`order`] puts them on the best chain, and
 //! [`reread`] fetches each block again, in chain order, for decoding and flattening.
 
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use bitcoin::block::Header;
@@ -212,21 +212,7 @@ pub fn order(scan: &Scan, network: Network) -> Ordered {
 pub fn reread(found: &FoundBlock) -> Result<RawBlock> {
     let location = &found.location;
     match location.framing {
-        Framing::Blk => {
-            let path = &location.file;
-            let mut file = std::fs::File::open(path).map_err(|source| io(path, source))?;
-            file.seek(SeekFrom::Start(location.offset))
-                .map_err(|source| io(path, source))?;
-            let mut bytes = vec![0u8; location.len as usize];
-            file.read_exact(&mut bytes)
-                .map_err(|source| io(path, source))?;
-            unmask(found.xor_key.as_ref(), location.offset, &mut bytes);
-            Ok(RawBlock {
-                bytes,
-                network: found.network,
-                location: location.clone(),
-            })
-        }
+        Framing::Blk => Rereader::default().read(found),
         Framing::Raw => read_raw_block(&location.file),
         Framing::Getblock => read_getblock_json(&location.file)?
             .into_iter()

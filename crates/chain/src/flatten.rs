@@ -3,6 +3,7 @@
 //! transaction spent from whom can be read without the rest of the chain.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use bitcoin::hashes::{Hash, hash160};
@@ -17,8 +18,9 @@ use crate::read::RawBlock;
 /// to protect against flooding).
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
-/// The longest script with an address: a witness program of 40 bytes after its version and length.
-const MAX_ADDRESS_SCRIPT: usize = 42;
+/// The longest script an address is kept for: a 32-byte witness program after its version and length
+/// (P2WSH, P2TR). Longer witness programs are undefined by consensus and have never held coins.
+const MAX_ADDRESS_SCRIPT: usize = 34;
 
 /// What identifies an address: the script it pays to, a pay-to-pubkey script read as the P2PKH script of
 /// its key (the same owner spends both). Kept inline: no allocation per address.
@@ -64,38 +66,61 @@ impl AddressKey {
 }
 
 /// Every address seen, numbered in order of first sight by the script it pays to: unspent outputs and
-/// clusters refer to an address by number, so memory grows with the addresses, not with the chain. Its
-/// text (base58 or bech32 for the network) is written only when asked for.
-#[derive(Debug)]
+/// clusters refer to an address by number, so memory grows with the addresses, not with the chain. Each
+/// key is stored once, in `keys`; the hash table holds only numbers into it (about 41 bytes an address
+/// in all). Its text (base58 or bech32 for the network) is written only when asked for.
 pub struct AddressBook {
     network: Network,
-    numbers: FastMap<AddressKey, u32>,
+    numbers: hashbrown::HashTable<u32>,
     keys: Vec<AddressKey>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl std::fmt::Debug for AddressBook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "AddressBook({} addresses, {})",
+            self.keys.len(),
+            self.network
+        )
+    }
 }
 
 impl AddressBook {
     pub fn new(network: Network) -> Self {
         AddressBook {
             network,
-            numbers: FastMap::default(),
+            numbers: hashbrown::HashTable::new(),
             keys: Vec::new(),
+            hasher: foldhash::fast::FixedState::default(),
         }
+    }
+
+    fn lookup(&self, key: &AddressKey) -> (u64, Option<u32>) {
+        let hash = self.hasher.hash_one(key);
+        let keys = &self.keys;
+        let found = self
+            .numbers
+            .find(hash, |&n| keys[n as usize] == *key)
+            .copied();
+        (hash, found)
     }
 
     /// The number of the address `script` pays to (`None` when it has none), and whether it had one
     /// already.
     fn number_seen(&mut self, script: &Script, kind: ScriptType) -> Option<(u32, bool)> {
         let key = AddressKey::of(script, kind)?;
-        let next = self.keys.len() as u32;
-        let mut seen = true;
-        let n = *self.numbers.entry(key).or_insert_with(|| {
-            seen = false;
-            next
-        });
-        if !seen {
-            self.keys.push(key);
+        let (hash, found) = self.lookup(&key);
+        if let Some(n) = found {
+            return Some((n, true));
         }
-        Some((n, seen))
+        let n = self.keys.len() as u32;
+        self.keys.push(key);
+        let (keys, hasher) = (&self.keys, &self.hasher);
+        self.numbers
+            .insert_unique(hash, n, |&m| hasher.hash_one(keys[m as usize]));
+        Some((n, false))
     }
 
     /// The number of an address (as text, for any network) already seen.
@@ -103,7 +128,7 @@ impl AddressBook {
         let parsed: Address<bitcoin::address::NetworkUnchecked> = address.trim().parse().ok()?;
         let script = parsed.assume_checked_ref().script_pubkey();
         let key = AddressKey::of(&script, script_type(&script))?;
-        self.numbers.get(&key).copied()
+        self.lookup(&key).1
     }
 
     /// The address's text for the network.
