@@ -484,3 +484,66 @@ struct Rows {
     input_addresses: Vec<Option<u32>>,
     output_addresses: Vec<Option<u32>>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn script(hex: &str) -> ScriptBuf {
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        ScriptBuf::from_bytes(bytes)
+    }
+
+    #[test]
+    fn every_standard_script_has_core_s_type_name_and_address() {
+        // (script, type, mainnet address): BIP 350's and BIP 173's test vectors, and block 170's P2PK key.
+        let cases = [
+            (
+                "5120a60869f0dbcf1dc659c9cecbaf8050135ea9e8cdc487053f1dc6880949dc684c",
+                "witness_v1_taproot",
+                Some("bc1p5cyxnuxmeuwuvkwfem96lqzszd02n6xdcjrs20cac6yqjjwudpxqkedrcr"),
+            ),
+            (
+                "0014751e76e8199196d454941c45d1b3a323f1433bd6",
+                "witness_v0_keyhash",
+                Some("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"),
+            ),
+            (
+                "410411db93e1dcdb8a016b49840f8c53bc1eb68a382e97b1482ecad7b148a6909a5cb2e0eaddfb84ccf9744464f82e160bfa9b8b64f9d4c03f999b8643f656b412a3ac",
+                "pubkey",
+                Some("12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S"),
+            ),
+            ("6a0b68656c6c6f20776f726c64", "nulldata", None),
+        ];
+        let mut book = AddressBook::new(Network::Bitcoin);
+        for (hex, kind_name, address) in cases {
+            let s = script(hex);
+            let kind = script_type(&s);
+            assert_eq!(kind.name(), kind_name, "{hex}");
+            assert_eq!(
+                address_of(&s, kind, Network::Bitcoin).as_deref(),
+                address,
+                "{hex}"
+            );
+            // The address book names the address by the same text, and finds it again by it.
+            if let Some(address) = address {
+                let (n, seen) = book.number_seen(&s, kind).unwrap();
+                assert!(!seen);
+                assert_eq!(book.name(n).as_deref(), Some(address));
+                assert_eq!(book.find(address), Some(n));
+                assert_eq!(book.number_seen(&s, kind), Some((n, true)));
+            }
+        }
+        // A pay-to-pubkey output and a P2PKH output to the same key are one address.
+        let p2pkh = script("76a91411b366edfc0a8b66feebae5c2e25a7b6a5d1cf3188ac");
+        let (n, seen) = book.number_seen(&p2pkh, script_type(&p2pkh)).unwrap();
+        assert!(seen);
+        assert_eq!(
+            book.name(n).as_deref(),
+            Some("12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S")
+        );
+    }
+}

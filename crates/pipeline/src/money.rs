@@ -32,6 +32,8 @@ fn chain_network(case: &Case) -> Result<Option<Network>, PipelineError> {
 struct Labels {
     cluster_of: HashMap<String, String>,
     label: HashMap<String, String>,
+    /// Label → where each tag behind it comes from: "source (confidence; file line N)".
+    grounds: HashMap<String, BTreeSet<String>>,
 }
 
 impl Labels {
@@ -53,6 +55,7 @@ fn cluster_labels(case: &Case, network: Network) -> Result<Labels, PipelineError
         .map(|a| (a.address, a.cluster))
         .collect();
     let mut labels: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut grounds: HashMap<String, BTreeSet<String>> = HashMap::new();
     for tag in case.chain_tags()? {
         if tag.currency != "BTC" {
             continue;
@@ -60,13 +63,27 @@ fn cluster_labels(case: &Case, network: Network) -> Result<Labels, PipelineError
         // Tags name mainnet addresses; a test chain writes the same scripts for its own network.
         let address = on_network(&tag.address, network).unwrap_or(tag.address);
         let key = cluster_of.get(&address).cloned().unwrap_or(address);
+        grounds
+            .entry(tag.label.clone())
+            .or_default()
+            .insert(format!(
+                "{} ({}; {} line {})",
+                tag.source,
+                tag.confidence.as_deref().unwrap_or("confidence not stated"),
+                tag.file,
+                tag.position
+            ));
         labels.entry(key).or_default().insert(tag.label);
     }
     let label = labels
         .into_iter()
         .map(|(k, v)| (k, v.into_iter().collect::<Vec<_>>().join("; ")))
         .collect();
-    Ok(Labels { cluster_of, label })
+    Ok(Labels {
+        cluster_of,
+        label,
+        grounds,
+    })
 }
 
 /// The persona's BTC addresses as its accounts' market records state them.
@@ -102,6 +119,9 @@ pub struct TraceReport {
     /// USD at the date of each arrival (same order as `trace.arrivals`), where the price table covers it.
     pub arrivals_usd: Vec<Option<f64>>,
     pub by_label_usd: BTreeMap<String, f64>,
+    /// For each label reached, what says so: each tag's source, confidence, file and line (a cluster's
+    /// label may join several, "A; B").
+    pub label_grounds: BTreeMap<String, Vec<String>>,
 }
 
 /// Traces from `start`: a persona id (its accounts' BTC addresses from the market dumps) or an address.
@@ -146,12 +166,24 @@ pub fn trace_money(
             *by_label_usd.entry(label.clone()).or_default() += u;
         }
     }
+    let label_grounds = trace
+        .by_label
+        .keys()
+        .map(|joined| {
+            let grounds: BTreeSet<String> = joined
+                .split("; ")
+                .flat_map(|l| labels.grounds.get(l).into_iter().flatten().cloned())
+                .collect();
+            (joined.clone(), grounds.into_iter().collect())
+        })
+        .collect();
     Ok(TraceReport {
         persona,
         addresses,
         trace,
         arrivals_usd,
         by_label_usd,
+        label_grounds,
     })
 }
 

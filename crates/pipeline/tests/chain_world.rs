@@ -148,6 +148,20 @@ fn payouts_are_traced_to_the_exchange_each_vendor_cashed_out_at() {
         for address in payout_addresses {
             let r = trace_money(&f.case, address, &TraceOptions::default()).unwrap();
             reached += r.trace.by_label.get(&v["exchange"]).copied().unwrap_or(0.0);
+            // Each label reached says which tag stated it.
+            for (label, grounds) in &r.label_grounds {
+                assert!(
+                    grounds.iter().any(|g| g.contains("exchanges.yaml line")),
+                    "{label}: {grounds:?}"
+                );
+            }
+            // Each label reached says which tag stated it.
+            for (label, grounds) in &r.label_grounds {
+                assert!(
+                    grounds.iter().any(|g| g.contains("exchanges.yaml line")),
+                    "{label}: {grounds:?}"
+                );
+            }
             assert!(r.by_label_usd.is_empty() || r.trace.by_label.len() == r.by_label_usd.len());
         }
         // Haircut: each output carries its share; what reaches the exchange is what the vendor sent.

@@ -412,6 +412,7 @@ fn trace(args: &TraceArgs, out: &Output) -> anyhow::Result<()> {
             "truncated": r.trace.truncated,
             "by_label": r.trace.by_label.iter().map(|(l, sat)| serde_json::json!({
                 "label": l, "btc": btc(*sat), "usd": r.by_label_usd.get(l),
+                "grounds": r.label_grounds.get(l),
             })).collect::<Vec<_>>(),
             "arrivals": r.trace.arrivals.iter().zip(&r.arrivals_usd).map(|(a, usd)| serde_json::json!({
                 "address": a.address, "label": a.label, "btc": btc(a.sat), "usd": usd, "time": a.time,
@@ -451,6 +452,9 @@ fn trace(args: &TraceArgs, out: &Output) -> anyhow::Result<()> {
                 .get(label)
                 .map_or(String::new(), |u| format!(" (${u:.0} at the dates)"))
         ));
+        for ground in r.label_grounds.get(label).into_iter().flatten() {
+            out.line(&format!("      labelled by {ground}"));
+        }
     }
     let rows = r
         .trace
