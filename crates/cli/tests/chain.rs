@@ -217,3 +217,68 @@ fn blocks_fetched_from_a_node_are_imported_like_a_blk_file() {
     assert_eq!(to_hal["btc"], 10.0);
     assert_eq!(trace["policy"], "haircut");
 }
+
+#[test]
+fn public_tags_are_imported_with_their_rejects_named() {
+    let root = std::env::var_os("SPECTOR_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    let (packs, lists) = (
+        root.join("attribution/graphsense_tagpacks"),
+        root.join("attribution/ofac_sdn_addresses_0xB10C"),
+    );
+    if !packs.exists() || !lists.exists() {
+        eprintln!("skipped: ../shared/data/attribution is absent");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("case");
+    let case = case.to_str().unwrap();
+    assert!(spector(&["case", "init", case]).status.success());
+    // One address of the OFAC sources is a TRON address listed as Bitcoin: rejected, named, non-zero exit.
+    let strict = spector(&[
+        "--json",
+        "chain",
+        "tags",
+        "--case",
+        case,
+        packs.to_str().unwrap(),
+    ]);
+    assert!(!strict.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&strict.stdout).unwrap();
+    let rejects = report["rejects"].as_array().unwrap();
+    assert_eq!(rejects.len(), 1);
+    assert!(
+        rejects[0]
+            .as_str()
+            .unwrap()
+            .contains("ofac.yaml: line 1069")
+    );
+    // The rest was stored; a second run holds the same files and adds nothing.
+    assert!(report["tags"].as_u64().unwrap() > 1_000);
+    let r = json(&[
+        "--json",
+        "chain",
+        "tags",
+        "--case",
+        case,
+        "--allow-rejects",
+        packs.to_str().unwrap(),
+        lists.to_str().unwrap(),
+    ]);
+    // 17 lists, two of them (ARB and BSC) the same bytes: one piece of evidence.
+    assert_eq!(r["files_new"].as_u64(), Some(16));
+    assert_eq!(r["rejects"].as_array().unwrap().len(), 1);
+    let again = json(&[
+        "--json",
+        "chain",
+        "tags",
+        "--case",
+        case,
+        packs.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        (again["files_new"].as_u64(), again["tags"].clone()),
+        (Some(0), r["tags"].clone())
+    );
+}
