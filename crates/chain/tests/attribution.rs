@@ -11,25 +11,7 @@ use spector_chain::attribution::{
 };
 use spector_chain::{AddressTag, AttributionError, read_sanctions_list, read_tagpack};
 
-fn shared_data(relative: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("SPECTOR_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    let path = root.join(relative);
-    path.exists().then_some(path)
-}
-
-macro_rules! data_or_skip {
-    ($relative:expr) => {
-        match shared_data($relative) {
-            Some(p) => p,
-            None => {
-                eprintln!("skipped: ../shared/data/{} is absent", $relative);
-                return;
-            }
-        }
-    };
-}
+mod support;
 
 const PACK_DIRS: [&str; 2] = [
     "attribution/graphsense_tagpacks",
@@ -116,7 +98,7 @@ fn every_tagpack_reads_and_every_list_entry_is_a_tag_or_a_reject() {
 }
 
 fn pack(relative: &str) -> Option<TagPackRead> {
-    shared_data(relative).map(|p| read_tagpack(&p).unwrap())
+    support::shared_data(relative).map(|p| read_tagpack(&p).unwrap())
 }
 
 macro_rules! pack_or_skip {

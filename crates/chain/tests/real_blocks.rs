@@ -2,7 +2,7 @@
 //! roots recomputed, the best chain, and outputs and inputs checked against Bitcoin Core's RPC answers as
 //! bitcoin-etl flattened them. Skipped when the data is absent.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use spector_chain::bitcoin::{Block, Network};
@@ -11,25 +11,7 @@ use spector_chain::{
     read_getblock_json, read_raw_block,
 };
 
-fn shared_data(relative: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("SPECTOR_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    let path = root.join("chain").join(relative);
-    path.exists().then_some(path)
-}
-
-macro_rules! data_or_skip {
-    ($relative:expr) => {
-        match shared_data($relative) {
-            Some(p) => p,
-            None => {
-                eprintln!("skipped: ../shared/data/chain/{} is absent", $relative);
-                return;
-            }
-        }
-    };
-}
+mod support;
 
 fn blk(path: &Path) -> Vec<RawBlock> {
     BlkFile::open(path)
@@ -63,7 +45,7 @@ fn flatten_all(raws: &[RawBlock], network: Network) -> (Vec<FlatBlock>, usize) {
 
 #[test]
 fn the_first_439_mainnet_blocks_chain_from_genesis() {
-    let path = data_or_skip!("mainnet/blkfiles/bitcoinj_first-100k-bytes_blocks0-438.dat");
+    let path = data_or_skip!("chain/mainnet/blkfiles/bitcoinj_first-100k-bytes_blocks0-438.dat");
     let raws = blk(&path);
     assert_eq!(raws.len(), 439);
     assert!(raws.iter().all(|r| r.network == Some(Network::Bitcoin)));
@@ -108,7 +90,7 @@ fn the_first_439_mainnet_blocks_chain_from_genesis() {
 
 #[test]
 fn raw_blocks_decode_with_their_merkle_roots_and_bip34_heights() {
-    let dir = data_or_skip!("mainnet/raw");
+    let dir = data_or_skip!("chain/mainnet/raw");
     let mut checked = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
@@ -134,7 +116,7 @@ fn raw_blocks_decode_with_their_merkle_roots_and_bip34_heights() {
 
 #[test]
 fn segwit_blocks_keep_witnesses_apart_from_txids() {
-    let path = data_or_skip!("mainnet/raw/block_481829.raw");
+    let path = data_or_skip!("chain/mainnet/raw/block_481829.raw");
     let raw = read_raw_block(&path).unwrap();
     let block = decode(&raw).unwrap();
     let witnessed = block
@@ -153,7 +135,7 @@ fn segwit_blocks_keep_witnesses_apart_from_txids() {
 
 #[test]
 fn a_truncated_testnet_file_keeps_the_complete_block_and_names_the_cut() {
-    let path = data_or_skip!("testnet3/bitcore_blk86756-testnet.dat");
+    let path = data_or_skip!("chain/testnet3/bitcore_blk86756-testnet.dat");
     let mut blocks = BlkFile::open(&path).unwrap();
     let first = blocks.next().unwrap().unwrap();
     assert_eq!(first.network, Some(Network::Testnet));
@@ -178,7 +160,7 @@ fn a_truncated_testnet_file_keeps_the_complete_block_and_names_the_cut() {
 
 #[test]
 fn a_longer_side_chain_replaces_the_blocks_it_forks_from() {
-    let dir = data_or_skip!("mainnet/test-fork-chain");
+    let dir = data_or_skip!("chain/mainnet/test-fork-chain");
     let mut raws = Vec::new();
     for file in ["blk_0_to_4.dat", "blk_3A.dat", "blk_4A.dat", "blk_5A.dat"] {
         raws.extend(blk(&dir.join(file)));
@@ -217,7 +199,7 @@ fn a_longer_side_chain_replaces_the_blocks_it_forks_from() {
 
 #[test]
 fn every_regtest_input_is_resolved_from_the_blocks_before_it() {
-    let path = data_or_skip!("regtest/regtest_blocks1-206_blkformat.dat");
+    let path = data_or_skip!("chain/regtest/regtest_blocks1-206_blkformat.dat");
     let raws = blk(&path);
     assert_eq!(raws.len(), 206);
     let (flat, side) = flatten_all(&raws, Network::Regtest);
@@ -247,7 +229,7 @@ fn every_regtest_input_is_resolved_from_the_blocks_before_it() {
 /// Outputs and inputs of the getblock answers against bitcoin-etl's flattening of the same answers.
 #[test]
 fn getblock_answers_match_the_rpc_golden_files() {
-    let dir = data_or_skip!("mainnet/rpc-json");
+    let dir = data_or_skip!("chain/mainnet/rpc-json");
     let (mut compared_outputs, mut golden_outputs) = (0, 0);
     for case in ["block_0", "block_1", "block_with_transactions"] {
         let case_dir = dir.join(case);
@@ -327,7 +309,7 @@ fn getblock_answers_match_the_rpc_golden_files() {
 #[test]
 fn a_getblock_answer_that_does_not_hash_to_its_own_hash_is_refused() {
     let path = data_or_skip!(
-        "mainnet/rpc-json/block_1/rpc_response_getblock_00000000839a8e6886ab5951d76f411475428afc90947ee320161bbf18eb6048_2.json"
+        "chain/mainnet/rpc-json/block_1/rpc_response_getblock_00000000839a8e6886ab5951d76f411475428afc90947ee320161bbf18eb6048_2.json"
     );
     let text = std::fs::read_to_string(&path)
         .unwrap()

@@ -3,38 +3,17 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
 use base64::Engine;
 use spector_chain::BlkFile;
 use spector_chain::bitcoin::Block;
 
-fn spector(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spector"))
-        .args(args)
-        .env_remove("SPECTOR_CASE")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run spector")
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let out = spector(args);
-    assert!(
-        out.status.success(),
-        "spector {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
-}
+mod support;
+use support::{json, spector};
 
 fn shared_data(relative: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("SPECTOR_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    let path = root.join("chain").join(relative);
-    path.exists().then_some(path)
+    support::shared_data(&format!("chain/{relative}"))
 }
 
 /// A stand-in for a node's JSON-RPC: serves `blocks` (heights 0..) to requests with the right Basic
@@ -220,17 +199,13 @@ fn blocks_fetched_from_a_node_are_imported_like_a_blk_file() {
 
 #[test]
 fn public_tags_are_imported_with_their_rejects_named() {
-    let root = std::env::var_os("SPECTOR_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    let (packs, lists) = (
-        root.join("attribution/graphsense_tagpacks"),
-        root.join("attribution/ofac_sdn_addresses_0xB10C"),
-    );
-    if !packs.exists() || !lists.exists() {
+    let (Some(packs), Some(lists)) = (
+        support::shared_data("attribution/graphsense_tagpacks"),
+        support::shared_data("attribution/ofac_sdn_addresses_0xB10C"),
+    ) else {
         eprintln!("skipped: ../shared/data/attribution is absent");
         return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     let case = dir.path().join("case");
     let case = case.to_str().unwrap();

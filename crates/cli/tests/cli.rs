@@ -1,31 +1,10 @@
 //! The `spector` binary end to end, as an analyst or a script drives it.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn spector(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spector"))
-        .args(args)
-        .env_remove("SPECTOR_CASE")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run spector")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = spector(args);
-    assert!(
-        out.status.success(),
-        "spector {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 stdout")
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let text = ok(args);
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {text}"))
-}
+mod support;
+use support::{json, ok, spector};
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
