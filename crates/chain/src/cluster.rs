@@ -164,21 +164,16 @@ pub struct Clusters {
     size: Vec<u32>,
     pub unions: Vec<Union>,
     pub skips: Vec<Skip>,
-    options: ClusterOptionsInner,
-}
-
-#[derive(Debug, Default)]
-struct ClusterOptionsInner {
-    change: Vec<ChangeRule>,
-    guard_size: usize,
+    options: ClusterOptions,
 }
 
 impl Clusters {
     pub fn new(options: &ClusterOptions) -> Self {
         Clusters {
-            options: ClusterOptionsInner {
-                change: options.change.clone(),
+            options: ClusterOptions {
+                // A guard of one would refuse every union.
                 guard_size: options.guard_size.max(2),
+                ..options.clone()
             },
             ..Clusters::default()
         }

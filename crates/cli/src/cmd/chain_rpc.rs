@@ -88,9 +88,14 @@ fn hex_bytes(hex: &str) -> anyhow::Result<Vec<u8>> {
     if !hex.len().is_multiple_of(2) {
         bail!("odd-length hex from the node");
     }
+    // `get`, not indexing: a node's answer is input, and a multi-byte character must not panic here.
     (0..hex.len())
         .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).context("not hex from the node"))
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+                .context("not hex from the node")
+        })
         .collect()
 }
 
