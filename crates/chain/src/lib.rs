@@ -25,8 +25,8 @@ pub use decode::{DecodedBlock, decode, decode_with_txids};
 pub use error::{ChainError, Result};
 pub use flatten::{AddressBook, BlockCounts, FlatBlock, Flattener, script_type};
 pub use read::{
-    BlkFile, BlockLocation, Framing, RawBlock, XorKey, read_getblock_json, read_raw_block,
-    read_xor_key,
+    BlkFile, BlockLocation, Framing, RawBlock, XorKey, parse_getblock_json, read_getblock_json,
+    read_raw_block, read_xor_key,
 };
 pub use trace::{
     Arrival, ArrivalReason, Direction, TaintPolicy, Trace, TraceOptions, TxGraph, trace,

@@ -307,13 +307,18 @@ pub fn read_getblock_json(path: &Path) -> Result<Vec<RawBlock>> {
         path: path.to_path_buf(),
         source,
     })?;
+    parse_getblock_json(path, &text)
+}
+
+/// [`read_getblock_json`] over bytes already read; `path` names them in errors and locations.
+pub fn parse_getblock_json(path: &Path, text: &[u8]) -> Result<Vec<RawBlock>> {
     let bad = |what: String, reason: String| ChainError::BadJson {
         path: path.to_path_buf(),
         what,
         reason,
     };
     let mut responses = Vec::new();
-    for value in serde_json::Deserializer::from_slice(&text).into_iter::<serde_json::Value>() {
+    for value in serde_json::Deserializer::from_slice(text).into_iter::<serde_json::Value>() {
         let value = value.map_err(|e| bad("not JSON".into(), e.to_string()))?;
         match value {
             serde_json::Value::Array(items) => responses.extend(items),

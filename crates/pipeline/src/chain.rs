@@ -114,11 +114,10 @@ pub fn import_chain(
         files_given: files.len(),
         ..ChainImportReport::default()
     };
-    let held: BTreeSet<String> = case
+    let held: Vec<ChainSource> = case
         .chain_sources()?
         .into_iter()
         .filter(|s| is_blocks(&s.framing))
-        .map(|s| s.sha256)
         .collect();
     // New files become evidence first, so that the bytes parsed are the bytes hashed.
     let mut new: Vec<(ChainSource, bool)> = Vec::new();
@@ -127,7 +126,9 @@ pub fn import_chain(
         // The key matters only to blk framing; a raw block beside xor.dat is not obfuscated.
         let key = key.filter(|_| framing == Framing::Blk);
         let evidence = case.add_evidence(file, "chain")?;
-        if held.contains(&evidence.sha256) || new.iter().any(|(s, _)| s.sha256 == evidence.sha256) {
+        if held.iter().any(|s| s.sha256 == evidence.sha256)
+            || new.iter().any(|(s, _)| s.sha256 == evidence.sha256)
+        {
             continue;
         }
         new.push((
@@ -184,17 +185,13 @@ fn framing_of(name: &str) -> Framing {
 
 fn rebuild(
     case: &Case,
-    held: &BTreeSet<String>,
+    held: &[ChainSource],
     new: &mut [(ChainSource, bool)],
     options: &ChainImportOptions,
     progress: &dyn Progress,
     report: &mut ChainImportReport,
 ) -> Result<(), PipelineError> {
-    let mut sources: Vec<ChainSource> = case
-        .chain_sources()?
-        .into_iter()
-        .filter(|s| held.contains(&s.sha256))
-        .collect();
+    let mut sources: Vec<ChainSource> = held.to_vec();
     sources.extend(new.iter().map(|(s, _)| s.clone()));
     report.files_in_case = sources.len();
     let files = sources

@@ -48,11 +48,14 @@ impl Labels {
 
 /// The labels of clusters: a tag on any address labels the address's whole cluster. Several labels of one
 /// cluster are joined with "; ".
-fn cluster_labels(case: &Case, network: Network) -> Result<Labels, PipelineError> {
-    let addresses = case.chain_addresses()?;
+fn cluster_labels(
+    case: &Case,
+    network: Network,
+    addresses: &[spector_model::ChainAddress],
+) -> Result<Labels, PipelineError> {
     let cluster_of: HashMap<String, String> = addresses
-        .into_iter()
-        .map(|a| (a.address, a.cluster))
+        .iter()
+        .map(|a| (a.address.clone(), a.cluster.clone()))
         .collect();
     let mut labels: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut grounds: HashMap<String, BTreeSet<String>> = HashMap::new();
@@ -149,12 +152,23 @@ pub fn trace_money(
             }
         }));
     }
+    let labels = cluster_labels(case, network, &case.chain_addresses()?)?;
+    trace_with(case, persona, addresses, &labels, options)
+}
+
+/// The trace from `addresses` (as the chain writes them), labelled by `labels`, with USD at the dates.
+fn trace_with(
+    case: &Case,
+    persona: Option<String>,
+    addresses: Vec<String>,
+    labels: &Labels,
+    options: &TraceOptions,
+) -> Result<TraceReport, PipelineError> {
     let graph = TxGraph::new(
         &case.chain_txs()?,
         &case.chain_inputs()?,
         &case.chain_outputs()?,
     );
-    let labels = cluster_labels(case, network)?;
     let trace = trace(&graph, &addresses, &|a| labels.of(a), options);
     let prices = PriceTable::shipped();
     let usd = |sat: f64, time: i64| prices.to_usd(sat / 1e8, "BTC", time).ok();
@@ -223,7 +237,8 @@ pub fn persona_money(case: &Case, persona: &str) -> Result<Option<PersonaMoney>,
         .iter()
         .map(|a| (a.address.as_str(), a))
         .collect();
-    let labels = cluster_labels(case, network)?.label;
+    // Read once for the page and its trace: the chain tables of a large case are large.
+    let labels = cluster_labels(case, network, &chain_addresses)?;
     let mut addresses = Vec::new();
     let mut clusters: BTreeSet<String> = BTreeSet::new();
     for market_address in given {
@@ -255,12 +270,22 @@ pub fn persona_money(case: &Case, persona: &str) -> Result<Option<PersonaMoney>,
                 c.clone(),
                 size,
                 received.get(c.as_str()).copied().unwrap_or(0),
-                labels.get(c).cloned(),
+                labels.label.get(c).cloned(),
             )
         })
         .collect();
+    let start: Vec<String> = addresses
+        .iter()
+        .filter_map(|a| a.chain_address.clone())
+        .collect();
     let cash_outs = if addresses.iter().any(|a| a.cluster.is_some()) {
-        Some(trace_money(case, persona, &TraceOptions::default())?)
+        Some(trace_with(
+            case,
+            Some(persona.to_string()),
+            start,
+            &labels,
+            &TraceOptions::default(),
+        )?)
     } else {
         None
     };
