@@ -2,8 +2,9 @@
 # Parsing and clustering a chain at scale (issue 6). spector-synth's bulk generator writes a regtest chain of
 # N transactions (default 10,000,000; about 4.4 GB of blk files, kept in $WORK for later runs);
 # crates/chain/examples/chain_speed.rs reads it as `spector chain import` does (headers, best chain, every
-# block decoded with its merkle root checked, every input resolved, addresses clustered; no table rows) and,
-# in the same run, the peer crates parse the same files (bench/chain-peer: bitcoin-block-parser's
+# block read and checked on a thread per core with its merkle root and witness commitment, every input
+# resolved in chain order, addresses clustered; no table rows), then once more reading and checking only,
+# and, in the same run, the peer crates parse the same files (bench/chain-peer: bitcoin-block-parser's
 # BlockParser and blocks_iterator's iter, built in their own workspace).
 #
 #   bench/chain.sh
@@ -42,6 +43,12 @@ read -r WALL RSS <"$WORK/spector.time"
 field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
 TXS=$(field "$WORK/spector.json" txs)
 rows+=("| spector: parse, resolve every input, cluster | $(field "$WORK/spector.json" blocks) | $TXS | $WALL | $(python3 -c "print(round($TXS/$WALL))") | $((RSS / 1024)) |")
+# The floor under it: reading and checking alone (txids, merkle roots, witness commitments).
+MIMALLOC_PURGE_DELAY=-1 MIMALLOC_ARENA_EAGER_COMMIT=1 MIMALLOC_ALLOW_THP=0 \
+    /usr/bin/time -f '%e %M' -o "$WORK/check.time" "$TARGET/release/examples/chain_speed" "$BLOCKS" regtest --check-only \
+    >"$WORK/check.json"
+read -r C_WALL C_RSS <"$WORK/check.time"
+rows+=("| spector: read and check only (txids, merkle roots, witness commitments) | $(field "$WORK/check.json" blocks) | $(field "$WORK/check.json" txs) | $C_WALL | $(python3 -c "print(round($TXS/$C_WALL))") | $((C_RSS / 1024)) |")
 for peer in block-parser blocks-iterator; do
     /usr/bin/time -f '%e %M' -o "$WORK/$peer.time" "$TARGET/chain-peer/release/spector-chain-peers" "$peer" "$BLOCKS" regtest \
         >"$WORK/$peer.json"

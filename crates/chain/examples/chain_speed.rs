@@ -2,16 +2,19 @@
 //! them (same reader, decoder, best-chain ordering, input resolution and clustering; no table rows), and
 //! print what it did and how fast: `bench/chain.sh` runs it beside the peer crates.
 //!
-//!   cargo run --release -p spector-chain --example chain_speed -- BLOCKS_DIR [NETWORK]
+//!   cargo run --release -p spector-chain --example chain_speed -- BLOCKS_DIR [NETWORK] [--check-only]
 //!
-//! Decoding runs on a thread of its own, resolution and clustering on the main thread.
+//! `--check-only` reads and checks the blocks (txids, merkle roots, witness commitments) without resolving
+//! or clustering: the floor under the whole run.
+//!
+//! Blocks are read and checked on a thread per core, resolved and clustered in order on the main thread.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use spector_chain::assemble::{self, BlockFile, Rereader};
+use spector_chain::assemble::{self, BlockFile};
 use spector_chain::bitcoin::Network;
-use spector_chain::{ClusterOptions, Flattener, Framing, decode_with_txids, read_xor_key};
+use spector_chain::{ClusterOptions, Flattener, Framing, read_xor_key};
 
 // The allocator the `spector` binary links, so that the figures are those of `spector chain import`.
 #[global_allocator]
@@ -39,7 +42,8 @@ fn blk_files(dir: &Path) -> Vec<BlockFile> {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let check_only = std::env::args().any(|a| a == "--check-only");
+    let mut args = std::env::args().skip(1).filter(|a| a != "--check-only");
     let dir = PathBuf::from(args.next().expect("BLOCKS_DIR"));
     let default_network: Network = args
         .next()
@@ -57,55 +61,41 @@ fn main() {
         .flat_map(|(s, _)| s.iter().copied())
         .collect();
 
-    let (tx, rx) = std::sync::mpsc::sync_channel(64);
-    let found = &scan.found;
-    let (mut counts, mut flattener, decode_seconds, cluster_seconds) =
-        std::thread::scope(|scope| {
-            let decoder = scope.spawn(move || {
-                let mut reader = Rereader::default();
-                let mut busy = std::time::Duration::ZERO;
-                for &at in &order {
-                    let t = Instant::now();
-                    let raw = reader.read(&found[at]).expect("re-read");
-                    let block = decode_with_txids(&raw).expect("valid block");
-                    busy += t.elapsed();
-                    if tx.send(block).is_err() {
-                        break;
-                    }
-                }
-                busy.as_secs_f64()
-            });
-            let mut flattener = Flattener::with_clusters(network, &ClusterOptions::default());
-            let mut counts = spector_chain::BlockCounts::default();
-            let mut busy = std::time::Duration::ZERO;
-            for block in rx {
-                let t = Instant::now();
-                let c = flattener.cluster_block(&block);
-                busy += t.elapsed();
-                counts.txs += c.txs;
-                counts.inputs += c.inputs;
-                counts.inputs_resolved += c.inputs_resolved;
-                counts.outputs += c.outputs;
-            }
-            let decode_seconds = decoder.join().unwrap_or(f64::NAN);
-            (counts, flattener, decode_seconds, busy.as_secs_f64())
-        });
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut flattener = Flattener::with_clusters(network, &ClusterOptions::default());
+    let mut counts = spector_chain::BlockCounts::default();
+    let mut busy = std::time::Duration::ZERO;
+    assemble::each_checked(&scan.found, &order, workers, |_, block| {
+        if check_only {
+            counts.txs += block.txs.len() as u64;
+            return Ok(());
+        }
+        let t = Instant::now();
+        let c = flattener.cluster_block(&block);
+        busy += t.elapsed();
+        counts.txs += c.txs;
+        counts.inputs += c.inputs;
+        counts.inputs_resolved += c.inputs_resolved;
+        counts.outputs += c.outputs;
+        Ok::<(), spector_chain::ChainError>(())
+    })
+    .expect("valid blocks");
+    let cluster_seconds = busy.as_secs_f64();
     let addresses = flattener.addresses.len();
     let clusters = flattener.clusters.as_mut().expect("clustering");
-    let mut roots = std::collections::HashSet::new();
-    for n in 0..addresses as u32 {
-        roots.insert(clusters.find(n));
-    }
+    let roots = (0..addresses as u32)
+        .filter(|&n| clusters.find(n) == n)
+        .count();
     let seconds = started.elapsed().as_secs_f64();
     counts.txs = counts.txs.max(1);
     println!(
-        "{{\"blocks\": {}, \"txs\": {}, \"inputs\": {}, \"inputs_resolved\": {}, \"outputs\": {}, \"addresses\": {addresses}, \"clusters\": {}, \"unions\": {}, \"coinjoins_skipped\": {}, \"scan_seconds\": {scanned:.2}, \"decode_seconds\": {decode_seconds:.2}, \"cluster_seconds\": {cluster_seconds:.2}, \"seconds\": {seconds:.2}, \"tx_per_s\": {:.0}}}",
+        "{{\"blocks\": {}, \"txs\": {}, \"inputs\": {}, \"inputs_resolved\": {}, \"outputs\": {}, \"addresses\": {addresses}, \"clusters\": {}, \"unions\": {}, \"coinjoins_skipped\": {}, \"scan_seconds\": {scanned:.2}, \"cluster_seconds\": {cluster_seconds:.2}, \"seconds\": {seconds:.2}, \"tx_per_s\": {:.0}}}",
         order_len(&ordered),
         counts.txs,
         counts.inputs,
         counts.inputs_resolved,
         counts.outputs,
-        roots.len(),
+        roots,
         clusters.unions.len(),
         clusters.skips.len(),
         counts.txs as f64 / seconds

@@ -14,6 +14,7 @@ use crate::error::{ChainError, Result};
 use crate::read::{
     BlkFile, BlockLocation, Framing, RawBlock, XorKey, read_getblock_json, read_raw_block, unmask,
 };
+use crate::view::BlockView;
 
 /// How a file holds its blocks, from its first bytes (unmasked with `xor_key`, the key of its data
 /// directory, if any): a network magic means blk framing, `{` or `[` a getblock answer, anything else one
@@ -225,45 +226,47 @@ pub fn reread(found: &FoundBlock) -> Result<RawBlock> {
     }
 }
 
-/// Reads the blocks found by [`scan`] again, in chain order, keeping the last file open: blocks of a chain
-/// mostly follow one another in their files, so most reads continue where the last one ended.
+/// Reads the blocks found by [`scan`] again, keeping the last file open: blocks of a chain mostly follow
+/// one another in their files. Each block is read straight into its own buffer, with no copy through a
+/// read buffer and no zeroing first.
 #[derive(Default)]
 pub struct Rereader {
-    open: Option<(PathBuf, std::io::BufReader<std::fs::File>, u64)>,
+    open: Option<(PathBuf, std::fs::File)>,
 }
 
 impl Rereader {
     pub fn read(&mut self, found: &FoundBlock) -> Result<RawBlock> {
+        use std::io::Seek;
         let location = &found.location;
         if location.framing != Framing::Blk {
             return reread(found);
         }
         let path = &location.file;
-        if !matches!(&self.open, Some((p, _, _)) if p == path) {
+        if !matches!(&self.open, Some((p, _)) if p == path) {
             self.open = None;
         }
-        let (_, reader, position) = match &mut self.open {
+        let (_, file) = match &mut self.open {
             Some(open) => open,
             None => {
                 let file = std::fs::File::open(path).map_err(|source| io(path, source))?;
-                self.open.insert((
-                    path.clone(),
-                    std::io::BufReader::with_capacity(1 << 20, file),
-                    0,
-                ))
+                self.open.insert((path.clone(), file))
             }
         };
-        if *position != location.offset {
-            let delta = location.offset as i64 - *position as i64;
-            reader
-                .seek_relative(delta)
-                .map_err(|source| io(path, source))?;
-        }
-        let mut bytes = vec![0u8; location.len as usize];
-        reader
-            .read_exact(&mut bytes)
+        file.seek(std::io::SeekFrom::Start(location.offset))
             .map_err(|source| io(path, source))?;
-        *position = location.offset + location.len;
+        let mut bytes = Vec::with_capacity(location.len as usize);
+        let got = (&mut *file)
+            .take(location.len)
+            .read_to_end(&mut bytes)
+            .map_err(|source| io(path, source))?;
+        if (got as u64) < location.len {
+            return Err(ChainError::Truncated {
+                path: path.clone(),
+                offset: location.offset,
+                declared: location.len,
+                present: got as u64,
+            });
+        }
         unmask(found.xor_key.as_ref(), location.offset, &mut bytes);
         Ok(RawBlock {
             bytes,
@@ -271,4 +274,85 @@ impl Rereader {
             location: location.clone(),
         })
     }
+}
+
+/// Blocks read again and checked ahead of the caller, at most: bounds memory (a block is at most 4 MB).
+const CHECK_AHEAD: usize = 32;
+
+/// Reads and checks ([`BlockView::check`]) the blocks `order` names (positions in `found`) on `workers`
+/// threads, and hands each to `each` on the calling thread, in `order`'s order, with its place in it.
+/// Checking a block means hashing every transaction and both merkle trees, about as much work as what a
+/// caller does with the block, and the caller must see the chain in order: so the checks run side by side
+/// and ahead of it. The first error (a block that fails its check, or one `each` returns) stops the rest.
+pub fn each_checked<E: From<ChainError>>(
+    found: &[FoundBlock],
+    order: &[usize],
+    workers: usize,
+    mut each: impl FnMut(usize, BlockView) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{Condvar, Mutex};
+
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    // How many blocks the caller has been handed; a worker waits while its block is too far ahead.
+    let handed = (Mutex::new(0usize), Condvar::new());
+    let (sender, receiver) =
+        std::sync::mpsc::sync_channel::<(usize, Result<BlockView>)>(CHECK_AHEAD);
+    std::thread::scope(|scope| {
+        for _ in 0..workers.max(1) {
+            let sender = sender.clone();
+            let (next, stop, handed) = (&next, &stop, &handed);
+            scope.spawn(move || {
+                let mut reader = Rereader::default();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= order.len() {
+                        return;
+                    }
+                    {
+                        let (lock, ready) = handed;
+                        let mut done = lock.lock().unwrap_or_else(|p| p.into_inner());
+                        while i >= *done + CHECK_AHEAD && !stop.load(Ordering::Relaxed) {
+                            done = ready.wait(done).unwrap_or_else(|p| p.into_inner());
+                        }
+                    }
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let checked = reader.read(&found[order[i]]).and_then(BlockView::check);
+                    if sender.send((i, checked)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let mut waiting: Vec<Option<Result<BlockView>>> = (0..CHECK_AHEAD).map(|_| None).collect();
+        let mut due = 0usize;
+        let outcome = (|| {
+            while due < order.len() {
+                let Ok((i, checked)) = receiver.recv() else {
+                    break;
+                };
+                waiting[i % CHECK_AHEAD] = Some(checked);
+                while let Some(checked) = waiting[due % CHECK_AHEAD].take() {
+                    each(due, checked?)?;
+                    due += 1;
+                    let (lock, ready) = &handed;
+                    *lock.lock().unwrap_or_else(|p| p.into_inner()) = due;
+                    ready.notify_all();
+                }
+            }
+            Ok(())
+        })();
+        {
+            // Under the lock: a worker between its test of `stop` and its wait would miss the wake-up.
+            let _done = handed.0.lock().unwrap_or_else(|p| p.into_inner());
+            stop.store(true, Ordering::Relaxed);
+        }
+        handed.1.notify_all();
+        drop(receiver);
+        outcome
+    })
 }

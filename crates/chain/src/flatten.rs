@@ -2,21 +2,16 @@
 //! the outputs of the blocks flattened before it (its value, address and script type), so that what a
 //! transaction spent from whom can be read without the rest of the chain.
 
-use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use bitcoin::hashes::{Hash, hash160};
-use bitcoin::{Address, Block, Network, NetworkKind, OutPoint, PubkeyHash, Script, ScriptBuf};
+use bitcoin::{Address, Network, NetworkKind, PubkeyHash, Script, ScriptBuf, Txid};
 use spector_model::{ChainBlock, ChainInput, ChainOutput, ChainTx, Provenance};
 
+use crate::chunked::Chunked;
 use crate::cluster::{ClusterOptions, Clusters, TxInput, TxOutput};
-use crate::read::RawBlock;
-
-/// Maps keyed by outpoints and scripts: fixed-seed foldhash, several times faster than SipHash on the
-/// tens of millions of lookups of a large chain (the keys are public chain data, so there is no secret
-/// to protect against flooding).
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+use crate::view::BlockView;
 
 /// The longest script an address is kept for: a 32-byte witness program after its version and length
 /// (P2WSH, P2TR). Longer witness programs are undefined by consensus and have never held coins.
@@ -67,14 +62,36 @@ impl AddressKey {
 
 /// Every address seen, numbered in order of first sight by the script it pays to: unspent outputs and
 /// clusters refer to an address by number, so memory grows with the addresses, not with the chain. Each
-/// key is stored once, in `keys`; the hash table holds only numbers into it (about 41 bytes an address
-/// in all). Its text (base58 or bech32 for the network) is written only when asked for.
+/// key is stored once, in `keys`; the index is a table of 8-byte slots (about 70 bytes an address in
+/// all). Its text (base58 or bech32 for the network) is written only when asked for.
+///
+/// Why not a `HashMap`: at tens of millions of addresses every lookup is a cache miss, and the walk of a
+/// block knows its outputs ahead, so it asks for each slot to be fetched a few outputs before it is read
+/// ([`AddressBook::prefetch`]); and growing the table must not read every key again (a second cache miss
+/// per address), so each slot keeps the high half of its key's hash, from which its place is found.
 pub struct AddressBook {
     network: Network,
-    numbers: hashbrown::HashTable<u32>,
-    keys: Vec<AddressKey>,
+    /// Linear probing; a slot is 0 when empty, else the high 32 bits of the key's hash above the
+    /// address's number plus one.
+    slots: Vec<u64>,
+    keys: Chunked<AddressKey>,
     hasher: foldhash::fast::FixedState,
 }
+
+/// Asks the processor to bring the cache line at `at` in: a hint, which never faults whatever the address
+/// (a pointer past a table's end included), so callers need not check it.
+fn prefetch<T>(at: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching reads nothing the program sees and cannot fault.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(at.cast::<i8>())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
+}
+
+/// The table is grown when more than this share of its slots is used.
+const MAX_LOAD: (usize, usize) = (3, 4);
 
 impl std::fmt::Debug for AddressBook {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -87,48 +104,123 @@ impl std::fmt::Debug for AddressBook {
     }
 }
 
+/// An address key with the hash its slot is found by.
+#[derive(Debug, Clone, Copy)]
+struct HashedKey {
+    key: AddressKey,
+    tag: u32,
+}
+
 impl AddressBook {
     pub fn new(network: Network) -> Self {
         AddressBook {
             network,
-            numbers: hashbrown::HashTable::new(),
-            keys: Vec::new(),
+            slots: vec![0; 1024],
+            keys: Chunked::new(AddressKey {
+                len: 0,
+                bytes: [0; MAX_ADDRESS_SCRIPT],
+            }),
             hasher: foldhash::fast::FixedState::default(),
         }
     }
 
-    fn lookup(&self, key: &AddressKey) -> (u64, Option<u32>) {
-        let hash = self.hasher.hash_one(key);
-        let keys = &self.keys;
-        let found = self
-            .numbers
-            .find(hash, |&n| keys[n as usize] == *key)
-            .copied();
-        (hash, found)
+    fn hashed(&self, key: AddressKey) -> HashedKey {
+        HashedKey {
+            key,
+            tag: (self.hasher.hash_one(key) >> 32) as u32,
+        }
+    }
+
+    /// Where a tag's probe starts: the tag scaled to the table (the table's size is a power of two).
+    fn home(&self, tag: u32) -> usize {
+        ((u64::from(tag) * self.slots.len() as u64) >> 32) as usize
+    }
+
+    /// Asks the processor to fetch the slot `key` starts at, ahead of [`AddressBook::number_hashed`].
+    fn prefetch(&self, key: &HashedKey) {
+        prefetch(self.slots.as_ptr().wrapping_add(self.home(key.tag)));
+    }
+
+    /// Once its slot has arrived: asks for the key the slot with `key`'s tag points to, if any.
+    fn prefetch_key(&self, key: &HashedKey) {
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(key.tag);
+        loop {
+            let slot = self.slots[at];
+            if slot == 0 {
+                return;
+            }
+            if (slot >> 32) as u32 == key.tag {
+                let number = (slot as u32) - 1;
+                prefetch(self.keys.address_of(number as usize));
+                return;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The slot holding `key`, or the empty slot where it would go.
+    fn probe(&self, key: &HashedKey) -> (usize, Option<u32>) {
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(key.tag);
+        loop {
+            let slot = self.slots[at];
+            if slot == 0 {
+                return (at, None);
+            }
+            if (slot >> 32) as u32 == key.tag {
+                let number = (slot as u32) - 1;
+                if self.keys[number as usize] == key.key {
+                    return (at, Some(number));
+                }
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The number of the address, and whether it had one already.
+    fn number_hashed(&mut self, key: &HashedKey) -> (u32, bool) {
+        let (at, found) = self.probe(key);
+        if let Some(n) = found {
+            return (n, true);
+        }
+        let n = self.keys.len() as u32;
+        self.keys.push(key.key);
+        self.slots[at] = (u64::from(key.tag) << 32) | u64::from(n + 1);
+        if self.keys.len() * MAX_LOAD.1 > self.slots.len() * MAX_LOAD.0 {
+            self.grow();
+        }
+        (n, false)
+    }
+
+    /// Twice the slots, each entry placed again by the tag it keeps: no key is read.
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        let mask = self.slots.len() - 1;
+        for slot in old.into_iter().filter(|&s| s != 0) {
+            let mut at = self.home((slot >> 32) as u32);
+            while self.slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = slot;
+        }
     }
 
     /// The number of the address `script` pays to (`None` when it has none), and whether it had one
     /// already.
+    #[cfg(test)]
     fn number_seen(&mut self, script: &Script, kind: ScriptType) -> Option<(u32, bool)> {
-        let key = AddressKey::of(script, kind)?;
-        let (hash, found) = self.lookup(&key);
-        if let Some(n) = found {
-            return Some((n, true));
-        }
-        let n = self.keys.len() as u32;
-        self.keys.push(key);
-        let (keys, hasher) = (&self.keys, &self.hasher);
-        self.numbers
-            .insert_unique(hash, n, |&m| hasher.hash_one(keys[m as usize]));
-        Some((n, false))
+        let key = self.hashed(AddressKey::of(script, kind)?);
+        Some(self.number_hashed(&key))
     }
 
     /// The number of an address (as text, for any network) already seen.
     pub fn find(&self, address: &str) -> Option<u32> {
         let parsed: Address<bitcoin::address::NetworkUnchecked> = address.trim().parse().ok()?;
         let script = parsed.assume_checked_ref().script_pubkey();
-        let key = AddressKey::of(&script, script_type(&script))?;
-        self.lookup(&key).1
+        let key = self.hashed(AddressKey::of(&script, script_type(&script))?);
+        self.probe(&key).1
     }
 
     /// The address's text for the network.
@@ -144,7 +236,7 @@ impl AddressBook {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.keys.len() == 0
     }
 }
 
@@ -154,6 +246,138 @@ struct Unspent {
     value: u64,
     address: Option<u32>,
     script_type: ScriptType,
+}
+
+/// A slot of [`UnspentSet`]: an outpoint and its output; `vout == EMPTY` when unused.
+#[derive(Debug, Clone, Copy)]
+struct UnspentSlot {
+    txid: [u8; 32],
+    vout: u32,
+    output: Unspent,
+}
+
+/// No output has this index (a transaction cannot hold 2^32 outputs).
+const EMPTY: u32 = u32::MAX;
+
+const EMPTY_SLOT: UnspentSlot = UnspentSlot {
+    txid: [0; 32],
+    vout: EMPTY,
+    output: Unspent {
+        value: 0,
+        address: None,
+        script_type: ScriptType::Nonstandard,
+    },
+};
+
+/// The outputs not yet spent, by outpoint: open addressing with linear probing and backward-shift
+/// deletion, each outpoint stored whole (inputs are matched on the full txid, never on a part of it).
+/// As for [`AddressBook`], a table of its own so that the walk of a block can fetch an input's slot a few
+/// inputs ahead. The probe start comes from a hash of the txid's first eight bytes and the index, seeded
+/// at random for each run: txids can be ground by whoever makes transactions, so a fixed function could
+/// be made to pile outpoints onto one run of slots.
+struct UnspentSet {
+    slots: Vec<UnspentSlot>,
+    len: usize,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl UnspentSet {
+    fn new() -> Self {
+        UnspentSet {
+            slots: vec![EMPTY_SLOT; 1024],
+            len: 0,
+            hasher: foldhash::fast::RandomState::default(),
+        }
+    }
+
+    fn home(&self, txid: &[u8; 32], vout: u32) -> usize {
+        let head = u64::from_le_bytes(txid[..8].try_into().expect("8 bytes"));
+        let hash = self.hasher.hash_one((head, vout));
+        (((hash >> 32) * self.slots.len() as u64) >> 32) as usize
+    }
+
+    fn prefetch(&self, txid: &[u8; 32], vout: u32) {
+        prefetch(self.slots.as_ptr().wrapping_add(self.home(txid, vout)));
+    }
+
+    fn insert(&mut self, txid: &[u8; 32], vout: u32, output: Unspent) {
+        if vout == EMPTY {
+            return;
+        }
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(txid, vout);
+        loop {
+            let slot = &mut self.slots[at];
+            if slot.vout == EMPTY {
+                *slot = UnspentSlot {
+                    txid: *txid,
+                    vout,
+                    output,
+                };
+                self.len += 1;
+                return;
+            }
+            if slot.vout == vout && slot.txid == *txid {
+                // The same outpoint again (BIP 30's duplicate coinbases): the later output replaces it,
+                // as in Bitcoin Core.
+                slot.output = output;
+                return;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    fn remove(&mut self, txid: &[u8; 32], vout: u32) -> Option<Unspent> {
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(txid, vout);
+        loop {
+            let slot = &self.slots[at];
+            if slot.vout == EMPTY {
+                return None;
+            }
+            if slot.vout == vout && slot.txid == *txid {
+                break;
+            }
+            at = (at + 1) & mask;
+        }
+        let found = self.slots[at].output;
+        // Backward shift: move later entries of the run into the hole when their probe began at or
+        // before it, so that no lookup stops early at the hole.
+        let mut hole = at;
+        let mut next = (at + 1) & mask;
+        loop {
+            let slot = self.slots[next];
+            if slot.vout == EMPTY {
+                break;
+            }
+            let home = self.home(&slot.txid, slot.vout);
+            // Distances along the ring from the entry's home to the hole and to where it is.
+            if (hole.wrapping_sub(home) & mask) < (next.wrapping_sub(home) & mask) {
+                self.slots[hole] = slot;
+                hole = next;
+            }
+            next = (next + 1) & mask;
+        }
+        self.slots[hole] = EMPTY_SLOT;
+        self.len -= 1;
+        Some(found)
+    }
+
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY_SLOT; size]);
+        self.len = 0;
+        for slot in old.into_iter().filter(|s| s.vout != EMPTY) {
+            self.insert(&slot.txid, slot.vout, slot.output);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
 }
 
 /// Bitcoin Core's kinds of output script.
@@ -264,21 +488,38 @@ pub struct BlockCounts {
 /// Flattens blocks given in chain order, keeping the outputs not yet spent.
 pub struct Flattener {
     network: Network,
-    unspent: FastMap<OutPoint, Unspent>,
+    unspent: UnspentSet,
     pub addresses: AddressBook,
     /// Address clusters, built as the transactions pass when asked for.
     pub clusters: Option<Clusters>,
     next_tx: u64,
+    /// The current block's output kinds and address keys (kept to reuse its memory).
+    keyed: Vec<OutputAhead>,
 }
+
+/// An output of the block being walked, as much as is known of it before the walk.
+#[derive(Debug, Clone, Copy)]
+struct OutputAhead {
+    kind: ScriptType,
+    key: Option<HashedKey>,
+    /// Its transaction's position in the block, and its index there.
+    tx: u32,
+    vout: u32,
+}
+
+/// How many outputs ahead an address slot is fetched: enough to cover a memory access, few enough to
+/// stay in the first-level cache.
+const PREFETCH_AHEAD: usize = 16;
 
 impl Flattener {
     pub fn new(network: Network) -> Self {
         Flattener {
             network,
-            unspent: FastMap::default(),
+            unspent: UnspentSet::new(),
             addresses: AddressBook::new(network),
             clusters: None,
             next_tx: 0,
+            keyed: Vec::new(),
         }
     }
 
@@ -298,27 +539,27 @@ impl Flattener {
     /// The block's rows (and its transactions clustered, when clustering).
     pub fn flatten(
         &mut self,
-        block: &Block,
-        raw: &RawBlock,
+        block: &BlockView,
         height: Option<u64>,
         source_sha256: &Arc<str>,
     ) -> FlatBlock {
         let mut rows = Rows::default();
         let first_tx = self.next_tx;
-        self.walk(block, None, height, Some(&mut rows));
-        let location = &raw.location;
+        self.walk(block, height, Some(&mut rows));
+        let location = &block.raw.location;
+        let header = &block.header;
         let chain_block = ChainBlock {
-            hash: block.block_hash().to_string(),
-            prev_hash: block.header.prev_blockhash.to_string(),
+            hash: header.block_hash().to_string(),
+            prev_hash: header.prev_blockhash.to_string(),
             height,
-            time: i64::from(block.header.time),
-            version: block.header.version.to_consensus(),
-            bits: block.header.bits.to_consensus(),
-            nonce: block.header.nonce,
-            merkle_root: block.header.merkle_root.to_string(),
-            tx_count: block.txdata.len() as u64,
-            size: block.total_size() as u64,
-            weight: block.weight().to_wu(),
+            time: i64::from(header.time),
+            version: header.version.to_consensus(),
+            bits: header.bits.to_consensus(),
+            nonce: header.nonce,
+            merkle_root: header.merkle_root.to_string(),
+            tx_count: block.txs.len() as u64,
+            size: block.total_size(),
+            weight: block.weight(),
             network: self.network.to_string(),
             provenance: Provenance {
                 src_sha256: source_sha256.clone(),
@@ -339,39 +580,70 @@ impl Flattener {
         }
     }
 
-    /// Resolves and clusters the block's transactions without making rows: what clustering a chain
-    /// costs, as the benchmark measures it.
-    pub fn cluster_block(&mut self, block: &crate::DecodedBlock) -> BlockCounts {
-        self.walk(&block.block, Some(&block.txids), None, None)
+    /// Asks for the memory an output will touch: its address's slot and its place among the unspent.
+    fn prefetch_output(&self, block: &BlockView, ahead: &OutputAhead) {
+        if let Some(key) = &ahead.key {
+            self.addresses.prefetch(key);
+        }
+        let txid = block.txs[ahead.tx as usize].txid;
+        self.unspent.prefetch(txid.as_byte_array(), ahead.vout);
     }
 
-    /// `txids`, when given, are those of the block's transactions (as decoding computed them).
+    /// Resolves and clusters the block's transactions without making rows: what clustering a chain
+    /// costs, as the benchmark measures it.
+    pub fn cluster_block(&mut self, block: &BlockView) -> BlockCounts {
+        self.walk(block, None, None)
+    }
+
     fn walk(
         &mut self,
-        block: &Block,
-        txids: Option<&[bitcoin::Txid]>,
+        block: &BlockView,
         height: Option<u64>,
         mut rows: Option<&mut Rows>,
     ) -> BlockCounts {
         let mut counts = BlockCounts::default();
-        let block_hash = rows.as_ref().map(|_| block.block_hash().to_string());
+        let block_hash = rows.as_ref().map(|_| block.header.block_hash().to_string());
         let time = i64::from(block.header.time);
         let mut cluster_inputs: Vec<TxInput> = Vec::new();
         let mut cluster_outputs: Vec<TxOutput> = Vec::new();
-        for (index, tx) in block.txdata.iter().enumerate() {
+        // Every output's kind and address key first, so that each slot can be fetched a few outputs
+        // ahead of its use.
+        let mut keyed = std::mem::take(&mut self.keyed);
+        keyed.clear();
+        for (tx_at, tx) in block.txs.iter().enumerate() {
+            for (vout, o) in block.outputs(tx).iter().enumerate() {
+                let script = block.script(o);
+                let kind = script_type(script);
+                keyed.push(OutputAhead {
+                    kind,
+                    key: AddressKey::of(script, kind).map(|k| self.addresses.hashed(k)),
+                    tx: tx_at as u32,
+                    vout: vout as u32,
+                });
+            }
+        }
+        for ahead in keyed.iter().take(PREFETCH_AHEAD) {
+            self.prefetch_output(block, ahead);
+        }
+        let mut output_at = 0usize;
+        let mut input_at = 0usize;
+        for (index, tx) in block.txs.iter().enumerate() {
             cluster_inputs.clear();
             cluster_outputs.clear();
-            let txid_hash = txids
-                .and_then(|t| t.get(index).copied())
-                .unwrap_or_else(|| tx.compute_txid());
-            let txid = rows.as_ref().map(|_| txid_hash.to_string());
-            let coinbase = tx.is_coinbase();
+            let txid = rows.as_ref().map(|_| tx.txid.to_string());
+            let coinbase = block.is_coinbase(tx);
             let mut input_value = Some(0u64);
-            for (vin, input) in tx.input.iter().enumerate() {
+            for (vin, input) in block.inputs(tx).iter().enumerate() {
+                if let Some(ahead) = block.all_inputs().get(input_at + PREFETCH_AHEAD) {
+                    let (txid, vout) = block.previous(ahead);
+                    self.unspent.prefetch(txid, vout);
+                }
+                input_at += 1;
+                let (prev_txid, prev_vout) = block.previous(input);
                 let spent = if coinbase {
                     None
                 } else {
-                    self.unspent.remove(&input.previous_output)
+                    self.unspent.remove(prev_txid, prev_vout)
                 };
                 if let Some(Unspent {
                     value,
@@ -386,7 +658,7 @@ impl Flattener {
                     });
                 }
                 input_value = match (input_value, spent) {
-                    (Some(sum), Some(s)) => Some(sum + s.value),
+                    (Some(sum), Some(s)) => sum.checked_add(s.value),
                     _ if coinbase => Some(0),
                     _ => None,
                 };
@@ -397,9 +669,10 @@ impl Flattener {
                     rows.inputs.push(ChainInput {
                         txid: txid.clone(),
                         vin: vin as u32,
-                        prev_txid: (!coinbase).then(|| input.previous_output.txid.to_string()),
-                        prev_vout: (!coinbase).then_some(input.previous_output.vout),
-                        sequence: input.sequence.to_consensus_u32(),
+                        prev_txid: (!coinbase)
+                            .then(|| Txid::from_byte_array(*prev_txid).to_string()),
+                        prev_vout: (!coinbase).then_some(prev_vout),
+                        sequence: input.sequence,
                         value: spent.map(|s| s.value),
                         address: address.and_then(|n| self.addresses.name(n)),
                         script_type: spent.map(|s| s.script_type.name().to_string()),
@@ -408,11 +681,21 @@ impl Flattener {
                 }
             }
             let mut output_value = 0u64;
-            for (vout, output) in tx.output.iter().enumerate() {
-                let value = output.value.to_sat();
-                output_value += value;
-                let kind = script_type(&output.script_pubkey);
-                let numbered = self.addresses.number_seen(&output.script_pubkey, kind);
+            for (vout, output) in block.outputs(tx).iter().enumerate() {
+                let value = output.value;
+                output_value = output_value.saturating_add(value);
+                if let Some(ahead) = keyed.get(output_at + PREFETCH_AHEAD) {
+                    self.prefetch_output(block, ahead);
+                }
+                // Half way: the slot has arrived; the key it points to is fetched in turn.
+                if let Some(OutputAhead { key: Some(key), .. }) =
+                    keyed.get(output_at + PREFETCH_AHEAD / 2)
+                {
+                    self.addresses.prefetch_key(key);
+                }
+                let OutputAhead { kind, key, .. } = keyed[output_at];
+                output_at += 1;
+                let numbered = key.map(|k| self.addresses.number_hashed(&k));
                 let number = numbered.map(|(n, _)| n);
                 cluster_outputs.push(TxOutput {
                     address: number,
@@ -423,7 +706,8 @@ impl Flattener {
                 // An OP_RETURN output can never be spent.
                 if kind != ScriptType::NullData {
                     self.unspent.insert(
-                        OutPoint::new(txid_hash, vout as u32),
+                        tx.txid.as_byte_array(),
+                        vout as u32,
                         Unspent {
                             value,
                             address: number,
@@ -438,7 +722,7 @@ impl Flattener {
                         vout: vout as u32,
                         value,
                         script_type: kind.name().to_string(),
-                        address: address_of(&output.script_pubkey, kind, self.network),
+                        address: address_of(block.script(output), kind, self.network),
                     });
                     rows.output_addresses.push(number);
                 }
@@ -458,20 +742,21 @@ impl Flattener {
                     height,
                     time,
                     index: index as u32,
-                    version: tx.version.0,
-                    lock_time: tx.lock_time.to_consensus_u32(),
-                    size: tx.total_size() as u64,
-                    vsize: tx.vsize() as u64,
-                    weight: tx.weight().to_wu(),
+                    version: tx.version,
+                    lock_time: tx.lock_time,
+                    size: u64::from(tx.total_size),
+                    vsize: tx.vsize(),
+                    weight: tx.weight(),
                     coinbase,
-                    input_count: tx.input.len() as u32,
-                    output_count: tx.output.len() as u32,
+                    input_count: tx.input_count() as u32,
+                    output_count: tx.output_count() as u32,
                     input_value,
                     output_value,
                     fee: input_value.map(|i| i.saturating_sub(output_value)),
                 });
             }
         }
+        self.keyed = keyed;
         counts
     }
 }

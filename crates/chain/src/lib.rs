@@ -11,16 +11,20 @@
 pub mod assemble;
 pub mod attribution;
 pub mod best;
+mod chunked;
 pub mod cluster;
 pub mod decode;
 mod error;
 pub mod flatten;
 pub mod read;
 pub mod trace;
+pub mod view;
 
 pub use attribution::{AddressTag, AttributionError, read_sanctions_list, read_tagpack};
 pub use best::{BestChain, ChainHeader, best_chain};
-pub use cluster::{ChangeRule, ClusterOptions, Clusters, CoinJoinRule, coinjoin, union_path};
+pub use cluster::{
+    ChangeRule, ClusterOptions, Clusters, CoinJoinRule, UnionRule, coinjoin, union_path,
+};
 pub use decode::{DecodedBlock, decode, decode_with_txids};
 pub use error::{ChainError, Result};
 pub use flatten::{AddressBook, BlockCounts, FlatBlock, Flattener, script_type};
@@ -31,6 +35,7 @@ pub use read::{
 pub use trace::{
     Arrival, ArrivalReason, Direction, TaintPolicy, Trace, TraceOptions, TxGraph, trace,
 };
+pub use view::{BlockView, InputView, OutputView, TxView};
 
 /// Re-exported so that callers name the same types.
 pub use bitcoin;

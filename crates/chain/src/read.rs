@@ -92,6 +92,13 @@ struct Unmasked<R> {
     offset: u64,
 }
 
+impl<R: std::io::Seek> std::io::Seek for Unmasked<R> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.offset = self.inner.seek(to)?;
+        Ok(self.offset)
+    }
+}
+
 impl<R: Read> Read for Unmasked<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
@@ -110,7 +117,11 @@ pub struct BlkFile<R> {
     number: u64,
     finished: bool,
     headers_only: bool,
+    /// For a file: its length, and how to move past bytes without reading them (headers only).
+    skip: Option<(u64, SkipFn<R>)>,
 }
+
+type SkipFn<R> = fn(&mut BufReader<Unmasked<R>>, i64) -> std::io::Result<()>;
 
 impl BlkFile<std::fs::File> {
     pub fn open(path: &Path) -> Result<Self> {
@@ -119,11 +130,15 @@ impl BlkFile<std::fs::File> {
 
     /// A blk file obfuscated with `key` (see [`XorKey`]).
     pub fn open_masked(path: &Path, key: Option<XorKey>) -> Result<Self> {
-        let file = std::fs::File::open(path).map_err(|source| ChainError::Io {
+        let io = |source| ChainError::Io {
             path: path.to_path_buf(),
             source,
-        })?;
-        Ok(BlkFile::new_masked(file, path, key))
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        let mut blocks = BlkFile::new_masked(file, path, key);
+        blocks.skip = Some((len, |reader, n| reader.seek_relative(n)));
+        Ok(blocks)
     }
 }
 
@@ -148,6 +163,7 @@ impl<R: Read> BlkFile<R> {
             number: 0,
             finished: false,
             headers_only: false,
+            skip: None,
         }
     }
 
@@ -230,12 +246,20 @@ impl<R: Read> BlkFile<R> {
                 limit: MAX_BLOCK_BYTES,
             });
         }
-        // Headers only: the first 80 bytes are kept, the rest read past (still read, so that a
-        // truncated block is found as it would be).
+        // Headers only: the first 80 bytes are kept, the rest skipped: moved past in a file (whose
+        // length says whether the block is all there), read past otherwise, so that a truncated block
+        // is found as it would be.
         let kept = if self.headers_only { len.min(80) } else { len };
         let mut bytes = vec![0u8; kept as usize];
         let mut got = self.fill(&mut bytes)? as u64;
-        if got == kept && kept < len {
+        if let (true, Some((file_len, skip))) = (got == kept && kept < len, self.skip) {
+            let present = file_len.saturating_sub(at + 8).min(len);
+            skip(&mut self.reader, (present - kept) as i64).map_err(|source| ChainError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
+            got = present;
+        } else if got == kept && kept < len {
             got += std::io::copy(
                 &mut (&mut self.reader).take(len - kept),
                 &mut std::io::sink(),
@@ -483,6 +507,48 @@ mod tests {
         let mut tail = masked[19..].to_vec();
         unmask(Some(&key), 19, &mut tail);
         assert_eq!(tail, data[19..]);
+    }
+
+    #[test]
+    fn headers_of_a_file_are_skipped_to_and_its_truncation_found_as_when_read() {
+        let regtest = [0xfa, 0xbf, 0xb5, 0xda];
+        let body = |fill: u8, len: usize| vec![fill; len];
+        let mut data = frame(regtest, &body(1, 300));
+        data.extend([0u8; 12]);
+        data.extend(frame(regtest, &body(2, 81)));
+        data.extend(frame(regtest, &body(3, 500)));
+        data.truncate(data.len() - 120);
+        let key: XorKey = [9, 8, 7, 6, 5, 4, 3, 2];
+        let mut masked = data.clone();
+        unmask(Some(&key), 0, &mut masked);
+        let dir = std::env::temp_dir().join(format!("spector-headers-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("blk00000.dat");
+        std::fs::write(&path, &masked).unwrap();
+        let summary = |r: Result<RawBlock>| match r {
+            Ok(b) => Ok((b.bytes, b.location.offset, b.location.len)),
+            Err(e) => Err(e.to_string().replace(&path.display().to_string(), "F")),
+        };
+        // Skipped in the file, read past in a stream: the same headers, offsets and error.
+        let skipped: Vec<_> = BlkFile::open_masked(&path, Some(key))
+            .unwrap()
+            .headers_only()
+            .map(summary)
+            .collect();
+        let read: Vec<_> = BlkFile::new_masked(&masked[..], Path::new("F"), Some(key))
+            .headers_only()
+            .map(summary)
+            .collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(skipped, read);
+        assert_eq!(skipped.len(), 3);
+        assert_eq!(skipped[0].as_ref().unwrap().0, body(1, 80));
+        assert_eq!(skipped[1].as_ref().unwrap().0, body(2, 80));
+        let err = skipped[2].as_ref().unwrap_err();
+        assert!(
+            err.contains("declares 500 bytes, the file holds 380"),
+            "{err}"
+        );
     }
 
     #[test]

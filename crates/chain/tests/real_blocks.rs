@@ -5,13 +5,15 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use spector_chain::bitcoin::{Block, Network};
+use spector_chain::bitcoin::Network;
 use spector_chain::{
-    BlkFile, ChainError, ChainHeader, FlatBlock, Flattener, RawBlock, best_chain, decode,
-    read_getblock_json, read_raw_block,
+    BlkFile, BlockView, ChainError, ChainHeader, FlatBlock, Flattener, RawBlock, best_chain,
+    decode, read_getblock_json, read_raw_block,
 };
 
 mod support;
+
+use support::assert_view_agrees_with_decoder;
 
 fn blk(path: &Path) -> Vec<RawBlock> {
     BlkFile::open(path)
@@ -22,11 +24,17 @@ fn blk(path: &Path) -> Vec<RawBlock> {
 
 /// Blocks on the best chain in order, flattened; with the side blocks' count.
 fn flatten_all(raws: &[RawBlock], network: Network) -> (Vec<FlatBlock>, usize) {
-    let blocks: Vec<Block> = raws.iter().map(|r| decode(r).unwrap()).collect();
+    for raw in raws {
+        assert_view_agrees_with_decoder(raw);
+    }
+    let blocks: Vec<BlockView> = raws
+        .iter()
+        .map(|r| BlockView::check(r.clone()).unwrap())
+        .collect();
     let headers: Vec<ChainHeader> = blocks
         .iter()
         .map(|b| ChainHeader {
-            hash: b.block_hash(),
+            hash: b.header.block_hash(),
             prev: b.header.prev_blockhash,
             work: b.header.work(),
         })
@@ -37,7 +45,7 @@ fn flatten_all(raws: &[RawBlock], network: Network) -> (Vec<FlatBlock>, usize) {
     let mut flat = Vec::new();
     for segment in &chain.segments {
         for (i, &b) in segment.iter().enumerate() {
-            flat.push(flattener.flatten(&blocks[b], &raws[b], Some(i as u64), &sha));
+            flat.push(flattener.flatten(&blocks[b], Some(i as u64), &sha));
         }
     }
     (flat, chain.side.len())
@@ -108,10 +116,23 @@ fn raw_blocks_decode_with_their_merkle_roots_and_bip34_heights() {
         // BIP 34 (height in the coinbase) from block 227,931 on.
         if height >= 227_931 {
             assert_eq!(block.bip34_block_height().unwrap(), height, "{name}");
+            let view = BlockView::check(raw.clone()).unwrap();
+            assert_eq!(view.bip34_height(), Some(height), "{name}");
         }
+        assert_view_agrees_with_decoder(&raw);
         checked += 1;
     }
     assert!(checked >= 14, "{checked} raw blocks");
+
+    // The comparison can fail: a view set against another block's decoding names what differs.
+    let one = BlockView::check(read_raw_block(&dir.join("block_99960.raw")).unwrap()).unwrap();
+    let other = decode(&read_raw_block(&dir.join("block_99993.raw")).unwrap()).unwrap();
+    let differ = one.disagreements_with(&other);
+    assert!(differ.contains(&"header".to_string()), "{differ:?}");
+    assert!(
+        differ.contains(&"transaction 0: txid".to_string()),
+        "{differ:?}"
+    );
 }
 
 #[test]
@@ -126,11 +147,44 @@ fn segwit_blocks_keep_witnesses_apart_from_txids() {
         .count();
     assert!(witnessed > 0);
     let mut flattener = Flattener::new(Network::Bitcoin);
-    let flat = flattener.flatten(&block, &raw, None, &"0".repeat(64).into());
+    let view = BlockView::check(raw.clone()).unwrap();
+    let flat = flattener.flatten(&view, None, &"0".repeat(64).into());
     assert!(flat.txs.iter().any(|t| t.vsize < t.size));
     // Witness bytes weigh one unit, the rest four.
     assert!(flat.block.weight < 4 * flat.block.size);
     assert_eq!(flat.block.tx_count, block.txdata.len() as u64);
+    assert_view_agrees_with_decoder(&raw);
+
+    // A witness byte changed leaves every txid and the merkle root as they were; only the commitment in
+    // the coinbase catches it. A byte of an output changed breaks the merkle root.
+    let (k, tx) = block
+        .txdata
+        .iter()
+        .enumerate()
+        .rfind(|(_, t)| !t.input[0].witness.is_empty())
+        .unwrap();
+    // Header, the transaction count (three bytes here), and the transactions before it.
+    let start = 80
+        + 3
+        + block.txdata[..k]
+            .iter()
+            .map(|t| t.total_size())
+            .sum::<usize>();
+    let end = start + tx.total_size();
+    // The last byte of its last witness item, before the lock time; and a byte of its last output's value.
+    let witness_at = end - 4 - 1;
+    let mut tampered = raw.clone();
+    tampered.bytes[witness_at] ^= 1;
+    let err = BlockView::check(tampered.clone()).unwrap_err().to_string();
+    assert!(err.contains("commitment"), "{err}");
+    assert!(decode(&tampered).is_err());
+    let last_output = tx.output.last().unwrap();
+    let outputs_end = start + 2 + tx.base_size() - 4;
+    let value_at = outputs_end - last_output.script_pubkey.len() - 1 - 8;
+    let mut tampered = raw.clone();
+    tampered.bytes[value_at] ^= 1;
+    let err = BlockView::check(tampered).unwrap_err().to_string();
+    assert!(err.contains("merkle root"), "{err}");
 }
 
 #[test]
@@ -256,8 +310,9 @@ fn getblock_answers_match_the_rpc_golden_files() {
                 continue;
             }
             for raw in read_getblock_json(&path).unwrap() {
-                let block = decode(&raw).unwrap();
-                let flat = flattener.flatten(&block, &raw, None, &"0".repeat(64).into());
+                assert_view_agrees_with_decoder(&raw);
+                let block = BlockView::check(raw).unwrap();
+                let flat = flattener.flatten(&block, None, &"0".repeat(64).into());
                 for tx in &flat.txs {
                     let want = expected
                         .iter()

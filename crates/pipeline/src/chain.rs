@@ -10,7 +10,7 @@ use std::sync::Arc;
 use spector_chain::assemble::{self, BlockFile, FoundBlock};
 use spector_chain::bitcoin::Network;
 use spector_chain::read::Framing;
-use spector_chain::{ClusterOptions, Flattener, XorKey, decode, read_xor_key};
+use spector_chain::{ClusterOptions, Flattener, XorKey, read_xor_key};
 use spector_model::{ChainAddress, ChainSkip, ChainSource, ChainUnion};
 use spector_store::Case;
 
@@ -231,92 +231,102 @@ fn rebuild(
     let total: u64 = ordered.segments.iter().map(|(s, _)| s.len() as u64).sum();
     progress.begin_items("flattening the best chain", total);
     let mut done = 0u64;
-    for (segment, root_height) in &ordered.segments {
-        let mut height = *root_height;
-        for (step, &at) in segment.iter().enumerate() {
-            let found = &scan.found[at];
-            let raw = assemble::reread(found)?;
-            let block = decode(&raw)?;
-            if step == 0 && height.is_none() {
-                height = block.bip34_block_height().ok();
-            }
-            let flat = flattener.flatten(&block, &raw, height, &sha_of[found.file]);
-            writer.push_block(&flat.block)?;
-            for tx in &flat.txs {
-                writer.push_tx(tx)?;
-            }
-            for (input, number) in flat.inputs.iter().zip(&flat.input_addresses) {
-                writer.push_input(input)?;
-                if let (Some(number), Some(value)) = (number, input.value)
-                    && let Some(s) = stats.get_mut(number)
-                {
-                    s.inputs += 1;
-                    s.spent += value;
-                    s.last_seen = s.last_seen.max(flat.block.time);
-                }
-                report.inputs += 1;
-                report.inputs_resolved += u64::from(input.value.is_some());
-            }
-            for (output, number) in flat.outputs.iter().zip(&flat.output_addresses) {
-                writer.push_output(output)?;
-                if let (Some(address), Some(number)) = (&output.address, number) {
-                    let s = stats.entry(*number).or_insert_with(|| ChainAddress {
-                        cluster: String::new(),
-                        cluster_size: 0,
-                        address: address.clone(),
-                        script_type: output.script_type.clone(),
-                        first_seen: flat.block.time,
-                        last_seen: flat.block.time,
-                        outputs: 0,
-                        received: 0,
-                        inputs: 0,
-                        spent: 0,
-                    });
-                    s.outputs += 1;
-                    s.received += output.value;
-                    s.first_seen = s.first_seen.min(flat.block.time);
-                    s.last_seen = s.last_seen.max(flat.block.time);
-                }
-            }
-            // The unions and skips this block made, with their transactions named.
-            if let Some(clusters) = &flattener.clusters {
-                let txid = |at: u64| {
-                    flat.txs
-                        .get((at - flat.first_tx) as usize)
-                        .map_or_else(String::new, |t| t.txid.clone())
-                };
-                let name = |n: u32| flattener.addresses.name(n).unwrap_or_default();
-                for u in &clusters.unions[unions_done..] {
-                    writer.push_union(&ChainUnion {
-                        address_a: name(u.a),
-                        address_b: name(u.b),
-                        txid: txid(u.tx),
-                        rule: u.rule.to_string(),
-                    })?;
-                }
-                for k in &clusters.skips[skips_done..] {
-                    writer.push_skip(&ChainSkip {
-                        txid: txid(k.tx),
-                        rule: k.rule.to_string(),
-                        size_a: k.sizes.map(|s| s.0 as u64),
-                        size_b: k.sizes.map(|s| s.1 as u64),
-                    })?;
-                    if k.sizes.is_some() {
-                        report.guarded_unions += 1;
-                    } else {
-                        report.coinjoins += 1;
-                    }
-                }
-                (unions_done, skips_done) = (clusters.unions.len(), clusters.skips.len());
-            }
-            report.transactions += flat.txs.len() as u64;
-            report.outputs += flat.outputs.len() as u64;
-            report.blocks_on_chain += 1;
-            height = height.map(|h| h + 1);
-            done += 1;
-            progress.set(done);
+    // The segments one after the other; each block with its segment's root height and its step in it.
+    let order: Vec<usize> = ordered
+        .segments
+        .iter()
+        .flat_map(|(s, _)| s.iter().copied())
+        .collect();
+    let place: Vec<(Option<u64>, usize)> = ordered
+        .segments
+        .iter()
+        .flat_map(|(s, root)| (0..s.len()).map(move |step| (*root, step)))
+        .collect();
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut height = None;
+    assemble::each_checked(&scan.found, &order, workers, |i, block| {
+        let found = &scan.found[order[i]];
+        let (root_height, step) = place[i];
+        if step == 0 {
+            height = root_height.or_else(|| block.bip34_height());
         }
-    }
+        let flat = flattener.flatten(&block, height, &sha_of[found.file]);
+        writer.push_block(&flat.block)?;
+        for tx in &flat.txs {
+            writer.push_tx(tx)?;
+        }
+        for (input, number) in flat.inputs.iter().zip(&flat.input_addresses) {
+            writer.push_input(input)?;
+            if let (Some(number), Some(value)) = (number, input.value)
+                && let Some(s) = stats.get_mut(number)
+            {
+                s.inputs += 1;
+                s.spent += value;
+                s.last_seen = s.last_seen.max(flat.block.time);
+            }
+            report.inputs += 1;
+            report.inputs_resolved += u64::from(input.value.is_some());
+        }
+        for (output, number) in flat.outputs.iter().zip(&flat.output_addresses) {
+            writer.push_output(output)?;
+            if let (Some(address), Some(number)) = (&output.address, number) {
+                let s = stats.entry(*number).or_insert_with(|| ChainAddress {
+                    cluster: String::new(),
+                    cluster_size: 0,
+                    address: address.clone(),
+                    script_type: output.script_type.clone(),
+                    first_seen: flat.block.time,
+                    last_seen: flat.block.time,
+                    outputs: 0,
+                    received: 0,
+                    inputs: 0,
+                    spent: 0,
+                });
+                s.outputs += 1;
+                s.received += output.value;
+                s.first_seen = s.first_seen.min(flat.block.time);
+                s.last_seen = s.last_seen.max(flat.block.time);
+            }
+        }
+        // The unions and skips this block made, with their transactions named.
+        if let Some(clusters) = &flattener.clusters {
+            let txid = |at: u64| {
+                flat.txs
+                    .get((at - flat.first_tx) as usize)
+                    .map_or_else(String::new, |t| t.txid.clone())
+            };
+            let name = |n: u32| flattener.addresses.name(n).unwrap_or_default();
+            for u in &clusters.unions[unions_done..] {
+                writer.push_union(&ChainUnion {
+                    address_a: name(u.a),
+                    address_b: name(u.b),
+                    txid: txid(u.tx),
+                    rule: u.rule.to_string(),
+                })?;
+            }
+            for k in &clusters.skips[skips_done..] {
+                writer.push_skip(&ChainSkip {
+                    txid: txid(k.tx),
+                    rule: k.rule.to_string(),
+                    size_a: k.sizes.map(|s| s.0 as u64),
+                    size_b: k.sizes.map(|s| s.1 as u64),
+                })?;
+                if k.sizes.is_some() {
+                    report.guarded_unions += 1;
+                } else {
+                    report.coinjoins += 1;
+                }
+            }
+            (unions_done, skips_done) = (clusters.unions.len(), clusters.skips.len());
+        }
+        report.transactions += flat.txs.len() as u64;
+        report.outputs += flat.outputs.len() as u64;
+        report.blocks_on_chain += 1;
+        height = height.map(|h| h + 1);
+        done += 1;
+        progress.set(done);
+        Ok::<(), PipelineError>(())
+    })?;
     progress.end();
     report.unions = unions_done as u64;
     let mut addresses: Vec<ChainAddress> = Vec::with_capacity(stats.len());

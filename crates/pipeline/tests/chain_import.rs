@@ -54,8 +54,23 @@ fn a_regtest_chain_is_imported_whole_and_again_does_nothing() {
     assert_eq!(r.inputs_resolved, spends);
     assert_eq!(
         case.chain_counts().unwrap(),
-        [206, r.transactions, r.inputs, r.outputs, r.addresses]
+        [
+            206,
+            r.transactions,
+            r.inputs,
+            r.outputs,
+            r.addresses,
+            r.unions
+        ]
     );
+    // The clusters `chain stats` counts without reading a row: one per address, less one per union.
+    let clusters: std::collections::HashSet<String> = case
+        .chain_addresses()
+        .unwrap()
+        .into_iter()
+        .map(|a| a.cluster)
+        .collect();
+    assert_eq!(clusters.len() as u64, r.addresses - r.unions);
     // Addresses add up to the outputs that pay them.
     let paid: u64 = case
         .chain_outputs()

@@ -69,14 +69,16 @@ impl Case {
     }
 
     /// Rows of each chain table, as case.db lists them (without reading them): blocks, transactions,
-    /// inputs, outputs, addresses.
-    pub fn chain_counts(&self) -> Result<[u64; 5]> {
+    /// inputs, outputs, addresses, unions. Each union joined two clusters, so the clusters number the
+    /// addresses less the unions.
+    pub fn chain_counts(&self) -> Result<[u64; 6]> {
         Ok([
             self.count_rows::<ChainBlock>()?,
             self.count_rows::<ChainTx>()?,
             self.count_rows::<ChainInput>()?,
             self.count_rows::<ChainOutput>()?,
             self.count_rows::<ChainAddress>()?,
+            self.count_rows::<ChainUnion>()?,
         ])
     }
 

@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 use spector_chain::bitcoin::address::NetworkUnchecked;
 use spector_chain::bitcoin::pow::{CompactTarget, Target};
 use spector_chain::bitcoin::{Address, Block, Network};
-use spector_chain::{BlkFile, ChainHeader, FlatBlock, Flattener, best_chain, decode};
+use spector_chain::{BlkFile, BlockView, ChainHeader, FlatBlock, Flattener, best_chain, decode};
 use spector_synth::ChainSummary;
 use spector_synth::chain::{BulkConfig, write_bulk_chain};
 use support::Generated;
@@ -62,7 +62,8 @@ fn read_chain(files: &[(&str, &[u8])]) -> ChainRead {
     for segment in &best.segments {
         for (height, &b) in segment.iter().enumerate() {
             order.push(b);
-            flat.push(flattener.flatten(&blocks[b], &raws[b], Some(height as u64), &sha));
+            let view = BlockView::check(raws[b].clone()).unwrap_or_else(|e| panic!("{e}"));
+            flat.push(flattener.flatten(&view, Some(height as u64), &sha));
         }
     }
     ChainRead {

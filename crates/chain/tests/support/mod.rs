@@ -1,7 +1,13 @@
 //! The project's real data for the tests of this crate: `../shared/data` beside the project root, or
-//! `SPECTOR_SHARED_DATA`. Tests that need it skip with one line when it is absent.
+//! `SPECTOR_SHARED_DATA`. Tests that need it skip with one line when it is absent. And the comparison of
+//! the in-place block reader with `bitcoin`'s decoder, which both the real blocks and generated ones face.
+// Each test file uses a part of this module.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+
+use spector_chain::bitcoin::Block;
+use spector_chain::{BlockView, RawBlock, decode};
 
 pub fn shared_data(relative: &str) -> Option<PathBuf> {
     let root = std::env::var_os("SPECTOR_SHARED_DATA")
@@ -23,4 +29,13 @@ macro_rules! data_or_skip {
             }
         }
     };
+}
+
+/// The in-place reader finds what `bitcoin`'s decoder finds in the same bytes, and the block passes both
+/// readers' checks.
+pub fn assert_view_agrees_with_decoder(raw: &RawBlock) {
+    let block: Block = decode(raw).unwrap();
+    let view = BlockView::check(raw.clone()).unwrap();
+    assert_eq!(view.disagreements_with(&block), Vec::<String>::new());
+    assert!(!view.txs.is_empty());
 }

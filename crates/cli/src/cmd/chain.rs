@@ -346,13 +346,9 @@ fn why(args: &WhyArgs, out: &Output) -> anyhow::Result<()> {
 fn stats(case: &std::path::Path, out: &Output) -> anyhow::Result<()> {
     let case = Case::open(case)?;
     let files = case.chain_sources()?.len();
-    let [blocks, txs, inputs, outputs, addresses] = case.chain_counts()?;
-    let clusters = case
-        .chain_addresses()?
-        .into_iter()
-        .map(|a| a.cluster)
-        .collect::<std::collections::HashSet<_>>()
-        .len();
+    let [blocks, txs, inputs, outputs, addresses, unions] = case.chain_counts()?;
+    // Every address starts a cluster of its own and each union recorded joined two: counted, not read.
+    let clusters = addresses.saturating_sub(unions);
     let skips = case.chain_skips()?;
     let coinjoins = skips
         .iter()
