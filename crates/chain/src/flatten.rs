@@ -495,6 +495,10 @@ pub struct Flattener {
     next_tx: u64,
     /// The current block's output kinds and address keys (kept to reuse its memory).
     keyed: Vec<OutputAhead>,
+    /// Each address's text, by number, once rows have named it: an address is written in every output
+    /// paying it, every input spending from it, every union and as its cluster's name, and encoding
+    /// base58 or bech32 each time was the costliest part of making rows.
+    names: Vec<Option<Box<str>>>,
 }
 
 /// An output of the block being walked, as much as is known of it before the walk.
@@ -520,6 +524,7 @@ impl Flattener {
             clusters: None,
             next_tx: 0,
             keyed: Vec::new(),
+            names: Vec::new(),
         }
     }
 
@@ -529,6 +534,20 @@ impl Flattener {
             clusters: Some(Clusters::new(options)),
             ..Flattener::new(network)
         }
+    }
+
+    /// The text of address `number` (see [`AddressBook::name`]), encoded once and kept.
+    pub fn address_name(&mut self, number: u32) -> Option<String> {
+        let at = number as usize;
+        if let Some(Some(name)) = self.names.get(at) {
+            return Some(String::from(&**name));
+        }
+        let name = self.addresses.name(number)?;
+        if self.names.len() <= at {
+            self.names.resize(at + 1, None);
+        }
+        self.names[at] = Some(name.as_str().into());
+        Some(name)
     }
 
     /// Outputs read and not yet spent by a block flattened since.
@@ -674,7 +693,7 @@ impl Flattener {
                         prev_vout: (!coinbase).then_some(prev_vout),
                         sequence: input.sequence,
                         value: spent.map(|s| s.value),
-                        address: address.and_then(|n| self.addresses.name(n)),
+                        address: address.and_then(|n| self.address_name(n)),
                         script_type: spent.map(|s| s.script_type.name().to_string()),
                     });
                     rows.input_addresses.push(address);
@@ -722,7 +741,11 @@ impl Flattener {
                         vout: vout as u32,
                         value,
                         script_type: kind.name().to_string(),
-                        address: address_of(block.script(output), kind, self.network),
+                        address: match number {
+                            Some(n) => self.address_name(n),
+                            // Scripts too long for the book (witness programs past 32 bytes).
+                            None => address_of(block.script(output), kind, self.network),
+                        },
                     });
                     rows.output_addresses.push(number);
                 }

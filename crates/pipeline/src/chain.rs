@@ -3,16 +3,16 @@
 //! chain), streamed block by block in chain order, and swapped in with the listing of the new files in
 //! one transaction.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use spector_chain::assemble::{self, BlockFile, FoundBlock};
 use spector_chain::bitcoin::Network;
 use spector_chain::read::Framing;
-use spector_chain::{ClusterOptions, Flattener, XorKey, read_xor_key};
+use spector_chain::{ClusterOptions, FlatBlock, Flattener, XorKey, read_xor_key};
 use spector_model::{ChainAddress, ChainSkip, ChainSource, ChainUnion};
-use spector_store::Case;
+use spector_store::{Case, ChainWriter};
 
 use crate::{PipelineError, Progress};
 
@@ -223,10 +223,12 @@ fn rebuild(
     report.side_blocks = ordered.side as u64;
     report.duplicate_blocks = ordered.duplicates as u64;
 
-    let mut writer = case.begin_chain()?;
+    let writer = case.begin_chain()?;
     let mut flattener = Flattener::with_clusters(network, &options.cluster);
     let (mut unions_done, mut skips_done) = (0usize, 0usize);
-    let mut stats: HashMap<u32, ChainAddress> = HashMap::new();
+    // By address number: numbers are given in order of first sight, so this is also the order the
+    // addresses are written in, the same for every import of the same files.
+    let mut stats: Vec<Option<ChainAddress>> = Vec::new();
     let sha_of: Vec<Arc<str>> = sources.iter().map(|s| s.sha256.as_str().into()).collect();
     let total: u64 = ordered.segments.iter().map(|(s, _)| s.len() as u64).sum();
     progress.begin_items("flattening the best chain", total);
@@ -244,113 +246,174 @@ fn rebuild(
         .collect();
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut height = None;
-    assemble::each_checked(&scan.found, &order, workers, |i, block| {
-        let found = &scan.found[order[i]];
-        let (root_height, step) = place[i];
-        if step == 0 {
-            height = root_height.or_else(|| block.bip34_height());
-        }
-        let flat = flattener.flatten(&block, height, &sha_of[found.file]);
-        writer.push_block(&flat.block)?;
-        for tx in &flat.txs {
-            writer.push_tx(tx)?;
-        }
-        for (input, number) in flat.inputs.iter().zip(&flat.input_addresses) {
-            writer.push_input(input)?;
-            if let (Some(number), Some(value)) = (number, input.value)
-                && let Some(s) = stats.get_mut(number)
-            {
-                s.inputs += 1;
-                s.spent += value;
-                s.last_seen = s.last_seen.max(flat.block.time);
+    // Rows are written (Arrow, Parquet, compression) on a thread of their own while the next blocks are
+    // flattened: writing costs about as much as reading, resolving and clustering together.
+    let (rows, to_write) = std::sync::mpsc::sync_channel::<BlockRows>(8);
+    let mut writer = std::thread::scope(|scope| {
+        let writing = scope.spawn(move || write_rows(writer, to_write));
+        let flattened = assemble::each_checked(&scan.found, &order, workers, |i, block| {
+            let found = &scan.found[order[i]];
+            let (root_height, step) = place[i];
+            if step == 0 {
+                height = root_height.or_else(|| block.bip34_height());
             }
-            report.inputs += 1;
-            report.inputs_resolved += u64::from(input.value.is_some());
-        }
-        for (output, number) in flat.outputs.iter().zip(&flat.output_addresses) {
-            writer.push_output(output)?;
-            if let (Some(address), Some(number)) = (&output.address, number) {
-                let s = stats.entry(*number).or_insert_with(|| ChainAddress {
-                    cluster: String::new(),
-                    cluster_size: 0,
-                    address: address.clone(),
-                    script_type: output.script_type.clone(),
-                    first_seen: flat.block.time,
-                    last_seen: flat.block.time,
-                    outputs: 0,
-                    received: 0,
-                    inputs: 0,
-                    spent: 0,
-                });
-                s.outputs += 1;
-                s.received += output.value;
-                s.first_seen = s.first_seen.min(flat.block.time);
-                s.last_seen = s.last_seen.max(flat.block.time);
+            let flat = flattener.flatten(&block, height, &sha_of[found.file]);
+            for (input, number) in flat.inputs.iter().zip(&flat.input_addresses) {
+                if let (Some(number), Some(value)) = (number, input.value)
+                    && let Some(Some(s)) = stats.get_mut(*number as usize)
+                {
+                    s.inputs += 1;
+                    s.spent = s.spent.saturating_add(value);
+                    s.last_seen = s.last_seen.max(flat.block.time);
+                }
+                report.inputs += 1;
+                report.inputs_resolved += u64::from(input.value.is_some());
             }
-        }
-        // The unions and skips this block made, with their transactions named.
-        if let Some(clusters) = &flattener.clusters {
+            for (output, number) in flat.outputs.iter().zip(&flat.output_addresses) {
+                if let (Some(address), Some(number)) = (&output.address, number) {
+                    let at = *number as usize;
+                    if stats.len() <= at {
+                        stats.resize_with(at + 1, || None);
+                    }
+                    let s = stats[at].get_or_insert_with(|| ChainAddress {
+                        cluster: String::new(),
+                        cluster_size: 0,
+                        address: address.clone(),
+                        script_type: output.script_type.clone(),
+                        first_seen: flat.block.time,
+                        last_seen: flat.block.time,
+                        outputs: 0,
+                        received: 0,
+                        inputs: 0,
+                        spent: 0,
+                    });
+                    s.outputs += 1;
+                    s.received = s.received.saturating_add(output.value);
+                    s.first_seen = s.first_seen.min(flat.block.time);
+                    s.last_seen = s.last_seen.max(flat.block.time);
+                }
+            }
+            // The unions and skips this block made, with their transactions named.
+            let (unions, skips) = match &flattener.clusters {
+                Some(clusters) => (
+                    clusters.unions[unions_done..].to_vec(),
+                    clusters.skips[skips_done..].to_vec(),
+                ),
+                None => Default::default(),
+            };
+            (unions_done, skips_done) = (unions_done + unions.len(), skips_done + skips.len());
             let txid = |at: u64| {
                 flat.txs
                     .get((at - flat.first_tx) as usize)
                     .map_or_else(String::new, |t| t.txid.clone())
             };
-            let name = |n: u32| flattener.addresses.name(n).unwrap_or_default();
-            for u in &clusters.unions[unions_done..] {
-                writer.push_union(&ChainUnion {
-                    address_a: name(u.a),
-                    address_b: name(u.b),
+            let unions = unions
+                .into_iter()
+                .map(|u| ChainUnion {
+                    address_a: flattener.address_name(u.a).unwrap_or_default(),
+                    address_b: flattener.address_name(u.b).unwrap_or_default(),
                     txid: txid(u.tx),
                     rule: u.rule.to_string(),
-                })?;
-            }
-            for k in &clusters.skips[skips_done..] {
-                writer.push_skip(&ChainSkip {
+                })
+                .collect();
+            let skips_named = skips
+                .iter()
+                .map(|k| ChainSkip {
                     txid: txid(k.tx),
                     rule: k.rule.to_string(),
                     size_a: k.sizes.map(|s| s.0 as u64),
                     size_b: k.sizes.map(|s| s.1 as u64),
-                })?;
+                })
+                .collect();
+            for k in &skips {
                 if k.sizes.is_some() {
                     report.guarded_unions += 1;
                 } else {
                     report.coinjoins += 1;
                 }
             }
-            (unions_done, skips_done) = (clusters.unions.len(), clusters.skips.len());
-        }
-        report.transactions += flat.txs.len() as u64;
-        report.outputs += flat.outputs.len() as u64;
-        report.blocks_on_chain += 1;
-        height = height.map(|h| h + 1);
-        done += 1;
-        progress.set(done);
-        Ok::<(), PipelineError>(())
+            report.transactions += flat.txs.len() as u64;
+            report.outputs += flat.outputs.len() as u64;
+            report.blocks_on_chain += 1;
+            height = height.map(|h| h + 1);
+            done += 1;
+            progress.set(done);
+            rows.send(BlockRows {
+                flat,
+                unions,
+                skips: skips_named,
+            })
+            .map_err(|_| PipelineError::Chain("the thread writing the chain tables stopped".into()))
+        });
+        drop(rows);
+        let written = match writing.join() {
+            Ok(written) => written,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        // The writer's own error first: the flattening side only saw that it stopped.
+        let writer = written?;
+        flattened?;
+        Ok::<_, PipelineError>(writer)
     })?;
     progress.end();
     report.unions = unions_done as u64;
-    let mut addresses: Vec<ChainAddress> = Vec::with_capacity(stats.len());
-    let mut roots = std::collections::HashSet::new();
-    for (number, mut a) in stats {
+    let mut is_root = vec![false; flattener.addresses.len()];
+    for (number, a) in stats.into_iter().enumerate() {
+        let Some(mut a) = a else { continue };
         if let Some(clusters) = &mut flattener.clusters {
-            let root = clusters.find(number);
-            a.cluster = flattener.addresses.name(root).unwrap_or_default();
+            let root = clusters.find(number as u32);
             a.cluster_size = clusters.size_of(root) as u64;
+            a.cluster = flattener.address_name(root).unwrap_or_default();
             report.largest_cluster = report.largest_cluster.max(a.cluster_size);
-            roots.insert(root);
+            if let Some(seen) = is_root.get_mut(root as usize) {
+                report.clusters += u64::from(!*seen);
+                *seen = true;
+            }
         }
-        addresses.push(a);
-    }
-    report.clusters = roots.len() as u64;
-    addresses.sort_by(|a, b| a.address.cmp(&b.address));
-    report.addresses = addresses.len() as u64;
-    for a in &addresses {
-        writer.push_address(a)?;
+        report.addresses += 1;
+        writer.push_address(&a)?;
     }
     let listed: Vec<ChainSource> = new.iter().map(|(s, _)| s.clone()).collect();
     writer.commit(&listed)?;
     report.rebuilt = true;
     Ok(())
+}
+
+/// A block's rows, from the thread flattening the chain to the one writing the tables.
+struct BlockRows {
+    flat: FlatBlock,
+    unions: Vec<ChainUnion>,
+    skips: Vec<ChainSkip>,
+}
+
+fn write_rows(
+    mut writer: ChainWriter<'_>,
+    blocks: std::sync::mpsc::Receiver<BlockRows>,
+) -> Result<ChainWriter<'_>, PipelineError> {
+    for BlockRows {
+        flat,
+        unions,
+        skips,
+    } in blocks
+    {
+        writer.push_block(&flat.block)?;
+        for tx in &flat.txs {
+            writer.push_tx(tx)?;
+        }
+        for input in &flat.inputs {
+            writer.push_input(input)?;
+        }
+        for output in &flat.outputs {
+            writer.push_output(output)?;
+        }
+        for union in &unions {
+            writer.push_union(union)?;
+        }
+        for skip in &skips {
+            writer.push_skip(skip)?;
+        }
+    }
+    Ok(writer)
 }
 
 /// What an import of tags did.

@@ -86,6 +86,37 @@ fn a_regtest_chain_is_imported_whole_and_again_does_nothing() {
         .map(|a| a.received)
         .sum();
     assert_eq!(paid, received);
+    // Addresses are listed in order of first sight on the chain: the same tables from the same files,
+    // whatever thread checked which block.
+    let first_sight: Vec<String> = {
+        let mut seen = std::collections::HashSet::new();
+        case.chain_outputs()
+            .unwrap()
+            .into_iter()
+            .filter_map(|o| o.address)
+            .filter(|a| seen.insert(a.clone()))
+            .collect()
+    };
+    let listed: Vec<String> = case
+        .chain_addresses()
+        .unwrap()
+        .into_iter()
+        .map(|a| a.address)
+        .collect();
+    assert_eq!(listed, first_sight);
+    let (_other_dir, other) = self::case();
+    import_chain(
+        &other,
+        std::slice::from_ref(&file),
+        &ChainImportOptions::default(),
+        &NoProgress,
+    )
+    .unwrap();
+    assert_eq!(
+        other.chain_addresses().unwrap(),
+        case.chain_addresses().unwrap()
+    );
+    assert_eq!(other.chain_unions().unwrap(), case.chain_unions().unwrap());
     // Provenance: each block names its file and where it lies in it.
     let sources = case.chain_sources().unwrap();
     assert_eq!(sources.len(), 1);
@@ -189,6 +220,55 @@ fn a_refused_import_leaves_the_case_as_it_was() {
     assert_eq!(case.chain_counts().unwrap(), counts);
     assert_eq!(case.chain_sources().unwrap(), sources);
     assert_eq!(evidence_files(&case), files);
+}
+
+#[test]
+fn a_block_failing_its_check_midway_refuses_the_import_and_leaves_the_case_as_it_was() {
+    let Some(regtest) = shared_data("regtest/regtest_blocks1-206_blkformat.dat") else {
+        eprintln!("skipped: ../shared/data/chain is absent");
+        return;
+    };
+    // Block 120's first transaction changed by one bit: its merkle root no longer holds. Blocks before and
+    // after it are checked on other threads meanwhile; the import must stop, not hang, and keep nothing.
+    let mut bytes = std::fs::read(&regtest).unwrap();
+    let block = spector_chain::BlkFile::open(&regtest)
+        .unwrap()
+        .nth(120)
+        .unwrap()
+        .unwrap();
+    let at = block.location.offset as usize + 80 + 1 + 10;
+    bytes[at] ^= 1;
+    let dir = TempDir::new().unwrap();
+    let corrupt = dir.path().join("blk00000.dat");
+    std::fs::write(&corrupt, &bytes).unwrap();
+
+    let (_case_dir, case) = case();
+    let (counts, files) = (case.chain_counts().unwrap(), evidence_files(&case));
+    let err = import_chain(
+        &case,
+        &[corrupt],
+        &ChainImportOptions::default(),
+        &NoProgress,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("merkle root"), "{err}");
+    assert!(
+        err.contains(&format!("byte {}", block.location.offset)),
+        "{err}"
+    );
+    assert_eq!(case.chain_counts().unwrap(), counts);
+    assert!(case.chain_sources().unwrap().is_empty());
+    assert_eq!(evidence_files(&case), files);
+    // The untouched file imports whole afterwards.
+    let r = import_chain(
+        &case,
+        &[regtest],
+        &ChainImportOptions::default(),
+        &NoProgress,
+    )
+    .unwrap();
+    assert_eq!(r.blocks_on_chain, 206);
 }
 
 #[test]

@@ -838,13 +838,13 @@ impl Row for ChainBlock {
     fn columns() -> Vec<Column> {
         with_provenance(&[
             required("hash", Text).distinct(),
-            required("prev_hash", Text),
+            required("prev_hash", Text).distinct(),
             optional("height", Count),
             required("time", Time),
             required("version", Count),
             required("bits", Count),
             required("nonce", Count),
-            required("merkle_root", Text),
+            required("merkle_root", Text).distinct(),
             required("tx_count", Count),
             required("size", Count),
             required("weight", Count),
@@ -906,8 +906,8 @@ impl Row for ChainTx {
             required("coinbase", Bool),
             required("input_count", Count),
             required("output_count", Count),
-            optional("input_value", Count),
-            required("output_value", Count),
+            optional("input_value", Count).distinct(),
+            required("output_value", Count).distinct(),
             optional("fee", Count),
         ]
     }
@@ -955,13 +955,13 @@ impl Row for ChainInput {
     const TABLE: &'static str = "chain_inputs";
     fn columns() -> Vec<Column> {
         vec![
-            required("txid", Text),
+            required("txid", Text).distinct(),
             required("vin", Count),
-            optional("prev_txid", Text),
+            optional("prev_txid", Text).distinct(),
             optional("prev_vout", Count),
             required("sequence", Count),
-            optional("value", Count),
-            optional("address", Text),
+            optional("value", Count).distinct(),
+            optional("address", Text).distinct(),
             optional("script_type", Text),
         ]
     }
@@ -993,11 +993,11 @@ impl Row for ChainOutput {
     const TABLE: &'static str = "chain_outputs";
     fn columns() -> Vec<Column> {
         vec![
-            required("txid", Text),
+            required("txid", Text).distinct(),
             required("vout", Count),
-            required("value", Count),
+            required("value", Count).distinct(),
             required("script_type", Text),
-            optional("address", Text),
+            optional("address", Text).distinct(),
         ]
     }
     fn write(&self, w: &mut RowWriter) {
@@ -1066,9 +1066,9 @@ impl Row for ChainUnion {
     const TABLE: &'static str = "chain_unions";
     fn columns() -> Vec<Column> {
         vec![
-            required("address_a", Text),
-            required("address_b", Text),
-            required("txid", Text),
+            required("address_a", Text).distinct(),
+            required("address_b", Text).distinct(),
+            required("txid", Text).distinct(),
             required("rule", Text),
         ]
     }
