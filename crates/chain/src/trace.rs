@@ -60,74 +60,89 @@ impl Default for TraceOptions {
 #[derive(Debug, Clone)]
 struct Out {
     txid: u32,
+    vout: u32,
     value: u64,
     address: Option<String>,
 }
+
+/// Maps keyed by txids (public chain data: no secret to keep from a flooding attacker), fixed-seed
+/// foldhash, several times faster than the default SipHash over millions of keys.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// The transaction graph of the chain tables: outputs, who spent them, and what each transaction spent.
 pub struct TxGraph {
     txids: Vec<String>,
     times: Vec<i64>,
-    /// Per transaction: its outputs (indices into `outputs`) and the outputs its inputs spent (`None` for
-    /// a coinbase or an input whose output was not read).
+    /// Per transaction: its outputs (indices into `outputs`, by index in the transaction) and the outputs
+    /// its inputs spent (`None` for a coinbase or an input whose output was not read).
     tx_outputs: Vec<Vec<usize>>,
     tx_inputs: Vec<Vec<Option<usize>>>,
     outputs: Vec<Out>,
-    spent_by: HashMap<usize, u32>,
-    by_address: HashMap<String, Vec<usize>>,
+    spent_by: FastMap<usize, u32>,
 }
 
 impl TxGraph {
-    pub fn new(txs: &[ChainTx], inputs: &[ChainInput], outputs: &[ChainOutput]) -> Self {
-        let txids: Vec<String> = txs.iter().map(|t| t.txid.clone()).collect();
-        let number: HashMap<&str, u32> = txids
+    /// The graph of these rows, which it takes: each txid and address string is moved into the graph,
+    /// not copied, and the rows are freed as they are read (a chain's tables are the largest thing a
+    /// trace holds).
+    pub fn new(txs: Vec<ChainTx>, inputs: Vec<ChainInput>, outputs: Vec<ChainOutput>) -> Self {
+        let times: Vec<i64> = txs.iter().map(|t| t.time).collect();
+        let txids: Vec<String> = txs.into_iter().map(|t| t.txid).collect();
+        let number: FastMap<&str, u32> = txids
             .iter()
             .enumerate()
             .map(|(i, t)| (t.as_str(), i as u32))
             .collect();
-        let mut graph = TxGraph {
-            times: txs.iter().map(|t| t.time).collect(),
-            tx_outputs: vec![Vec::new(); txs.len()],
-            tx_inputs: vec![Vec::new(); txs.len()],
-            outputs: Vec::with_capacity(outputs.len()),
-            spent_by: HashMap::new(),
-            by_address: HashMap::new(),
-            txids: Vec::new(),
-        };
-        let mut outpoint: HashMap<(u32, u32), usize> = HashMap::with_capacity(outputs.len());
+        let mut tx_outputs: Vec<Vec<usize>> = vec![Vec::new(); txids.len()];
+        let mut tx_inputs: Vec<Vec<Option<usize>>> = vec![Vec::new(); txids.len()];
+        let mut graph_outputs: Vec<Out> = Vec::with_capacity(outputs.len());
         for o in outputs {
             let Some(&t) = number.get(o.txid.as_str()) else {
                 continue;
             };
-            let i = graph.outputs.len();
-            graph.outputs.push(Out {
+            tx_outputs[t as usize].push(graph_outputs.len());
+            graph_outputs.push(Out {
                 txid: t,
+                vout: o.vout,
                 value: o.value,
-                address: o.address.clone(),
+                address: o.address,
             });
-            graph.tx_outputs[t as usize].push(i);
-            outpoint.insert((t, o.vout), i);
-            if let Some(a) = &o.address {
-                graph.by_address.entry(a.clone()).or_default().push(i);
-            }
         }
+        // A transaction's outputs are listed in the order of their index, so an outpoint is found by
+        // position; checked, and searched for should a table list them otherwise.
+        let output_at = |t: u32, vout: u32| -> Option<usize> {
+            let outs = &tx_outputs[t as usize];
+            match outs.get(vout as usize) {
+                Some(&i) if graph_outputs[i].vout == vout => Some(i),
+                _ => outs
+                    .iter()
+                    .copied()
+                    .find(|&i| graph_outputs[i].vout == vout),
+            }
+        };
+        let mut spent_by = FastMap::default();
         for input in inputs {
             let Some(&t) = number.get(input.txid.as_str()) else {
                 continue;
             };
             let spent = match (&input.prev_txid, input.prev_vout) {
-                (Some(p), Some(v)) => number
-                    .get(p.as_str())
-                    .and_then(|&pt| outpoint.get(&(pt, v)).copied()),
+                (Some(p), Some(v)) => number.get(p.as_str()).and_then(|&pt| output_at(pt, v)),
                 _ => None,
             };
             if let Some(o) = spent {
-                graph.spent_by.insert(o, t);
+                spent_by.insert(o, t);
             }
-            graph.tx_inputs[t as usize].push(spent);
+            tx_inputs[t as usize].push(spent);
         }
-        graph.txids = txids;
-        graph
+        drop(number);
+        TxGraph {
+            txids,
+            times,
+            tx_outputs,
+            tx_inputs,
+            outputs: graph_outputs,
+            spent_by,
+        }
     }
 }
 
@@ -177,16 +192,14 @@ pub fn trace(
     options: &TraceOptions,
 ) -> Trace {
     let own: std::collections::HashSet<&str> = start.iter().map(String::as_str).collect();
-    let mut frontier: Vec<(usize, f64, Vec<u32>)> = start
+    // The outputs paying the start addresses, found by one pass over the outputs: a map of every
+    // address would cost more than the trace.
+    let mut frontier: Vec<(usize, f64, Vec<u32>)> = graph
+        .outputs
         .iter()
-        .flat_map(|a| graph.by_address.get(a).into_iter().flatten())
-        .map(|&o| {
-            (
-                o,
-                graph.outputs[o].value as f64,
-                vec![graph.outputs[o].txid],
-            )
-        })
+        .enumerate()
+        .filter(|(_, o)| o.address.as_deref().is_some_and(|a| own.contains(a)))
+        .map(|(i, o)| (i, o.value as f64, vec![o.txid]))
         .collect();
     let start_sat = frontier.iter().map(|f| f.1 as u64).sum();
     let mut out = Trace {
@@ -408,7 +421,7 @@ mod tests {
             spend("B", 0, Some(("A", 0))),
             spend("B", 1, Some(("C", 0))),
         ];
-        TxGraph::new(&txs, &inputs, &outputs)
+        TxGraph::new(txs.to_vec(), inputs.to_vec(), outputs.to_vec())
     }
 
     fn exchange(a: &str) -> Option<String> {

@@ -28,7 +28,8 @@ fn chain_network(case: &Case) -> Result<Option<Network>, PipelineError> {
         .and_then(|b| b.network.parse::<Network>().ok()))
 }
 
-/// Address → its cluster, and cluster (or lone tagged address) → label.
+/// Address → its cluster (for the addresses of clusters holding a tagged address), and cluster (or lone
+/// tagged address) → label.
 struct Labels {
     cluster_of: HashMap<String, String>,
     label: HashMap<String, String>,
@@ -53,18 +54,33 @@ fn cluster_labels(
     network: Network,
     addresses: &[spector_model::ChainAddress],
 ) -> Result<Labels, PipelineError> {
+    // Only the clusters holding a tagged address can label anything: the map from address to cluster is
+    // kept for their addresses alone (a large chain has tens of millions of addresses, few of them
+    // labelled).
+    let tags: Vec<_> = case
+        .chain_tags()?
+        .into_iter()
+        .filter(|t| t.currency == "BTC")
+        .map(|t| {
+            // Tags name mainnet addresses; a test chain writes the same scripts for its own network.
+            let address = on_network(&t.address, network).unwrap_or_else(|| t.address.clone());
+            (address, t)
+        })
+        .collect();
+    let tagged: HashSet<&str> = tags.iter().map(|(a, _)| a.as_str()).collect();
+    let labelled_clusters: HashSet<&str> = addresses
+        .iter()
+        .filter(|a| tagged.contains(a.address.as_str()))
+        .map(|a| a.cluster.as_str())
+        .collect();
     let cluster_of: HashMap<String, String> = addresses
         .iter()
+        .filter(|a| labelled_clusters.contains(a.cluster.as_str()))
         .map(|a| (a.address.clone(), a.cluster.clone()))
         .collect();
     let mut labels: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut grounds: HashMap<String, BTreeSet<String>> = HashMap::new();
-    for tag in case.chain_tags()? {
-        if tag.currency != "BTC" {
-            continue;
-        }
-        // Tags name mainnet addresses; a test chain writes the same scripts for its own network.
-        let address = on_network(&tag.address, network).unwrap_or(tag.address);
+    for (address, tag) in tags {
         let key = cluster_of.get(&address).cloned().unwrap_or(address);
         grounds
             .entry(tag.label.clone())
@@ -165,9 +181,9 @@ fn trace_with(
     options: &TraceOptions,
 ) -> Result<TraceReport, PipelineError> {
     let graph = TxGraph::new(
-        &case.chain_txs()?,
-        &case.chain_inputs()?,
-        &case.chain_outputs()?,
+        case.chain_txs()?,
+        case.chain_inputs()?,
+        case.chain_outputs()?,
     );
     let trace = trace(&graph, &addresses, &|a| labels.of(a), options);
     let prices = PriceTable::shipped();
