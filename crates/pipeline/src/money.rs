@@ -23,8 +23,7 @@ pub fn on_network(address: &str, network: Network) -> Option<String> {
 
 fn chain_network(case: &Case) -> Result<Option<Network>, PipelineError> {
     Ok(case
-        .chain_blocks()?
-        .first()
+        .first_chain_block()?
         .and_then(|b| b.network.parse::<Network>().ok()))
 }
 

@@ -46,6 +46,8 @@ fn a_regtest_chain_is_imported_whole_and_again_does_nothing() {
     assert_eq!(r.network, "regtest");
     assert_eq!((r.blocks_on_chain, r.segments, r.side_blocks), (206, 1, 0));
     let blocks = case.chain_blocks().unwrap();
+    // The first block alone, as the trace reads it for the network.
+    assert_eq!(case.first_chain_block().unwrap().as_ref(), blocks.first());
     let heights: Vec<u64> = blocks.iter().filter_map(|b| b.height).collect();
     assert_eq!(heights, (1..=206).collect::<Vec<_>>());
     // Every spend resolves: the file is self-contained.
@@ -243,6 +245,7 @@ fn a_block_failing_its_check_midway_refuses_the_import_and_leaves_the_case_as_it
     std::fs::write(&corrupt, &bytes).unwrap();
 
     let (_case_dir, case) = case();
+    assert_eq!(case.first_chain_block().unwrap(), None);
     let (counts, files) = (case.chain_counts().unwrap(), evidence_files(&case));
     let err = import_chain(
         &case,

@@ -250,7 +250,7 @@ impl Case {
     /// case.db lists.
     fn visit_table<T: Row>(&self, visit: &mut dyn FnMut(T) -> Result<()>) -> Result<()> {
         for (path, listed) in self.parts_of(T::TABLE)? {
-            let found = visit_part(&path, visit)?;
+            let found = visit_part(&path, None, visit)?;
             if found != listed {
                 return Err(StoreError::CorruptPart {
                     path,
@@ -259,6 +259,22 @@ impl Case {
             }
         }
         Ok(())
+    }
+
+    /// The first row of `T`'s table (of its first part), reading nothing else: what a table says about all
+    /// its rows alike (the network of the chain tables) without reading them all.
+    pub(crate) fn first_row<T: Row>(&self) -> Result<Option<T>> {
+        for (path, _) in self.parts_of(T::TABLE)? {
+            let mut first = None;
+            visit_part(&path, Some(1), &mut |row| {
+                first.get_or_insert(row);
+                Ok(())
+            })?;
+            if first.is_some() {
+                return Ok(first);
+            }
+        }
+        Ok(None)
     }
 
     /// Hands the rows of `T`'s table to `f` in batches of up to `batch` rows, part after part, so that a

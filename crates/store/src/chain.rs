@@ -85,6 +85,10 @@ impl Case {
     pub fn chain_blocks(&self) -> Result<Vec<ChainBlock>> {
         self.read_table()
     }
+    /// The first block of the best chain, read alone (every block names the chain's network).
+    pub fn first_chain_block(&self) -> Result<Option<ChainBlock>> {
+        self.first_row()
+    }
     pub fn chain_txs(&self) -> Result<Vec<ChainTx>> {
         self.read_table()
     }

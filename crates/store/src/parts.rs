@@ -131,7 +131,7 @@ pub(crate) fn write_part<T: Row>(dir: &Path, rows: &[T]) -> Result<Option<Finish
 /// Appends the rows of the part at `path` to `out`; returns how many it held.
 #[cfg(test)]
 pub(crate) fn read_part<T: Row>(path: &Path, out: &mut Vec<T>) -> Result<u64> {
-    visit_part(path, &mut |row| {
+    visit_part(path, None, &mut |row| {
         out.push(row);
         Ok(())
     })
@@ -141,11 +141,12 @@ pub(crate) fn read_part<T: Row>(path: &Path, out: &mut Vec<T>) -> Result<u64> {
 /// error `visit` returns.
 pub(crate) fn visit_part<T: Row>(
     path: &Path,
+    limit: Option<usize>,
     visit: &mut dyn FnMut(T) -> Result<()>,
 ) -> Result<u64> {
     // The Parquet decoder asserts on some malformed inputs rather than returning an error (parquet 59,
     // e.g. a damaged bit width). A damaged part must be an error naming it, not the end of the process.
-    match panic::catch_unwind(AssertUnwindSafe(|| decode_part(path, visit))) {
+    match panic::catch_unwind(AssertUnwindSafe(|| decode_part(path, limit, visit))) {
         Ok(result) => result,
         Err(panic) => {
             let cause = panic
@@ -161,7 +162,12 @@ pub(crate) fn visit_part<T: Row>(
     }
 }
 
-fn decode_part<T: Row>(path: &Path, visit: &mut dyn FnMut(T) -> Result<()>) -> Result<u64> {
+/// Hands the part's rows to `visit`, the first `limit` of them when given.
+fn decode_part<T: Row>(
+    path: &Path,
+    limit: Option<usize>,
+    visit: &mut dyn FnMut(T) -> Result<()>,
+) -> Result<u64> {
     let corrupt = |message: String| StoreError::CorruptPart {
         path: path.to_path_buf(),
         message,
@@ -171,8 +177,12 @@ fn decode_part<T: Row>(path: &Path, visit: &mut dyn FnMut(T) -> Result<()>) -> R
     let columns = T::columns();
     check_schema(builder.schema(), &columns)
         .map_err(|m| corrupt(format!("not a {} part: {m}", T::TABLE)))?;
+    let builder = match limit {
+        Some(n) => builder.with_limit(n),
+        None => builder,
+    };
     let reader = builder
-        .with_batch_size(READ_BATCH_ROWS)
+        .with_batch_size(READ_BATCH_ROWS.min(limit.unwrap_or(READ_BATCH_ROWS)).max(1))
         .build()
         .map_err(parquet_at(path))?;
     let mut rows = 0u64;
