@@ -9,6 +9,10 @@ use spector_chain::bitcoin::Block;
 use spector_chain::{BlockLocation, BlockView, Framing, RawBlock};
 
 fuzz_target!(|data: &[u8]| {
+    // Beyond the consensus size limit spector refuses any block (the reference decoder has no such limit).
+    if data.len() as u64 > spector_chain::read::MAX_BLOCK_BYTES {
+        return;
+    }
     let raw = RawBlock {
         bytes: data.to_vec(),
         network: None,

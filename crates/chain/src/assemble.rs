@@ -279,6 +279,23 @@ impl Rereader {
 /// Blocks read again and checked ahead of the caller, at most: bounds memory (a block is at most 4 MB).
 const CHECK_AHEAD: usize = 32;
 
+/// Tells the workers of [`each_checked`] to stop, and wakes those waiting, when dropped.
+struct StopOnDrop<'a> {
+    stop: &'a std::sync::atomic::AtomicBool,
+    handed: &'a (std::sync::Mutex<usize>, std::sync::Condvar),
+}
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        {
+            // Under the lock: a worker between its test of `stop` and its wait would miss the wake-up.
+            let _done = self.handed.0.lock().unwrap_or_else(|p| p.into_inner());
+            self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        self.handed.1.notify_all();
+    }
+}
+
 /// Reads and checks ([`BlockView::check`]) the blocks `order` names (positions in `found`) on `workers`
 /// threads, and hands each to `each` on the calling thread, in `order`'s order, with its place in it.
 /// Checking a block means hashing every transaction and both merkle trees, about as much work as what a
@@ -297,9 +314,10 @@ pub fn each_checked<E: From<ChainError>>(
     let stop = AtomicBool::new(false);
     // How many blocks the caller has been handed; a worker waits while its block is too far ahead.
     let handed = (Mutex::new(0usize), Condvar::new());
-    let (sender, receiver) =
-        std::sync::mpsc::sync_channel::<(usize, Result<BlockView>)>(CHECK_AHEAD);
     std::thread::scope(|scope| {
+        // Never full: a worker sends only blocks within `CHECK_AHEAD` of those handed on.
+        let (sender, receiver) =
+            std::sync::mpsc::sync_channel::<(usize, Result<BlockView>)>(CHECK_AHEAD);
         for _ in 0..workers.max(1) {
             let sender = sender.clone();
             let (next, stop, handed) = (&next, &stop, &handed);
@@ -320,7 +338,24 @@ pub fn each_checked<E: From<ChainError>>(
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    let checked = reader.read(&found[order[i]]).and_then(BlockView::check);
+                    let block = &found[order[i]];
+                    // A reader that panics on some block must not leave the caller waiting for it:
+                    // the panic becomes that block's error.
+                    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        reader.read(block).and_then(BlockView::check)
+                    }))
+                    .unwrap_or_else(|panic| {
+                        let cause = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_else(|| "unknown cause".into());
+                        Err(ChainError::BadBlock {
+                            path: block.location.file.clone(),
+                            offset: block.location.offset,
+                            reason: format!("reading it failed unexpectedly: {cause}"),
+                        })
+                    });
                     if sender.send((i, checked)).is_err() {
                         return;
                     }
@@ -328,9 +363,16 @@ pub fn each_checked<E: From<ChainError>>(
             });
         }
         drop(sender);
+        // However the caller's side ends (an error, or a panic in `each`), the workers are told to stop
+        // and woken, so that the scope can join them; the receiver is dropped after this guard, so that
+        // a worker blocked sending gets an error too.
+        let _stop_workers = StopOnDrop {
+            stop: &stop,
+            handed: &handed,
+        };
         let mut waiting: Vec<Option<Result<BlockView>>> = (0..CHECK_AHEAD).map(|_| None).collect();
         let mut due = 0usize;
-        let outcome = (|| {
+        (|| {
             while due < order.len() {
                 let Ok((i, checked)) = receiver.recv() else {
                     break;
@@ -345,14 +387,6 @@ pub fn each_checked<E: From<ChainError>>(
                 }
             }
             Ok(())
-        })();
-        {
-            // Under the lock: a worker between its test of `stop` and its wait would miss the wake-up.
-            let _done = handed.0.lock().unwrap_or_else(|p| p.into_inner());
-            stop.store(true, Ordering::Relaxed);
-        }
-        handed.1.notify_all();
-        drop(receiver);
-        outcome
+        })()
     })
 }

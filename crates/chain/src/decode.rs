@@ -26,6 +26,13 @@ pub fn decode_with_txids(raw: &RawBlock) -> Result<DecodedBlock> {
         offset: raw.location.offset,
         reason,
     };
+    if raw.bytes.len() as u64 > crate::read::MAX_BLOCK_BYTES {
+        return Err(bad(format!(
+            "{} bytes, beyond the consensus limit of {} bytes",
+            raw.bytes.len(),
+            crate::read::MAX_BLOCK_BYTES
+        )));
+    }
     let block: Block =
         bitcoin::consensus::deserialize(&raw.bytes).map_err(|e| bad(e.to_string()))?;
     let txids: Vec<Txid> = block.txdata.iter().map(|t| t.compute_txid()).collect();

@@ -424,7 +424,11 @@ pub fn script_type(script: &Script) -> ScriptType {
         ScriptType::WitnessV0ScriptHash
     } else if script.is_p2tr() {
         ScriptType::WitnessV1Taproot
-    } else if script.is_witness_program() {
+    } else if script.is_witness_program()
+        && script.witness_version() != Some(bitcoin::WitnessVersion::V0)
+    {
+        // As Bitcoin Core's Solver: a version-0 program of any length but 20 or 32 bytes is no witness
+        // output at all (nonstandard, and no address), a later version is "witness_unknown".
         ScriptType::WitnessUnknown
     } else if script.is_p2pk() {
         ScriptType::Pubkey
@@ -825,6 +829,12 @@ mod tests {
                 Some("12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S"),
             ),
             ("6a0b68656c6c6f20776f726c64", "nulldata", None),
+            // A version-0 program of 25 bytes: nonstandard, without an address (and so never numbered).
+            (
+                "0019751e76e8199196d454941c45d1b3a323f1433bd6aabbccddee",
+                "nonstandard",
+                None,
+            ),
         ];
         let mut book = AddressBook::new(Network::Bitcoin);
         for (hex, kind_name, address) in cases {
@@ -835,6 +845,11 @@ mod tests {
                 address_of(&s, kind, Network::Bitcoin).as_deref(),
                 address,
                 "{hex}"
+            );
+            assert_eq!(
+                AddressKey::of(&s, kind).is_some(),
+                address.is_some(),
+                "{hex}: numbered exactly when it has an address"
             );
             // The address book names the address by the same text, and finds it again by it.
             if let Some(address) = address {

@@ -252,13 +252,17 @@ impl<R: Read> BlkFile<R> {
         let kept = if self.headers_only { len.min(80) } else { len };
         let mut bytes = vec![0u8; kept as usize];
         let mut got = self.fill(&mut bytes)? as u64;
-        if let (true, Some((file_len, skip))) = (got == kept && kept < len, self.skip) {
-            let present = file_len.saturating_sub(at + 8).min(len);
-            skip(&mut self.reader, (present - kept) as i64).map_err(|source| ChainError::Io {
+        // The length is that of the file when opened: a block the file holds whole by it is skipped;
+        // anything else (a cut, or a file grown since, as a running node's last file does) is read past.
+        let whole_in_file = |(file_len, _): &(u64, SkipFn<R>)| *file_len >= at + 8 + len;
+        if let (true, Some((_, skip))) =
+            (got == kept && kept < len, self.skip.filter(whole_in_file))
+        {
+            skip(&mut self.reader, (len - kept) as i64).map_err(|source| ChainError::Io {
                 path: self.path.clone(),
                 source,
             })?;
-            got = present;
+            got = len;
         } else if got == kept && kept < len {
             got += std::io::copy(
                 &mut (&mut self.reader).take(len - kept),
@@ -549,6 +553,29 @@ mod tests {
             err.contains("declares 500 bytes, the file holds 380"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_file_grown_after_opening_is_read_whole() {
+        // A running node appends to its last blk file: the length known at opening is stale.
+        let regtest = [0xfa, 0xbf, 0xb5, 0xda];
+        let dir = std::env::temp_dir().join(format!("spector-grown-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("blk00001.dat");
+        std::fs::write(&path, frame(regtest, &[1; 200])).unwrap();
+        let blocks = BlkFile::open(&path).unwrap().headers_only();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        std::io::Write::write_all(&mut file, &frame(regtest, &[2; 300])).unwrap();
+        let read: Vec<_> = blocks
+            .map(|b| b.map(|b| (b.bytes[0], b.location.len)))
+            .collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(read.len(), 2, "{read:?}");
+        assert_eq!(*read[0].as_ref().unwrap(), (1, 200));
+        assert_eq!(*read[1].as_ref().unwrap(), (2, 300));
     }
 
     #[test]

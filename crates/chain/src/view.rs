@@ -410,8 +410,14 @@ impl Cursor<'_> {
 }
 
 fn read_parts(bytes: &[u8]) -> std::result::Result<Parts, String> {
-    if bytes.len() > u32::MAX as usize {
-        return Err("longer than 4 GiB".into());
+    // Consensus caps a block's weight at 4M units, so its bytes at 4M: a longer "block" is none, and
+    // the cap keeps every offset within u32 and every reservation within reason.
+    if bytes.len() as u64 > crate::read::MAX_BLOCK_BYTES {
+        return Err(format!(
+            "{} bytes, beyond the consensus limit of {} bytes",
+            bytes.len(),
+            crate::read::MAX_BLOCK_BYTES
+        ));
     }
     if bytes.len() < 80 {
         return Err(format!(

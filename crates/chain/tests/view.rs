@@ -1,6 +1,8 @@
 //! The in-place block reader against `bitcoin`'s decoder on generated blocks: transactions of any shape,
 //! with and without witnesses, put in a block whose merkle root and witness commitment are made right, so
 //! that every check passes and every field can be compared; then the same blocks with a byte changed.
+//! And generated blocks read and checked ahead on several threads, handed on in order
+//! (`assemble::each_checked`), however the caller's side ends.
 
 use proptest::prelude::*;
 use spector_chain::bitcoin::block::{Header, Version as BlockVersion};
@@ -149,4 +151,98 @@ proptest! {
             prop_assert!(e.to_string().contains("generated.raw"));
         }
     }
+}
+
+/// A blk file of `n` generated blocks (a coinbase and a payment each) in a fresh directory, scanned.
+fn scanned_blocks(n: usize) -> (tempfile::TempDir, spector_chain::assemble::Scan) {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut file = Vec::new();
+    for height in 0..n {
+        let payment = Transaction {
+            version: Version::TWO,
+            lock_time: absolute::LockTime::ZERO,
+            input: vec![TxIn {
+                previous_output: OutPoint::new(Txid::from_byte_array([height as u8; 32]), 0),
+                script_sig: ScriptBuf::new(),
+                sequence: Sequence::MAX,
+                witness: Witness::from_slice(&[[7u8; 72]]),
+            }],
+            output: vec![TxOut {
+                value: Amount::from_sat(1_000),
+                script_pubkey: ScriptBuf::from_bytes(vec![0x51]),
+            }],
+        };
+        let bytes = spector_chain::bitcoin::consensus::serialize(&block_of(
+            vec![payment],
+            height as i64 + 17,
+        ));
+        file.extend([0xfa, 0xbf, 0xb5, 0xda]);
+        file.extend((bytes.len() as u32).to_le_bytes());
+        file.extend(bytes);
+    }
+    let path = dir.path().join("blk00000.dat");
+    std::fs::write(&path, &file).unwrap();
+    let scan = spector_chain::assemble::scan(
+        &[spector_chain::assemble::BlockFile {
+            path,
+            framing: Framing::Blk,
+            xor_key: None,
+        }],
+        |_| {},
+    );
+    assert!(scan.problems.is_empty(), "{:?}", scan.problems);
+    assert_eq!(scan.found.len(), n);
+    (dir, scan)
+}
+
+#[test]
+fn blocks_checked_ahead_are_handed_on_in_order_and_a_stop_or_panic_ends_every_thread() {
+    use spector_chain::ChainError;
+    use spector_chain::assemble::each_checked;
+    let (_dir, scan) = scanned_blocks(150);
+    // In the order asked for (here backwards), each block the one at that place.
+    let order: Vec<usize> = (0..150).rev().collect();
+    let mut seen = Vec::new();
+    each_checked(&scan.found, &order, 3, |i, block| {
+        assert_eq!(block.bip34_height(), Some(order[i] as u64 + 17));
+        seen.push(i);
+        Ok::<(), ChainError>(())
+    })
+    .unwrap();
+    assert_eq!(seen, (0..150).collect::<Vec<_>>());
+
+    // The caller's error stops everything and is returned.
+    let order: Vec<usize> = (0..150).collect();
+    let err = each_checked(&scan.found, &order, 3, |i, _| {
+        if i == 5 {
+            Err(ChainError::BadBlock {
+                path: "caller".into(),
+                offset: 5,
+                reason: "stop here".into(),
+            })
+        } else {
+            Ok(())
+        }
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("stop here"), "{err}");
+
+    // A panic on the caller's side ends the workers too (they were waiting for it to take more
+    // blocks): the panic comes back instead of a hang.
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        each_checked(&scan.found, &order, 3, |i, _| {
+            assert!(i != 5, "the caller gave up at block 5");
+            Ok::<(), ChainError>(())
+        })
+    }));
+    assert!(panicked.is_err());
+}
+
+#[test]
+fn a_block_beyond_the_consensus_size_is_refused_by_both_readers() {
+    let bytes = vec![0u8; 4_000_001];
+    let err = BlockView::read(raw(bytes.clone())).unwrap_err().to_string();
+    assert!(err.contains("beyond the consensus limit"), "{err}");
+    let err = spector_chain::decode(&raw(bytes)).unwrap_err().to_string();
+    assert!(err.contains("beyond the consensus limit"), "{err}");
 }
