@@ -67,7 +67,7 @@ impl AddressKey {
 ///
 /// Why not a `HashMap`: at tens of millions of addresses every lookup is a cache miss, and the walk of a
 /// block knows its outputs ahead, so it asks for each slot to be fetched a few outputs before it is read
-/// ([`AddressBook::prefetch`]); and growing the table must not read every key again (a second cache miss
+/// (`AddressBook::prefetch`); and growing the table must not read every key again (a second cache miss
 /// per address), so each slot keeps the high half of its key's hash, from which its place is found.
 pub struct AddressBook {
     network: Network,

@@ -1,8 +1,9 @@
 //! Bitcoin's chain, read for an investigation: blocks from Bitcoin Core's `blk?????.dat` files, single raw
-//! blocks and `getblock` (verbosity 2) JSON ([`read`]), checked ([`decode`]: the merkle root and witness
-//! commitment recomputed), put in chain order on the best chain ([`best`]: most work wins, side chains and
-//! orphans set aside), and flattened into the model's blocks, transactions, inputs and outputs, each input
-//! resolved against the outputs read before it ([`flatten`]).
+//! blocks and `getblock` (verbosity 2) JSON ([`read`]), read in place and checked ([`view`]: the merkle
+//! root and witness commitment recomputed; held to the `bitcoin` crate's decoding, [`mod@decode`]), put in
+//! chain order on the best chain ([`best`]: most work wins, side chains and orphans set aside; blocks
+//! checked ahead on a thread per core, [`assemble`]), and flattened into the model's blocks, transactions,
+//! inputs and outputs, each input resolved against the outputs read before it ([`flatten`]).
 //!
 //! Architecture invariant: this crate reads bytes and returns records; it knows nothing of the case store,
 //! Parquet or terminals. A bad block is an error naming its file and byte offset, never a panic, and never

@@ -1,5 +1,5 @@
 //! A block read where it lies: its transactions, inputs and outputs found as positions in the block's own
-//! bytes, with nothing copied and nothing allocated per transaction, then checked as [`crate::decode`]
+//! bytes, with nothing copied and nothing allocated per transaction, then checked as [`crate::decode()`]
 //! checks a decoded block (every byte used, the merkle root and the witness commitment recomputed).
 //!
 //! Why not decode into `bitcoin::Block`: that makes a vector for every transaction, input list, output
@@ -15,7 +15,8 @@ use bitcoin::{OutPoint, Script, Txid};
 use crate::error::{ChainError, Result};
 use crate::read::RawBlock;
 
-/// A checked block and where, in its bytes, each of its parts lies.
+/// A block and where, in its bytes, each of its parts lies: checked when made by [`BlockView::check`],
+/// only read when made by [`BlockView::read`].
 #[derive(Debug)]
 pub struct BlockView {
     pub raw: RawBlock,
@@ -82,7 +83,7 @@ pub struct OutputView {
 }
 
 impl BlockView {
-    /// Reads and checks the block: the refusals and their reasons are those of [`crate::decode`].
+    /// Reads and checks the block: the refusals and their reasons are those of [`crate::decode()`].
     pub fn check(raw: RawBlock) -> Result<BlockView> {
         let view = BlockView::read(raw)?;
         let refuse = |reason: String| {
