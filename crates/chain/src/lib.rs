@@ -34,7 +34,8 @@ pub use read::{
     read_raw_block, read_xor_key,
 };
 pub use trace::{
-    Arrival, ArrivalReason, Direction, TaintPolicy, Trace, TraceOptions, TxGraph, trace,
+    Arrival, ArrivalReason, Direction, GraphTooLarge, TaintPolicy, Trace, TraceOptions, TxGraph,
+    TxGraphBuilder, trace,
 };
 pub use view::{BlockView, InputView, OutputView, TxView};
 

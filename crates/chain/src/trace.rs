@@ -8,7 +8,7 @@
 //! seizure warrant) or **haircut** (each output carries the traced share of the inputs' value: the
 //! proportional view of most tracing literature).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use spector_model::{ChainInput, ChainOutput, ChainTx};
 
@@ -56,93 +56,286 @@ impl Default for TraceOptions {
     }
 }
 
-/// An output, as tracing knows it.
-#[derive(Debug, Clone)]
-struct Out {
-    txid: u32,
-    vout: u32,
-    value: u64,
-    address: Option<String>,
+/// Strings end to end in one buffer: the millions of txids and addresses of a chain's tables without an
+/// allocation (and its header) each.
+#[derive(Default)]
+struct Strings {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
 }
 
-/// Maps keyed by txids (public chain data: no secret to keep from a flooding attacker), fixed-seed
-/// foldhash, several times faster than the default SipHash over millions of keys.
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+impl Strings {
+    fn push(&mut self, s: &str) {
+        self.bytes.extend_from_slice(s.as_bytes());
+        self.ends.push(self.bytes.len());
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        // Only whole `&str`s are pushed, so every range between two ends is UTF-8.
+        std::str::from_utf8(&self.bytes[start..self.ends[i]]).unwrap_or_default()
+    }
+}
+
+/// No transaction, no output: the marker of an absent `u32` index (`Option<u32>` would double the size of
+/// the per-output arrays).
+const NONE: u32 = u32::MAX;
 
 /// The transaction graph of the chain tables: outputs, who spent them, and what each transaction spent.
+/// Held as flat arrays of numbers (transactions and outputs numbered in table order), about 70 bytes an
+/// output with its address's text, so that a chain of tens of millions of transactions can be traced in
+/// memory.
 pub struct TxGraph {
-    txids: Vec<String>,
+    txids: Strings,
     times: Vec<i64>,
-    /// Per transaction: its outputs (indices into `outputs`, by index in the transaction) and the outputs
-    /// its inputs spent (`None` for a coinbase or an input whose output was not read).
-    tx_outputs: Vec<Vec<usize>>,
-    tx_inputs: Vec<Vec<Option<usize>>>,
-    outputs: Vec<Out>,
-    spent_by: FastMap<usize, u32>,
+    /// The outputs of transaction `t` are `out_start[t]..out_start[t + 1]`, in the order of their index.
+    out_start: Vec<u32>,
+    out_tx: Vec<u32>,
+    out_value: Vec<u64>,
+    /// Index into `addresses`, or `NONE` for an output without an address.
+    out_address: Vec<u32>,
+    addresses: Strings,
+    /// The transaction spending each output, or `NONE`.
+    spent_by: Vec<u32>,
+    /// The outputs spent by the inputs of transaction `t` are `in_spent[in_start[t]..in_start[t + 1]]`,
+    /// `NONE` for a coinbase or an input whose output was not read.
+    in_start: Vec<u32>,
+    in_spent: Vec<u32>,
+}
+
+/// Txids are public chain data (no secret to keep from a flooding attacker): fixed-seed foldhash.
+fn hash_txid(txid: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(txid)
+}
+
+/// Builds a [`TxGraph`] from rows handed over one at a time (borrowed, as a table reader decodes them):
+/// every transaction first, then outputs and inputs in any order (each transaction's are put in the order
+/// of their vout and vin). An output or input of a transaction not given is left out.
+#[derive(Default)]
+pub struct TxGraphBuilder {
+    txids: Strings,
+    times: Vec<i64>,
+    number: hashbrown::HashTable<u32>,
+    /// (transaction, vout, value, address index), in the order given.
+    outputs: Vec<(u32, u32, u64, u32)>,
+    addresses: Strings,
+    address_count: u32,
+    /// (transaction, vin, spent transaction, spent vout); `NONE` when the input spends nothing read.
+    inputs: Vec<(u32, u32, u32, u32)>,
+    too_large: bool,
+}
+
+/// The graph would number more than `u32::MAX` transactions or outputs: more than any trace can hold.
+#[derive(Debug, thiserror::Error)]
+#[error("the chain tables hold more than {max} transactions or outputs, more than a trace can hold", max = u32::MAX - 1)]
+pub struct GraphTooLarge;
+
+impl TxGraphBuilder {
+    fn number_of(&self, txid: &str) -> Option<u32> {
+        let hash = hash_txid(txid);
+        self.number
+            .find(hash, |&n| self.txids.get(n as usize) == txid)
+            .copied()
+    }
+
+    /// A transaction. A txid given twice (Bitcoin has two such pairs of coinbases) names the later one.
+    pub fn tx(&mut self, txid: &str, time: i64) {
+        let Ok(n) = u32::try_from(self.times.len()) else {
+            self.too_large = true;
+            return;
+        };
+        if n == NONE {
+            self.too_large = true;
+            return;
+        }
+        self.txids.push(txid);
+        self.times.push(time);
+        let hash = hash_txid(txid);
+        let Self { txids, number, .. } = self;
+        match number.find_mut(hash, |&m| txids.get(m as usize) == txid) {
+            Some(slot) => *slot = n,
+            None => {
+                number.insert_unique(hash, n, |&m| hash_txid(txids.get(m as usize)));
+            }
+        }
+    }
+
+    pub fn output(&mut self, txid: &str, vout: u32, value: u64, address: Option<&str>) {
+        let Some(t) = self.number_of(txid) else {
+            return;
+        };
+        if self.outputs.len() >= NONE as usize || self.address_count == NONE {
+            self.too_large = true;
+            return;
+        }
+        let address = match address {
+            Some(a) => {
+                self.addresses.push(a);
+                self.address_count += 1;
+                self.address_count - 1
+            }
+            None => NONE,
+        };
+        self.outputs.push((t, vout, value, address));
+    }
+
+    /// The input `vin` of `txid`, spending `prev` (none for a coinbase).
+    pub fn input(&mut self, txid: &str, vin: u32, prev: Option<(&str, u32)>) {
+        let Some(t) = self.number_of(txid) else {
+            return;
+        };
+        if self.inputs.len() >= NONE as usize {
+            self.too_large = true;
+            return;
+        }
+        let (pt, pv) = prev
+            .and_then(|(p, v)| Some((self.number_of(p)?, v)))
+            .unwrap_or((NONE, 0));
+        self.inputs.push((t, vin, pt, pv));
+    }
+
+    pub fn finish(self) -> Result<TxGraph, GraphTooLarge> {
+        if self.too_large {
+            return Err(GraphTooLarge);
+        }
+        let TxGraphBuilder {
+            txids,
+            times,
+            number,
+            mut outputs,
+            addresses,
+            mut inputs,
+            ..
+        } = self;
+        drop(number);
+        let txs = times.len();
+        // Tables list a transaction's outputs together and in order; sorted should one list them otherwise.
+        if !outputs.is_sorted_by_key(|o| (o.0, o.1)) {
+            outputs.sort_by_key(|o| (o.0, o.1));
+        }
+        let out_start = starts(txs, outputs.iter().map(|o| o.0));
+        let (mut out_tx, mut out_vout, mut out_value, mut out_address) = (
+            Vec::with_capacity(outputs.len()),
+            Vec::with_capacity(outputs.len()),
+            Vec::with_capacity(outputs.len()),
+            Vec::with_capacity(outputs.len()),
+        );
+        for (t, vout, value, address) in outputs {
+            out_tx.push(t);
+            out_vout.push(vout);
+            out_value.push(value);
+            out_address.push(address);
+        }
+        // An outpoint is found by its vout's position among the transaction's outputs; searched for
+        // should a transaction's outputs not be numbered from 0 without gaps.
+        let output_at = |t: u32, vout: u32| -> u32 {
+            let (first, end) = (out_start[t as usize], out_start[t as usize + 1]);
+            let at = first.saturating_add(vout);
+            if at < end && out_vout[at as usize] == vout {
+                return at;
+            }
+            (first..end)
+                .find(|&o| out_vout[o as usize] == vout)
+                .unwrap_or(NONE)
+        };
+        if !inputs.is_sorted_by_key(|i| (i.0, i.1)) {
+            inputs.sort_by_key(|i| (i.0, i.1));
+        }
+        let in_start = starts(txs, inputs.iter().map(|i| i.0));
+        let mut spent_by = vec![NONE; out_tx.len()];
+        let in_spent: Vec<u32> = inputs
+            .into_iter()
+            .map(|(t, _, pt, pv)| {
+                let spent = if pt == NONE { NONE } else { output_at(pt, pv) };
+                if spent != NONE {
+                    spent_by[spent as usize] = t;
+                }
+                spent
+            })
+            .collect();
+        Ok(TxGraph {
+            txids,
+            times,
+            out_start,
+            out_tx,
+            out_value,
+            out_address,
+            addresses,
+            spent_by,
+            in_start,
+            in_spent,
+        })
+    }
+}
+
+/// The start of each transaction's run in a list sorted by transaction, and its end after the last.
+fn starts(txs: usize, sorted: impl Iterator<Item = u32>) -> Vec<u32> {
+    let mut counts = vec![0u32; txs + 1];
+    for t in sorted {
+        counts[t as usize + 1] += 1;
+    }
+    for i in 1..counts.len() {
+        counts[i] += counts[i - 1];
+    }
+    counts
 }
 
 impl TxGraph {
-    /// The graph of these rows, which it takes: each txid and address string is moved into the graph,
-    /// not copied, and the rows are freed as they are read (a chain's tables are the largest thing a
-    /// trace holds).
+    /// The graph of these rows (see [`TxGraphBuilder`] to build one from rows read one at a time).
     pub fn new(txs: Vec<ChainTx>, inputs: Vec<ChainInput>, outputs: Vec<ChainOutput>) -> Self {
-        let times: Vec<i64> = txs.iter().map(|t| t.time).collect();
-        let txids: Vec<String> = txs.into_iter().map(|t| t.txid).collect();
-        let number: FastMap<&str, u32> = txids
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.as_str(), i as u32))
-            .collect();
-        let mut tx_outputs: Vec<Vec<usize>> = vec![Vec::new(); txids.len()];
-        let mut tx_inputs: Vec<Vec<Option<usize>>> = vec![Vec::new(); txids.len()];
-        let mut graph_outputs: Vec<Out> = Vec::with_capacity(outputs.len());
-        for o in outputs {
-            let Some(&t) = number.get(o.txid.as_str()) else {
-                continue;
-            };
-            tx_outputs[t as usize].push(graph_outputs.len());
-            graph_outputs.push(Out {
-                txid: t,
-                vout: o.vout,
-                value: o.value,
-                address: o.address,
-            });
+        let mut b = TxGraphBuilder::default();
+        for t in &txs {
+            b.tx(&t.txid, t.time);
         }
-        // A transaction's outputs are listed in the order of their index, so an outpoint is found by
-        // position; checked, and searched for should a table list them otherwise.
-        let output_at = |t: u32, vout: u32| -> Option<usize> {
-            let outs = &tx_outputs[t as usize];
-            match outs.get(vout as usize) {
-                Some(&i) if graph_outputs[i].vout == vout => Some(i),
-                _ => outs
-                    .iter()
-                    .copied()
-                    .find(|&i| graph_outputs[i].vout == vout),
-            }
-        };
-        let mut spent_by = FastMap::default();
-        for input in inputs {
-            let Some(&t) = number.get(input.txid.as_str()) else {
-                continue;
-            };
-            let spent = match (&input.prev_txid, input.prev_vout) {
-                (Some(p), Some(v)) => number.get(p.as_str()).and_then(|&pt| output_at(pt, v)),
-                _ => None,
-            };
-            if let Some(o) = spent {
-                spent_by.insert(o, t);
-            }
-            tx_inputs[t as usize].push(spent);
+        for o in &outputs {
+            b.output(&o.txid, o.vout, o.value, o.address.as_deref());
         }
-        drop(number);
-        TxGraph {
-            txids,
-            times,
-            tx_outputs,
-            tx_inputs,
-            outputs: graph_outputs,
-            spent_by,
+        for i in &inputs {
+            b.input(&i.txid, i.vin, i.prev_txid.as_deref().zip(i.prev_vout));
         }
+        b.finish()
+            .expect("rows held in memory number fewer than u32::MAX")
+    }
+
+    pub fn builder() -> TxGraphBuilder {
+        TxGraphBuilder::default()
+    }
+
+    fn outputs_of(&self, t: u32) -> std::ops::Range<usize> {
+        self.out_start[t as usize] as usize..self.out_start[t as usize + 1] as usize
+    }
+
+    fn spent_by_inputs_of(&self, t: u32) -> &[u32] {
+        &self.in_spent[self.in_start[t as usize] as usize..self.in_start[t as usize + 1] as usize]
+    }
+
+    fn address(&self, o: usize) -> Option<&str> {
+        match self.out_address[o] {
+            NONE => None,
+            a => Some(self.addresses.get(a as usize)),
+        }
+    }
+
+    fn spender(&self, o: usize) -> Option<u32> {
+        match self.spent_by[o] {
+            NONE => None,
+            t => Some(t),
+        }
+    }
+
+    fn txid(&self, t: u32) -> String {
+        self.txids.get(t as usize).to_string()
+    }
+
+    /// Transactions in the graph.
+    pub fn tx_count(&self) -> usize {
+        self.times.len()
+    }
+
+    /// Outputs in the graph.
+    pub fn output_count(&self) -> usize {
+        self.out_tx.len()
     }
 }
 
@@ -194,12 +387,9 @@ pub fn trace(
     let own: std::collections::HashSet<&str> = start.iter().map(String::as_str).collect();
     // The outputs paying the start addresses, found by one pass over the outputs: a map of every
     // address would cost more than the trace.
-    let mut frontier: Vec<(usize, f64, Vec<u32>)> = graph
-        .outputs
-        .iter()
-        .enumerate()
-        .filter(|(_, o)| o.address.as_deref().is_some_and(|a| own.contains(a)))
-        .map(|(i, o)| (i, o.value as f64, vec![o.txid]))
+    let mut frontier: Vec<(usize, f64, Vec<u32>)> = (0..graph.output_count())
+        .filter(|&o| graph.address(o).is_some_and(|a| own.contains(a)))
+        .map(|o| (o, graph.out_value[o] as f64, vec![graph.out_tx[o]]))
         .collect();
     let start_sat = frontier.iter().map(|f| f.1 as u64).sum();
     let mut out = Trace {
@@ -210,11 +400,7 @@ pub fn trace(
         by_label: BTreeMap::new(),
         truncated: false,
     };
-    let names = |path: &[u32]| -> Vec<String> {
-        path.iter()
-            .map(|&t| graph.txids[t as usize].clone())
-            .collect()
-    };
+    let names = |path: &[u32]| -> Vec<String> { path.iter().map(|&t| graph.txid(t)).collect() };
     for hop in 1..=options.hops {
         if frontier.is_empty() {
             break;
@@ -229,18 +415,17 @@ pub fn trace(
                 // Traced amounts per spending transaction, then shared among its outputs.
                 let mut by_tx: BTreeMap<u32, (f64, Vec<u32>)> = BTreeMap::new();
                 for (o, sat, path) in frontier {
-                    match graph.spent_by.get(&o) {
-                        Some(&t) => {
+                    match graph.spender(o) {
+                        Some(t) => {
                             let e = by_tx.entry(t).or_insert((0.0, path));
                             e.0 += sat;
                         }
                         None => {
-                            let output = &graph.outputs[o];
                             out.arrivals.push(Arrival {
-                                address: output.address.clone(),
+                                address: graph.address(o).map(str::to_string),
                                 label: None,
                                 sat,
-                                time: graph.times[output.txid as usize],
+                                time: graph.times[graph.out_tx[o] as usize],
                                 hops: hop - 1,
                                 path: names(&path),
                                 reason: ArrivalReason::Unspent,
@@ -249,10 +434,11 @@ pub fn trace(
                     }
                 }
                 for (t, (traced, path)) in by_tx {
-                    let total_in: u64 = graph.tx_inputs[t as usize]
+                    let total_in: u64 = graph
+                        .spent_by_inputs_of(t)
                         .iter()
-                        .flatten()
-                        .map(|&i| graph.outputs[i].value)
+                        .filter(|&&i| i != NONE)
+                        .map(|&i| graph.out_value[i as usize])
                         .sum();
                     let share = if total_in == 0 {
                         1.0
@@ -261,8 +447,8 @@ pub fn trace(
                     };
                     let mut path = path;
                     path.push(t);
-                    for &o in &graph.tx_outputs[t as usize] {
-                        let value = graph.outputs[o].value as f64;
+                    for o in graph.outputs_of(t) {
+                        let value = graph.out_value[o] as f64;
                         let sat = match options.policy {
                             TaintPolicy::Poison => value,
                             TaintPolicy::Haircut => value * share,
@@ -276,16 +462,17 @@ pub fn trace(
             }
             Direction::In => {
                 for (o, sat, path) in frontier {
-                    let t = graph.outputs[o].txid;
-                    let inputs = &graph.tx_inputs[t as usize];
-                    let known: Vec<usize> = inputs.iter().flatten().copied().collect();
-                    let known_in: u64 = known.iter().map(|&i| graph.outputs[i].value).sum();
+                    let t = graph.out_tx[o];
+                    let inputs = graph.spent_by_inputs_of(t);
+                    let known: Vec<usize> = inputs
+                        .iter()
+                        .filter(|&&i| i != NONE)
+                        .map(|&i| i as usize)
+                        .collect();
+                    let known_in: u64 = known.iter().map(|&i| graph.out_value[i]).sum();
                     // Inputs whose outputs were not read (or a coinbase) carried at least what the
                     // outputs hold beyond the known inputs; that share of the value ends here, unknown.
-                    let paid: u64 = graph.tx_outputs[t as usize]
-                        .iter()
-                        .map(|&x| graph.outputs[x].value)
-                        .sum();
+                    let paid: u64 = graph.outputs_of(t).map(|x| graph.out_value[x]).sum();
                     let unknown_in = if known.len() < inputs.len() {
                         paid.saturating_sub(known_in).max(1)
                     } else {
@@ -293,9 +480,8 @@ pub fn trace(
                     };
                     let total = (known_in + unknown_in).max(1) as f64;
                     if unknown_in > 0 {
-                        let output = &graph.outputs[o];
                         out.arrivals.push(Arrival {
-                            address: output.address.clone(),
+                            address: graph.address(o).map(str::to_string),
                             label: None,
                             sat: sat * unknown_in as f64 / total,
                             time: graph.times[t as usize],
@@ -305,7 +491,7 @@ pub fn trace(
                         });
                     }
                     for i in known {
-                        let value = graph.outputs[i].value as f64;
+                        let value = graph.out_value[i] as f64;
                         let part = match options.policy {
                             TaintPolicy::Poison => value,
                             TaintPolicy::Haircut => sat * value / total,
@@ -314,7 +500,7 @@ pub fn trace(
                             continue;
                         }
                         let mut p = path.clone();
-                        p.push(graph.outputs[i].txid);
+                        p.push(graph.out_tx[i]);
                         next.push((i, part, p));
                     }
                 }
@@ -323,29 +509,26 @@ pub fn trace(
         // Outputs reaching a labelled cluster (not the traced owner's own) end there.
         frontier = Vec::new();
         for (o, sat, path) in next {
-            let output = &graph.outputs[o];
-            let label = output
-                .address
-                .as_deref()
-                .filter(|a| !own.contains(a))
-                .and_then(label_of);
+            let address = graph.address(o);
+            let time = graph.times[graph.out_tx[o] as usize];
+            let label = address.filter(|a| !own.contains(a)).and_then(label_of);
             if let Some(label) = label {
                 *out.by_label.entry(label.clone()).or_default() += sat;
                 out.arrivals.push(Arrival {
-                    address: output.address.clone(),
+                    address: address.map(str::to_string),
                     label: Some(label),
                     sat,
-                    time: graph.times[output.txid as usize],
+                    time,
                     hops: hop,
                     path: names(&path),
                     reason: ArrivalReason::Labelled,
                 });
             } else if hop == options.hops {
                 out.arrivals.push(Arrival {
-                    address: output.address.clone(),
+                    address: address.map(str::to_string),
                     label: None,
                     sat,
-                    time: graph.times[output.txid as usize],
+                    time,
                     hops: hop,
                     path: names(&path),
                     reason: ArrivalReason::EdgeOfTrace,
@@ -479,5 +662,116 @@ mod tests {
             .map(|a| a.sat)
             .sum();
         assert!((edge - 750_000_000.0).abs() < 1.0, "{edge}");
+    }
+
+    /// A random chain: transactions with gaps among their outputs' vouts, addresses reused, inputs
+    /// spending earlier outputs, outputs never read (a vout without a row) and transactions never read.
+    fn random_rows(n: usize, seed: u64) -> (Vec<ChainTx>, Vec<ChainInput>, Vec<ChainOutput>) {
+        let mut state = seed | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut txs, mut inputs, mut outputs) = (Vec::new(), Vec::new(), Vec::new());
+        let mut unspent: Vec<(String, u32)> = Vec::new();
+        for i in 0..n {
+            let txid = format!("t{i}");
+            txs.push(tx(&txid, i as i64));
+            let spends = if i == 0 { 0 } else { 1 + next() % 3 };
+            if spends == 0 {
+                inputs.push(spend(&txid, 0, None));
+            }
+            for vin in 0..spends as u32 {
+                let prev = if next() % 7 == 0 {
+                    Some((format!("unread{i}"), 0))
+                } else if unspent.is_empty() {
+                    None
+                } else {
+                    let at = (next() % unspent.len() as u64) as usize;
+                    Some(unspent.swap_remove(at))
+                };
+                inputs.push(spend(
+                    &txid,
+                    vin,
+                    prev.as_ref().map(|(t, v)| (t.as_str(), *v)),
+                ));
+            }
+            for vout in 0..(1 + next() % 3) as u32 {
+                unspent.push((txid.clone(), vout));
+                if next() % 5 == 0 {
+                    continue; // a vout whose row was not read
+                }
+                let value = 1_000 + next() % 100_000_000;
+                let address = (next() % 6 != 0).then(|| format!("a{}", next() % 8));
+                outputs.push(ChainOutput {
+                    address,
+                    ..output(&txid, vout, value, "")
+                });
+            }
+        }
+        (txs, inputs, outputs)
+    }
+
+    fn shuffled<T>(mut rows: Vec<T>, seed: u64) -> Vec<T> {
+        let mut state = seed | 1;
+        for i in (1..rows.len()).rev() {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            rows.swap(i, (state >> 33) as usize % (i + 1));
+        }
+        rows
+    }
+
+    fn labels(a: &str) -> Option<String> {
+        match a {
+            "a0" => Some("exchange".into()),
+            "a1" => Some("mixer".into()),
+            _ => None,
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Whatever order the tables list outputs and inputs in, the graph spends each output by the
+        /// transaction that spends it (found by brute force over the rows), and every trace is the same.
+        #[test]
+        fn rows_in_any_order_make_the_same_graph(n in 1usize..40, seed in proptest::prelude::any::<u64>()) {
+            let (txs, inputs, outputs) = random_rows(n, seed);
+            let ordered = TxGraph::new(txs.clone(), inputs.clone(), outputs.clone());
+            let mixed = TxGraph::new(
+                txs.clone(),
+                shuffled(inputs.clone(), seed ^ 1),
+                shuffled(outputs.clone(), seed ^ 2),
+            );
+            // Outputs are numbered by (transaction, vout); transactions by their row.
+            let number = |t: &str| txs.iter().rposition(|x| x.txid == t);
+            let mut sorted: Vec<&ChainOutput> = outputs.iter().collect();
+            sorted.sort_by_key(|o| (number(&o.txid), o.vout));
+            proptest::prop_assert_eq!(ordered.output_count(), sorted.len());
+            for (o, row) in sorted.iter().enumerate() {
+                let spender = inputs
+                    .iter()
+                    .find(|i| i.prev_txid.as_deref() == Some(row.txid.as_str()) && i.prev_vout == Some(row.vout))
+                    .and_then(|i| number(&i.txid))
+                    .map(|t| t as u32);
+                proptest::prop_assert_eq!(ordered.spender(o), spender);
+                proptest::prop_assert_eq!(mixed.spender(o), spender);
+                proptest::prop_assert_eq!(ordered.address(o), row.address.as_deref());
+                proptest::prop_assert_eq!(ordered.txid(ordered.out_tx[o]), row.txid.clone());
+            }
+            for direction in [Direction::Out, Direction::In] {
+                for policy in [TaintPolicy::Poison, TaintPolicy::Haircut] {
+                    let options = TraceOptions { direction, policy, hops: 4, min_sat: 0.0, ..TraceOptions::default() };
+                    for start in ["a2", "a3"] {
+                        let a = trace(&ordered, &[start.into()], &labels, &options);
+                        let b = trace(&mixed, &[start.into()], &labels, &options);
+                        proptest::prop_assert_eq!(a, b);
+                    }
+                }
+            }
+        }
     }
 }

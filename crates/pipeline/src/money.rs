@@ -48,11 +48,7 @@ impl Labels {
 
 /// The labels of clusters: a tag on any address labels the address's whole cluster. Several labels of one
 /// cluster are joined with "; ".
-fn cluster_labels(
-    case: &Case,
-    network: Network,
-    addresses: &[spector_model::ChainAddress],
-) -> Result<Labels, PipelineError> {
+fn cluster_labels(case: &Case, network: Network) -> Result<Labels, PipelineError> {
     // Only the clusters holding a tagged address can label anything: the map from address to cluster is
     // kept for their addresses alone (a large chain has tens of millions of addresses, few of them
     // labelled).
@@ -67,16 +63,24 @@ fn cluster_labels(
         })
         .collect();
     let tagged: HashSet<&str> = tags.iter().map(|(a, _)| a.as_str()).collect();
-    let labelled_clusters: HashSet<&str> = addresses
-        .iter()
-        .filter(|a| tagged.contains(a.address.as_str()))
-        .map(|a| a.cluster.as_str())
-        .collect();
-    let cluster_of: HashMap<String, String> = addresses
-        .iter()
-        .filter(|a| labelled_clusters.contains(a.cluster.as_str()))
-        .map(|a| (a.address.clone(), a.cluster.clone()))
-        .collect();
+    // Two passes over the addresses, neither holding them: the clusters of the tagged addresses, then
+    // the addresses of those clusters.
+    let mut labelled_clusters: HashSet<String> = HashSet::new();
+    if !tagged.is_empty() {
+        case.visit_chain_address_clusters(&mut |address, cluster, _| {
+            if tagged.contains(address) {
+                labelled_clusters.insert(cluster.to_string());
+            }
+        })?;
+    }
+    let mut cluster_of: HashMap<String, String> = HashMap::new();
+    if !labelled_clusters.is_empty() {
+        case.visit_chain_address_clusters(&mut |address, cluster, _| {
+            if labelled_clusters.contains(cluster) {
+                cluster_of.insert(address.to_string(), cluster.to_string());
+            }
+        })?;
+    }
     let mut labels: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut grounds: HashMap<String, BTreeSet<String>> = HashMap::new();
     for (address, tag) in tags {
@@ -167,7 +171,7 @@ pub fn trace_money(
             }
         }));
     }
-    let labels = cluster_labels(case, network, &case.chain_addresses()?)?;
+    let labels = cluster_labels(case, network)?;
     trace_with(case, persona, addresses, &labels, options)
 }
 
@@ -179,11 +183,7 @@ fn trace_with(
     labels: &Labels,
     options: &TraceOptions,
 ) -> Result<TraceReport, PipelineError> {
-    let graph = TxGraph::new(
-        case.chain_txs()?,
-        case.chain_inputs()?,
-        case.chain_outputs()?,
-    );
+    let graph = tx_graph(case)?;
     let trace = trace(&graph, &addresses, &|a| labels.of(a), options);
     let prices = PriceTable::shipped();
     let usd = |sat: f64, time: i64| prices.to_usd(sat / 1e8, "BTC", time).ok();
@@ -214,6 +214,17 @@ fn trace_with(
         by_label_usd,
         label_grounds,
     })
+}
+
+/// The transaction graph of the case's chain tables, read column by column without holding their rows.
+fn tx_graph(case: &Case) -> Result<TxGraph, PipelineError> {
+    let mut graph = TxGraph::builder();
+    case.visit_chain_tx_times(&mut |txid, time| graph.tx(txid, time))?;
+    case.visit_chain_output_edges(&mut |o| graph.output(o.txid, o.vout, o.value, o.address))?;
+    case.visit_chain_input_edges(&mut |i| graph.input(i.txid, i.vin, i.prev))?;
+    graph
+        .finish()
+        .map_err(|e| PipelineError::Chain(e.to_string()))
 }
 
 /// One of a persona's market addresses, as the chain shows it.
@@ -247,17 +258,16 @@ pub fn persona_money(case: &Case, persona: &str) -> Result<Option<PersonaMoney>,
     let Some(given) = persona_addresses(case, persona)? else {
         return Err(PipelineError::UnknownPersona(persona.to_string()));
     };
-    let chain_addresses = case.chain_addresses()?;
-    let by_address: HashMap<&str, &spector_model::ChainAddress> = chain_addresses
-        .iter()
-        .map(|a| (a.address.as_str(), a))
-        .collect();
-    // Read once for the page and its trace: the chain tables of a large case are large.
-    let labels = cluster_labels(case, network, &chain_addresses)?;
+    let chain_address: Vec<Option<String>> = given.iter().map(|a| on_network(a, network)).collect();
+    // The persona's own rows are read whole; of the others, only the columns summed below.
+    let wanted: HashSet<&str> = chain_address.iter().flatten().map(String::as_str).collect();
+    let rows = case.chain_addresses_where(&|a| wanted.contains(a))?;
+    let by_address: HashMap<&str, &spector_model::ChainAddress> =
+        rows.iter().map(|a| (a.address.as_str(), a)).collect();
+    let labels = cluster_labels(case, network)?;
     let mut addresses = Vec::new();
     let mut clusters: BTreeSet<String> = BTreeSet::new();
-    for market_address in given {
-        let chain_address = on_network(&market_address, network);
+    for (market_address, chain_address) in given.into_iter().zip(chain_address) {
         let seen = chain_address.as_deref().and_then(|a| by_address.get(a));
         if let Some(s) = seen {
             clusters.insert(s.cluster.clone());
@@ -271,16 +281,23 @@ pub fn persona_money(case: &Case, persona: &str) -> Result<Option<PersonaMoney>,
             spent: seen.map_or(0, |s| s.spent),
         });
     }
-    let mut received: HashMap<&str, u64> = HashMap::new();
-    for a in &chain_addresses {
-        if clusters.contains(&a.cluster) {
-            *received.entry(a.cluster.as_str()).or_default() += a.received;
-        }
+    // Each cluster's size, from any of its addresses' rows (the persona's own carry it).
+    let size_of: HashMap<&str, u64> = rows
+        .iter()
+        .map(|a| (a.cluster.as_str(), a.cluster_size))
+        .collect();
+    let mut received: HashMap<String, u64> = HashMap::new();
+    if !clusters.is_empty() {
+        case.visit_chain_address_clusters(&mut |_, cluster, r| {
+            if clusters.contains(cluster) {
+                *received.entry(cluster.to_string()).or_default() += r;
+            }
+        })?;
     }
     let cluster_rows = clusters
         .iter()
         .map(|c| {
-            let size = by_address.get(c.as_str()).map_or(1, |a| a.cluster_size);
+            let size = size_of.get(c.as_str()).copied().unwrap_or(1);
             (
                 c.clone(),
                 size,

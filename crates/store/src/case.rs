@@ -1,8 +1,9 @@
 //! A case directory: opening it, publishing parts into it, and reading its tables back.
 
+use crate::columns::RowReader;
 use crate::db;
 use crate::error::{Result, StoreError, db_at, io_at};
-use crate::parts::{FinishedPart, visit_part};
+use crate::parts::{FinishedPart, visit_part, visit_part_columns};
 use crate::source::Quarantined;
 use crate::staging::{self, remove_file_if_present, rfc3339, sync_dir};
 use crate::tables::{Row, TABLES};
@@ -251,12 +252,21 @@ impl Case {
     fn visit_table<T: Row>(&self, visit: &mut dyn FnMut(T) -> Result<()>) -> Result<()> {
         for (path, listed) in self.parts_of(T::TABLE)? {
             let found = visit_part(&path, None, visit)?;
-            if found != listed {
-                return Err(StoreError::CorruptPart {
-                    path,
-                    message: format!("holds {found} rows, case.db lists {listed}"),
-                });
-            }
+            holds_listed(path, found, listed)?;
+        }
+        Ok(())
+    }
+
+    /// Hands every row of `T`'s table to `visit` as a reader over the columns named in `wanted` alone,
+    /// part after part (see [`visit_part_columns`]).
+    pub(crate) fn visit_columns<T: Row>(
+        &self,
+        wanted: &[&str],
+        visit: &mut dyn FnMut(&mut RowReader<'_>) -> std::result::Result<(), String>,
+    ) -> Result<()> {
+        for (path, listed) in self.parts_of(T::TABLE)? {
+            let found = visit_part_columns::<T>(&path, wanted, visit)?;
+            holds_listed(path, found, listed)?;
         }
         Ok(())
     }
@@ -459,6 +469,18 @@ impl Case {
     }
     pub fn order_values(&self) -> Result<Vec<OrderValue>> {
         self.read_table()
+    }
+}
+
+/// A part read whole must hold the rows case.db lists for it.
+fn holds_listed(path: PathBuf, found: u64, listed: u64) -> Result<()> {
+    if found == listed {
+        Ok(())
+    } else {
+        Err(StoreError::CorruptPart {
+            path,
+            message: format!("holds {found} rows, case.db lists {listed}"),
+        })
     }
 }
 

@@ -11,7 +11,25 @@ use crate::case::Case;
 use crate::error::Result;
 use crate::parts::PartWriter;
 use crate::staging::{StagingDir, unix_now};
-use crate::tables::Row;
+use crate::tables::{Row, narrow};
+
+/// What a trace reads of an output row, borrowed from the decoded table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputEdge<'a> {
+    pub txid: &'a str,
+    pub vout: u32,
+    pub value: u64,
+    pub address: Option<&'a str>,
+}
+
+/// What a trace reads of an input row, borrowed from the decoded table: the outpoint it spends, none for
+/// a coinbase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputEdge<'a> {
+    pub txid: &'a str,
+    pub vin: u32,
+    pub prev: Option<(&'a str, u32)>,
+}
 
 /// The rows of one chain import, staged until [`ChainWriter::commit`]; dropped before that, nothing of it
 /// is kept and the case's chain tables stay as they were.
@@ -107,6 +125,74 @@ impl Case {
     pub fn chain_skips(&self) -> Result<Vec<ChainSkip>> {
         self.read_table()
     }
+    /// Each transaction's txid and time, in table order, decoding nothing else: what a trace needs of the
+    /// transactions table, borrowed rather than copied (a chain's tables are the largest a case holds).
+    pub fn visit_chain_tx_times(&self, visit: &mut dyn FnMut(&str, i64)) -> Result<()> {
+        self.visit_columns::<ChainTx>(&["txid", "time"], &mut |r| {
+            let txid = r.str()?;
+            let time = r.time()?.ok_or("null in required column time")?;
+            visit(txid, time);
+            Ok(())
+        })
+    }
+
+    /// Each output's txid, vout, value and address, in table order (see [`Case::visit_chain_tx_times`]).
+    pub fn visit_chain_output_edges(&self, visit: &mut dyn FnMut(OutputEdge<'_>)) -> Result<()> {
+        self.visit_columns::<ChainOutput>(&["txid", "vout", "value", "address"], &mut |r| {
+            visit(OutputEdge {
+                txid: r.str()?,
+                vout: narrow(r.count()?, "vout")?,
+                value: r.count()?,
+                address: r.opt_str()?,
+            });
+            Ok(())
+        })
+    }
+
+    /// Each input's txid, vin and the outpoint it spends (none for a coinbase), in table order (see
+    /// [`Case::visit_chain_tx_times`]).
+    pub fn visit_chain_input_edges(&self, visit: &mut dyn FnMut(InputEdge<'_>)) -> Result<()> {
+        self.visit_columns::<ChainInput>(&["txid", "vin", "prev_txid", "prev_vout"], &mut |r| {
+            let txid = r.str()?;
+            let vin = narrow(r.count()?, "vin")?;
+            let prev = match (r.opt_str()?, r.opt_count()?) {
+                (Some(t), Some(v)) => Some((t, narrow(v, "prev_vout")?)),
+                _ => None,
+            };
+            visit(InputEdge { txid, vin, prev });
+            Ok(())
+        })
+    }
+
+    /// Each address with its cluster and the satoshis it received, in table order (see
+    /// [`Case::visit_chain_tx_times`]).
+    pub fn visit_chain_address_clusters(
+        &self,
+        visit: &mut dyn FnMut(&str, &str, u64),
+    ) -> Result<()> {
+        self.visit_columns::<ChainAddress>(&["address", "received", "cluster"], &mut |r| {
+            let address = r.str()?;
+            let received = r.count()?;
+            visit(address, r.str()?, received);
+            Ok(())
+        })
+    }
+
+    /// The rows of `chain_addresses` that `keep` keeps, each read whole (the others are not copied).
+    pub fn chain_addresses_where(&self, keep: &dyn Fn(&str) -> bool) -> Result<Vec<ChainAddress>> {
+        let columns = ChainAddress::columns();
+        let all: Vec<&str> = columns.iter().map(|c| c.name).collect();
+        let mut out = Vec::new();
+        self.visit_columns::<ChainAddress>(&all, &mut |r| {
+            if keep(r.str()?) {
+                r.rewind();
+                out.push(ChainAddress::read(r)?);
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
     /// Public attributions of addresses (`chain_tags`), from every file of tags imported.
     pub fn chain_tags(&self) -> Result<Vec<ChainTag>> {
         self.read_table()

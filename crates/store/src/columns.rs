@@ -357,6 +357,11 @@ impl<'a> RowReader<'a> {
         self.cursor = 0;
     }
 
+    /// Back to the first column of the same row: a reader may look at a field before reading the row.
+    pub fn rewind(&mut self) {
+        self.cursor = 0;
+    }
+
     fn next(&mut self) -> Result<(&'a Column, &ColumnView<'a>), String> {
         let i = self.cursor;
         self.cursor += 1;
@@ -367,13 +372,24 @@ impl<'a> RowReader<'a> {
     }
 
     pub fn opt_text(&mut self) -> Result<Option<String>, String> {
+        Ok(self.opt_str()?.map(str::to_string))
+    }
+
+    /// The text borrowed from the batch: no allocation for a reader that only looks at it.
+    pub fn opt_str(&mut self) -> Result<Option<&'a str>, String> {
         let row = self.row;
         let (c, v) = self.next()?;
-        match v {
+        match *v {
             ColumnView::Text(a) if a.is_null(row) => Ok(None),
-            ColumnView::Text(a) => Ok(Some(a.value(row).to_string())),
+            ColumnView::Text(a) => Ok(Some(a.value(row))),
             _ => Err(format!("column {} is not text", c.name)),
         }
+    }
+
+    pub fn str(&mut self) -> Result<&'a str, String> {
+        let name = self.current_name();
+        self.opt_str()?
+            .ok_or_else(|| format!("null in required column {name}"))
     }
 
     pub fn text(&mut self) -> Result<String, String> {

@@ -53,7 +53,7 @@ mod tables;
 
 pub use batch::{BatchSummary, SourceBatch, StagedFile};
 pub use case::{Case, SourceEntry};
-pub use chain::ChainWriter;
+pub use chain::{ChainWriter, InputEdge, OutputEdge};
 pub use derived::{EnrichmentWriter, LinkRun};
 pub use error::StoreError;
 pub use evidence::{Evidence, Received, ReceivedBytes};

@@ -1,9 +1,10 @@
 //! Parquet parts: one file holding rows of one table, written a row group at a time.
 
-use crate::columns::{RowReader, RowWriter, check_schema};
+use crate::columns::{Column, RowReader, RowWriter, check_schema};
 use crate::error::{Result, StoreError, arrow_at, io_at, parquet_at};
 use crate::tables::Row;
 use parquet::arrow::ArrowWriter;
+use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
@@ -144,9 +145,14 @@ pub(crate) fn visit_part<T: Row>(
     limit: Option<usize>,
     visit: &mut dyn FnMut(T) -> Result<()>,
 ) -> Result<u64> {
-    // The Parquet decoder asserts on some malformed inputs rather than returning an error (parquet 59,
-    // e.g. a damaged bit width). A damaged part must be an error naming it, not the end of the process.
-    match panic::catch_unwind(AssertUnwindSafe(|| decode_part(path, limit, visit))) {
+    guarded(path, || decode_part(path, limit, visit))
+}
+
+/// Runs a decoding of the part at `path`. The Parquet decoder asserts on some malformed inputs rather than
+/// returning an error (parquet 59, e.g. a damaged bit width). A damaged part must be an error naming it,
+/// not the end of the process.
+fn guarded(path: &Path, decode: impl FnOnce() -> Result<u64>) -> Result<u64> {
+    match panic::catch_unwind(AssertUnwindSafe(decode)) {
         Ok(result) => result,
         Err(panic) => {
             let cause = panic
@@ -162,21 +168,90 @@ pub(crate) fn visit_part<T: Row>(
     }
 }
 
+/// Hands every row of the part at `path` to `visit` as a reader over the columns named in `wanted` alone
+/// (in the table's column order), so that a reader needing a few columns of a large table decodes only
+/// those, and borrows their text instead of copying it. Returns how many rows the part held; an error
+/// `visit` returns (a value it could not read) names the part and the row.
+pub(crate) fn visit_part_columns<T: Row>(
+    path: &Path,
+    wanted: &[&str],
+    visit: &mut dyn FnMut(&mut RowReader<'_>) -> std::result::Result<(), String>,
+) -> Result<u64> {
+    let columns = T::columns();
+    let (indices, projected): (Vec<usize>, Vec<Column>) = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| wanted.contains(&c.name))
+        .map(|(i, c)| (i, *c))
+        .unzip();
+    // Asking for a column the table lacks is a bug of ours, not damage to the part.
+    assert_eq!(
+        projected.len(),
+        wanted.len(),
+        "spector-store: {} lacks a column of {wanted:?}",
+        T::TABLE
+    );
+    guarded(path, || {
+        decode_columns::<T>(path, &columns, indices, &projected, visit)
+    })
+}
+
+fn decode_columns<T: Row>(
+    path: &Path,
+    columns: &[Column],
+    indices: Vec<usize>,
+    projected: &[Column],
+    visit: &mut dyn FnMut(&mut RowReader<'_>) -> std::result::Result<(), String>,
+) -> Result<u64> {
+    let corrupt = corrupt_at(path);
+    let builder = open_checked::<T>(path, columns)?;
+    let mask = ProjectionMask::roots(builder.parquet_schema(), indices);
+    let reader = builder
+        .with_projection(mask)
+        .with_batch_size(READ_BATCH_ROWS)
+        .build()
+        .map_err(parquet_at(path))?;
+    let mut rows = 0u64;
+    for batch in reader {
+        let batch = batch.map_err(arrow_at(path))?;
+        let mut cursor = RowReader::new(&batch, projected).map_err(&corrupt)?;
+        for i in 0..batch.num_rows() {
+            cursor.seek(i);
+            visit(&mut cursor).map_err(|m| corrupt(format!("row {}: {m}", rows + 1)))?;
+            rows += 1;
+        }
+    }
+    Ok(rows)
+}
+
+fn corrupt_at(path: &Path) -> impl Fn(String) -> StoreError + '_ {
+    move |message| StoreError::CorruptPart {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+/// Opens the part at `path` for reading, checking it holds `T`'s table (`columns`).
+fn open_checked<T: Row>(
+    path: &Path,
+    columns: &[Column],
+) -> Result<ParquetRecordBatchReaderBuilder<File>> {
+    let file = File::open(path).map_err(io_at(path))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_at(path))?;
+    check_schema(builder.schema(), columns)
+        .map_err(|m| corrupt_at(path)(format!("not a {} part: {m}", T::TABLE)))?;
+    Ok(builder)
+}
+
 /// Hands the part's rows to `visit`, the first `limit` of them when given.
 fn decode_part<T: Row>(
     path: &Path,
     limit: Option<usize>,
     visit: &mut dyn FnMut(T) -> Result<()>,
 ) -> Result<u64> {
-    let corrupt = |message: String| StoreError::CorruptPart {
-        path: path.to_path_buf(),
-        message,
-    };
-    let file = File::open(path).map_err(io_at(path))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_at(path))?;
+    let corrupt = corrupt_at(path);
     let columns = T::columns();
-    check_schema(builder.schema(), &columns)
-        .map_err(|m| corrupt(format!("not a {} part: {m}", T::TABLE)))?;
+    let builder = open_checked::<T>(path, &columns)?;
     let builder = match limit {
         Some(n) => builder.with_limit(n),
         None => builder,

@@ -885,7 +885,7 @@ impl Row for ChainBlock {
     }
 }
 
-fn narrow(value: u64, column: &str) -> Result<u32, String> {
+pub(crate) fn narrow(value: u64, column: &str) -> Result<u32, String> {
     u32::try_from(value).map_err(|_| format!("{column} {value} does not fit 32 bits"))
 }
 

@@ -760,6 +760,113 @@ proptest! {
     #[test] fn chain_tags_round_trip(rows in vec(chain_tag_row(), 0..12)) { part_round_trip(rows)?; }
 }
 
+/// The chain tables' column readers (what a trace reads of them) give exactly the fields of the rows read
+/// whole, in the same order.
+fn chain_columns_agree_with_rows(
+    txs: Vec<ChainTx>,
+    inputs: Vec<ChainInput>,
+    outputs: Vec<ChainOutput>,
+    addresses: Vec<ChainAddress>,
+) -> Result<(), TestCaseError> {
+    let dir = TempDir::new().unwrap();
+    let case = Case::init(&dir.path().join("case")).unwrap();
+    let mut w = case.begin_chain().unwrap();
+    txs.iter().for_each(|r| w.push_tx(r).unwrap());
+    inputs.iter().for_each(|r| w.push_input(r).unwrap());
+    outputs.iter().for_each(|r| w.push_output(r).unwrap());
+    addresses.iter().for_each(|r| w.push_address(r).unwrap());
+    w.commit(&[]).unwrap();
+
+    let mut got = Vec::new();
+    case.visit_chain_tx_times(&mut |t, time| got.push((t.to_string(), time)))
+        .unwrap();
+    let want: Vec<_> = txs.iter().map(|t| (t.txid.clone(), t.time)).collect();
+    prop_assert_eq!(got, want);
+
+    let mut got = Vec::new();
+    case.visit_chain_output_edges(&mut |o| {
+        got.push((
+            o.txid.to_string(),
+            o.vout,
+            o.value,
+            o.address.map(str::to_string),
+        ))
+    })
+    .unwrap();
+    let want: Vec<_> = outputs
+        .iter()
+        .map(|o| (o.txid.clone(), o.vout, o.value, o.address.clone()))
+        .collect();
+    prop_assert_eq!(got, want);
+
+    let mut got = Vec::new();
+    case.visit_chain_input_edges(&mut |i| {
+        got.push((
+            i.txid.to_string(),
+            i.vin,
+            i.prev.map(|(p, v)| (p.to_string(), v)),
+        ))
+    })
+    .unwrap();
+    let want: Vec<_> = inputs
+        .iter()
+        .map(|i| (i.txid.clone(), i.vin, i.prev_txid.clone().zip(i.prev_vout)))
+        .collect();
+    prop_assert_eq!(got, want);
+
+    let mut got = Vec::new();
+    case.visit_chain_address_clusters(&mut |a, c, r| got.push((a.to_string(), c.to_string(), r)))
+        .unwrap();
+    let want: Vec<_> = addresses
+        .iter()
+        .map(|a| (a.address.clone(), a.cluster.clone(), a.received))
+        .collect();
+    prop_assert_eq!(got, want);
+
+    // Every other address, read whole.
+    let kept: BTreeSet<&str> = addresses
+        .iter()
+        .step_by(2)
+        .map(|a| a.address.as_str())
+        .collect();
+    let got = case.chain_addresses_where(&|a| kept.contains(a)).unwrap();
+    let want: Vec<_> = addresses
+        .iter()
+        .filter(|a| kept.contains(a.address.as_str()))
+        .cloned()
+        .collect();
+    prop_assert_eq!(got, want);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+    #[test]
+    fn chain_columns_read_what_rows_hold(
+        txs in vec(chain_tx_row(), 0..10),
+        inputs in vec(chain_input_row(), 0..10),
+        outputs in vec(chain_output_row(), 0..10),
+        addresses in vec(chain_address_row(), 0..10),
+    ) {
+        chain_columns_agree_with_rows(txs, inputs, outputs, addresses)?;
+    }
+}
+
+/// Past one read batch and one row group: the column readers go on where a batch or a row group ends.
+#[test]
+fn chain_columns_cross_batches_and_row_groups() {
+    let outputs: Vec<ChainOutput> = (0..ROW_GROUP_ROWS as u32 + 9_000)
+        .map(|i| ChainOutput {
+            txid: format!("{:064x}", i / 3),
+            vout: i % 3,
+            value: u64::from(i) * 1_000,
+            script_type: "witness_v0_keyhash".into(),
+            address: (i % 7 != 0).then(|| format!("bcrt1q{i:x}")),
+        })
+        .collect();
+    chain_columns_agree_with_rows(Vec::new(), Vec::new(), outputs, Vec::new()).unwrap();
+}
+
 #[test]
 fn every_table_has_a_schema_and_every_source_record_ends_with_flat_provenance() {
     for table in TABLES {

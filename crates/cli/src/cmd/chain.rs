@@ -304,7 +304,7 @@ fn why(args: &WhyArgs, out: &Output) -> anyhow::Result<()> {
     }
     match path {
         None => {
-            let addresses = case.chain_addresses()?;
+            let addresses = case.chain_addresses_where(&|x| x == args.a || x == args.b)?;
             let cluster = |a: &str| {
                 addresses
                     .iter()
