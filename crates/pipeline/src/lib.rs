@@ -30,7 +30,8 @@ pub use link::{
 };
 pub use measure::targets;
 pub use money::{
-    PersonaAddress, PersonaMoney, TraceReport, on_network, persona_money, trace_money,
+    PersonaAddress, PersonaMoney, TraceReport, WhyJoined, on_network, persona_money, trace_money,
+    why_joined,
 };
 /// The rule soft links carry in `link_evidence` (their comparisons: `soft:<comparison>`).
 pub use spector_link::soft::SOFT_RULE;

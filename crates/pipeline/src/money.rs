@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use spector_chain::bitcoin::{Address, Network};
-use spector_chain::{Trace, TraceOptions, TxGraph, trace};
+use spector_chain::{Trace, TraceOptions, TxGraph, trace, union_path};
 use spector_enrich::PriceTable;
 use spector_store::Case;
 
@@ -326,4 +326,48 @@ pub fn persona_money(case: &Case, persona: &str) -> Result<Option<PersonaMoney>,
         clusters: cluster_rows,
         cash_outs,
     }))
+}
+
+/// Why two addresses are one cluster (or are not).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WhyJoined {
+    /// The unions from the first address to the second, in order: the transactions that made them one
+    /// cluster and the rule that read each. `None` when they are not one cluster.
+    pub path: Option<Vec<spector_model::ChainUnion>>,
+    /// Each address's row, when a block read pays or spends it.
+    pub a: Option<spector_model::ChainAddress>,
+    pub b: Option<spector_model::ChainAddress>,
+}
+
+/// The unions joining `a` and `b`. Only their cluster's unions are read (a large chain has tens of
+/// millions): the cluster's addresses are found first, by one pass over two columns of `chain_addresses`.
+pub fn why_joined(case: &Case, a: &str, b: &str) -> Result<WhyJoined, PipelineError> {
+    let rows = case.chain_addresses_where(&|x| x == a || x == b)?;
+    let row = |x: &str| rows.iter().find(|r| r.address == x).cloned();
+    let (row_a, row_b) = (row(a), row(b));
+    let path = match (&row_a, &row_b) {
+        _ if a == b => Some(Vec::new()),
+        (Some(x), Some(y)) if x.cluster == y.cluster => {
+            let mut members: HashSet<String> = HashSet::new();
+            case.visit_chain_address_clusters(&mut |address, cluster, _| {
+                if cluster == x.cluster {
+                    members.insert(address.to_string());
+                }
+            })?;
+            // Both addresses of every union of the cluster are its members.
+            let unions = case.chain_unions_where(&|first| members.contains(first))?;
+            let edges: Vec<(&str, &str)> = unions
+                .iter()
+                .map(|u| (u.address_a.as_str(), u.address_b.as_str()))
+                .collect();
+            union_path(&edges, &a, &b)
+                .map(|path| path.into_iter().map(|i| unions[i].clone()).collect())
+        }
+        _ => None,
+    };
+    Ok(WhyJoined {
+        path,
+        a: row_a,
+        b: row_b,
+    })
 }

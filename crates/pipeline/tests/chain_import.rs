@@ -317,6 +317,57 @@ fn every_union_is_a_transaction_that_spent_both_addresses() {
     assert_eq!(addresses.len() as u64 - r.clusters, r.unions);
 }
 
+/// `why_joined` reads only the cluster's unions; its answer is the path over every union of the chain.
+#[test]
+fn why_two_addresses_are_one_cluster_reads_their_cluster_alone_and_answers_as_all_unions_do() {
+    let Some(dir) = shared_data("mainnet/raw") else {
+        eprintln!("skipped: ../shared/data/chain is absent");
+        return;
+    };
+    let files: Vec<PathBuf> = ["block_277647.raw", "block_357238.raw", "block_383616.raw"]
+        .iter()
+        .map(|f| dir.join(f))
+        .collect();
+    let (_dir, case) = case();
+    import_chain(&case, &files, &ChainImportOptions::default(), &NoProgress).unwrap();
+    let unions = case.chain_unions().unwrap();
+    let edges: Vec<(&str, &str)> = unions
+        .iter()
+        .map(|u| (u.address_a.as_str(), u.address_b.as_str()))
+        .collect();
+    let addresses = case.chain_addresses().unwrap();
+    let largest = addresses.iter().max_by_key(|a| a.cluster_size).unwrap();
+    assert!(largest.cluster_size > 2, "{largest:?}");
+    let same: Vec<&str> = addresses
+        .iter()
+        .filter(|a| a.cluster == largest.cluster)
+        .map(|a| a.address.as_str())
+        .collect();
+    let other = addresses
+        .iter()
+        .find(|a| a.cluster != largest.cluster)
+        .unwrap();
+    let mut pairs: Vec<(&str, &str)> = same
+        .iter()
+        .skip(1)
+        .take(20)
+        .map(|&b| (same[0], b))
+        .collect();
+    pairs.push((same[1], other.address.as_str()));
+    pairs.push((same[0], same[0]));
+    pairs.push((same[0], "never-seen"));
+    let mut joined = 0;
+    for (a, b) in pairs {
+        let why = spector_pipeline::why_joined(&case, a, b).unwrap();
+        let expected = spector_chain::union_path(&edges, &a, &b)
+            .map(|p| p.into_iter().map(|i| unions[i].clone()).collect::<Vec<_>>());
+        assert_eq!(why.path, expected, "{a} {b}");
+        assert_eq!(why.a.as_ref().map(|r| r.address.as_str()), Some(a));
+        joined += usize::from(why.path.as_ref().is_some_and(|p| !p.is_empty()));
+    }
+    assert!(joined >= 2, "{joined} pairs joined");
+}
+
 #[test]
 fn a_trace_reaches_the_labelled_cluster_its_coins_went_to() {
     use spector_chain::{Direction, TaintPolicy, TraceOptions};

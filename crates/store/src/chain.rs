@@ -178,15 +178,27 @@ impl Case {
         })
     }
 
-    /// The rows of `chain_addresses` that `keep` keeps, each read whole (the others are not copied).
+    /// The rows of `chain_addresses` whose address `keep` keeps, each read whole (the others are not
+    /// copied).
     pub fn chain_addresses_where(&self, keep: &dyn Fn(&str) -> bool) -> Result<Vec<ChainAddress>> {
-        let columns = ChainAddress::columns();
+        self.rows_where_first::<ChainAddress>(keep)
+    }
+
+    /// The rows of `chain_unions` whose first address `keep` keeps (see
+    /// [`Case::chain_addresses_where`]).
+    pub fn chain_unions_where(&self, keep: &dyn Fn(&str) -> bool) -> Result<Vec<ChainUnion>> {
+        self.rows_where_first::<ChainUnion>(keep)
+    }
+
+    /// The rows of `T`'s table whose first column (text) `keep` keeps, read whole.
+    fn rows_where_first<T: Row>(&self, keep: &dyn Fn(&str) -> bool) -> Result<Vec<T>> {
+        let columns = T::columns();
         let all: Vec<&str> = columns.iter().map(|c| c.name).collect();
         let mut out = Vec::new();
-        self.visit_columns::<ChainAddress>(&all, &mut |r| {
+        self.visit_columns::<T>(&all, &mut |r| {
             if keep(r.str()?) {
                 r.rewind();
-                out.push(ChainAddress::read(r)?);
+                out.push(T::read(r)?);
             }
             Ok(())
         })?;

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use spector_chain::bitcoin::Network;
-use spector_pipeline::{ChainImportOptions, ChainImportReport, import_chain};
+use spector_pipeline::{ChainImportOptions, ChainImportReport, import_chain, why_joined};
 use spector_store::Case;
 
 use crate::output::Output;
@@ -285,30 +285,21 @@ fn print_import(r: &ChainImportReport, out: &Output) -> anyhow::Result<()> {
 
 fn why(args: &WhyArgs, out: &Output) -> anyhow::Result<()> {
     let case = Case::open(&args.case)?;
-    let unions = case.chain_unions()?;
-    let edges: Vec<(&str, &str)> = unions
-        .iter()
-        .map(|u| (u.address_a.as_str(), u.address_b.as_str()))
-        .collect();
-    let path = spector_chain::union_path(&edges, &args.a.as_str(), &args.b.as_str());
+    let why = why_joined(&case, &args.a, &args.b)?;
     if out.json {
         return out.print_json(&serde_json::json!({
             "a": args.a,
             "b": args.b,
-            "same_cluster": path.is_some(),
-            "unions": path.iter().flatten().map(|&i| {
-                let u = &unions[i];
+            "same_cluster": why.path.is_some(),
+            "unions": why.path.iter().flatten().map(|u| {
                 serde_json::json!({"from": u.address_a, "to": u.address_b, "txid": u.txid, "rule": u.rule})
             }).collect::<Vec<_>>(),
         }));
     }
-    match path {
+    match &why.path {
         None => {
-            let addresses = case.chain_addresses_where(&|x| x == args.a || x == args.b)?;
-            let cluster = |a: &str| {
-                addresses
-                    .iter()
-                    .find(|x| x.address == a)
+            let cluster = |row: &Option<spector_model::ChainAddress>| {
+                row.as_ref()
                     .map_or("never seen on the chain read".to_string(), |x| {
                         format!("cluster {} ({} addresses)", x.cluster, x.cluster_size)
                     })
@@ -318,9 +309,9 @@ fn why(args: &WhyArgs, out: &Output) -> anyhow::Result<()> {
                 args.a,
                 args.b,
                 args.a,
-                cluster(&args.a),
+                cluster(&why.a),
                 args.b,
-                cluster(&args.b)
+                cluster(&why.b)
             ));
         }
         Some(path) if path.is_empty() => out.line("the same address"),
@@ -331,8 +322,7 @@ fn why(args: &WhyArgs, out: &Output) -> anyhow::Result<()> {
                 args.b,
                 path.len()
             ));
-            for i in path {
-                let u = &unions[i];
+            for u in path {
                 out.line(&format!(
                     "  {} joins {} and {} ({})",
                     u.txid, u.address_a, u.address_b, u.rule
