@@ -767,6 +767,7 @@ fn chain_columns_agree_with_rows(
     inputs: Vec<ChainInput>,
     outputs: Vec<ChainOutput>,
     addresses: Vec<ChainAddress>,
+    unions: Vec<ChainUnion>,
 ) -> Result<(), TestCaseError> {
     let dir = TempDir::new().unwrap();
     let case = Case::init(&dir.path().join("case")).unwrap();
@@ -775,6 +776,7 @@ fn chain_columns_agree_with_rows(
     inputs.iter().for_each(|r| w.push_input(r).unwrap());
     outputs.iter().for_each(|r| w.push_output(r).unwrap());
     addresses.iter().for_each(|r| w.push_address(r).unwrap());
+    unions.iter().for_each(|r| w.push_union(r).unwrap());
     w.commit(&[]).unwrap();
 
     let mut got = Vec::new();
@@ -836,6 +838,20 @@ fn chain_columns_agree_with_rows(
         .cloned()
         .collect();
     prop_assert_eq!(got, want);
+
+    // The unions of every other first address, read whole.
+    let kept: BTreeSet<&str> = unions
+        .iter()
+        .step_by(2)
+        .map(|u| u.address_a.as_str())
+        .collect();
+    let got = case.chain_unions_where(&|a| kept.contains(a)).unwrap();
+    let want: Vec<_> = unions
+        .iter()
+        .filter(|u| kept.contains(u.address_a.as_str()))
+        .cloned()
+        .collect();
+    prop_assert_eq!(got, want);
     Ok(())
 }
 
@@ -847,8 +863,9 @@ proptest! {
         inputs in vec(chain_input_row(), 0..10),
         outputs in vec(chain_output_row(), 0..10),
         addresses in vec(chain_address_row(), 0..10),
+        unions in vec(chain_union_row(), 0..10),
     ) {
-        chain_columns_agree_with_rows(txs, inputs, outputs, addresses)?;
+        chain_columns_agree_with_rows(txs, inputs, outputs, addresses, unions)?;
     }
 }
 
@@ -864,7 +881,7 @@ fn chain_columns_cross_batches_and_row_groups() {
             address: (i % 7 != 0).then(|| format!("bcrt1q{i:x}")),
         })
         .collect();
-    chain_columns_agree_with_rows(Vec::new(), Vec::new(), outputs, Vec::new()).unwrap();
+    chain_columns_agree_with_rows(Vec::new(), Vec::new(), outputs, Vec::new(), Vec::new()).unwrap();
 }
 
 #[test]
