@@ -4,8 +4,9 @@
 # crates/chain/examples/chain_speed.rs reads it as `spector chain import` does (headers, best chain, every
 # block read and checked on a thread per core with its merkle root and witness commitment, every input
 # resolved in chain order, addresses clustered; no table rows), then once more reading and checking only,
-# and, in the same run, the peer crates parse the same files (bench/chain-peer: bitcoin-block-parser's
-# BlockParser and blocks_iterator's iter, built in their own workspace).
+# then reading and hashing txids only, and, in the same run, the peer crates parse the same files
+# (bench/chain-peer: bitcoin-block-parser's BlockParser and blocks_iterator's iter, built in their own
+# workspace).
 #
 #   bench/chain.sh
 #   N=1000000 bench/chain.sh
@@ -49,6 +50,12 @@ MIMALLOC_PURGE_DELAY=-1 MIMALLOC_ARENA_EAGER_COMMIT=1 MIMALLOC_ALLOW_THP=0 \
     >"$WORK/check.json"
 read -r C_WALL C_RSS <"$WORK/check.time"
 rows+=("| spector: read and check only (txids, merkle roots, witness commitments) | $(field "$WORK/check.json" blocks) | $(field "$WORK/check.json" txs) | $C_WALL | $(python3 -c "print(round($TXS/$C_WALL))") | $((C_RSS / 1024)) |")
+# The floor under any reader that resolves inputs: reading every block and hashing its txids, no checks.
+MIMALLOC_PURGE_DELAY=-1 MIMALLOC_ARENA_EAGER_COMMIT=1 MIMALLOC_ALLOW_THP=0 \
+    /usr/bin/time -f '%e %M' -o "$WORK/read.time" "$TARGET/release/examples/chain_speed" "$BLOCKS" regtest --read-only \
+    >"$WORK/read.json"
+read -r R_WALL R_RSS <"$WORK/read.time"
+rows+=("| spector: read and hash txids only (no checks, nothing resolved) | $(field "$WORK/read.json" blocks) | $(field "$WORK/read.json" txs) | $R_WALL | $(python3 -c "print(round($TXS/$R_WALL))") | $((R_RSS / 1024)) |")
 for peer in block-parser blocks-iterator; do
     /usr/bin/time -f '%e %M' -o "$WORK/$peer.time" "$TARGET/chain-peer/release/spector-chain-peers" "$peer" "$BLOCKS" regtest \
         >"$WORK/$peer.json"

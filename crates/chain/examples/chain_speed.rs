@@ -2,10 +2,12 @@
 //! them (same reader, decoder, best-chain ordering, input resolution and clustering; no table rows), and
 //! print what it did and how fast: `bench/chain.sh` runs it beside the peer crates.
 //!
-//!   cargo run --release -p spector-chain --example chain_speed -- BLOCKS_DIR [NETWORK] [--check-only]
+//!   cargo run --release -p spector-chain --example chain_speed -- BLOCKS_DIR [NETWORK] [--check-only|--read-only]
 //!
 //! `--check-only` reads and checks the blocks (txids, merkle roots, witness commitments) without resolving
-//! or clustering: the floor under the whole run.
+//! or clustering: the floor under the whole run. `--read-only` reads them and computes their txids alone,
+//! on as many threads, without the checks: the floor under any reader that resolves inputs (an input names
+//! the txid of the output it spends, so every txid must be hashed).
 //!
 //! Blocks are read and checked on a thread per core, resolved and clustered in order on the main thread.
 
@@ -43,7 +45,10 @@ fn blk_files(dir: &Path) -> Vec<BlockFile> {
 
 fn main() {
     let check_only = std::env::args().any(|a| a == "--check-only");
-    let mut args = std::env::args().skip(1).filter(|a| a != "--check-only");
+    let read_only = std::env::args().any(|a| a == "--read-only");
+    let mut args = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--check-only" && a != "--read-only");
     let dir = PathBuf::from(args.next().expect("BLOCKS_DIR"));
     let default_network: Network = args
         .next()
@@ -62,6 +67,32 @@ fn main() {
         .collect();
 
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    if read_only {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let txs = std::sync::atomic::AtomicU64::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    let mut reader = assemble::Rereader::default();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&at) = order.get(i) else { return };
+                        let raw = reader.read(&scan.found[at]).expect("block");
+                        let view = spector_chain::BlockView::read(raw).expect("block");
+                        txs.fetch_add(view.txs.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                    }
+                });
+            }
+        });
+        let seconds = started.elapsed().as_secs_f64();
+        let txs = txs.into_inner();
+        println!(
+            "{{\"blocks\": {}, \"txs\": {txs}, \"scan_seconds\": {scanned:.2}, \"seconds\": {seconds:.2}, \"tx_per_s\": {:.0}}}",
+            order.len(),
+            txs as f64 / seconds
+        );
+        return;
+    }
     let mut flattener = Flattener::with_clusters(network, &ClusterOptions::default());
     let mut counts = spector_chain::BlockCounts::default();
     let mut busy = std::time::Duration::ZERO;
