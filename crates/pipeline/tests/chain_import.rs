@@ -274,18 +274,24 @@ fn a_block_failing_its_check_midway_refuses_the_import_and_leaves_the_case_as_it
     assert_eq!(r.blocks_on_chain, 206);
 }
 
-#[test]
-fn every_union_is_a_transaction_that_spent_both_addresses() {
-    let Some(dir) = shared_data("mainnet/raw") else {
-        eprintln!("skipped: ../shared/data/chain is absent");
-        return;
-    };
+/// A case holding three real mainnet blocks (raw), with its import report; `None` without the shared data.
+fn three_mainnet_blocks() -> Option<(TempDir, Case, spector_pipeline::ChainImportReport)> {
+    let dir = shared_data("mainnet/raw")?;
     let files: Vec<PathBuf> = ["block_277647.raw", "block_357238.raw", "block_383616.raw"]
         .iter()
         .map(|f| dir.join(f))
         .collect();
-    let (_dir, case) = case();
+    let (tmp, case) = case();
     let r = import_chain(&case, &files, &ChainImportOptions::default(), &NoProgress).unwrap();
+    Some((tmp, case, r))
+}
+
+#[test]
+fn every_union_is_a_transaction_that_spent_both_addresses() {
+    let Some((_dir, case, r)) = three_mainnet_blocks() else {
+        eprintln!("skipped: ../shared/data/chain is absent");
+        return;
+    };
     assert!(r.unions > 0 && r.clusters > 0, "{r:?}");
     let unions = case.chain_unions().unwrap();
     assert_eq!(unions.len() as u64, r.unions);
@@ -320,16 +326,10 @@ fn every_union_is_a_transaction_that_spent_both_addresses() {
 /// `why_joined` reads only the cluster's unions; its answer is the path over every union of the chain.
 #[test]
 fn why_two_addresses_are_one_cluster_reads_their_cluster_alone_and_answers_as_all_unions_do() {
-    let Some(dir) = shared_data("mainnet/raw") else {
+    let Some((_dir, case, _)) = three_mainnet_blocks() else {
         eprintln!("skipped: ../shared/data/chain is absent");
         return;
     };
-    let files: Vec<PathBuf> = ["block_277647.raw", "block_357238.raw", "block_383616.raw"]
-        .iter()
-        .map(|f| dir.join(f))
-        .collect();
-    let (_dir, case) = case();
-    import_chain(&case, &files, &ChainImportOptions::default(), &NoProgress).unwrap();
     let unions = case.chain_unions().unwrap();
     let edges: Vec<(&str, &str)> = unions
         .iter()
