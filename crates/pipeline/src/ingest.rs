@@ -234,8 +234,12 @@ fn read_into_case(
     let mut locate = RowLocator::new(&copy, format, opened.compression);
     let (to_writer, from_reader) =
         std::sync::mpsc::sync_channel::<Vec<Staged>>(WRITE_QUEUE_BATCHES);
+    // Written batches come back to be freed here, where their records were made, and their vectors used
+    // again: the writing thread is the busier one, and a free across threads costs more.
+    let (to_reader, written_batches) =
+        std::sync::mpsc::sync_channel::<Vec<Staged>>(WRITE_QUEUE_BATCHES);
     let (written, read_result) = std::thread::scope(|scope| {
-        let writing = scope.spawn(move || write_stage(writer, from_reader));
+        let writing = scope.spawn(move || write_stage(writer, from_reader, to_reader));
         let mut batch = Vec::with_capacity(WRITE_BATCH);
         let read_result: Result<(), PipelineError> = (|| {
             loop {
@@ -285,7 +289,14 @@ fn read_into_case(
                     }
                 }
                 if batch.len() >= WRITE_BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(WRITE_BATCH));
+                    let next = match written_batches.try_recv() {
+                        Ok(mut used) => {
+                            used.clear();
+                            used
+                        }
+                        Err(_) => Vec::with_capacity(WRITE_BATCH),
+                    };
+                    let full = std::mem::replace(&mut batch, next);
                     if to_writer.send(full).is_err() {
                         // The writer stopped on an error, which joining it reports.
                         break;
@@ -368,23 +379,28 @@ enum Staged {
 fn write_stage<'c>(
     mut writer: SourceWriter<'c>,
     batches: std::sync::mpsc::Receiver<Vec<Staged>>,
+    written: std::sync::mpsc::SyncSender<Vec<Staged>>,
 ) -> Result<(SourceWriter<'c>, BTreeMap<&'static str, u64>), spector_store::StoreError> {
     let mut stored: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut derived = Vec::new();
-    for batch in batches {
-        for item in batch {
+    for mut batch in batches {
+        for item in &mut batch {
             match item {
-                Staged::Record(mut record) => {
+                Staged::Record(record) => {
                     derived.clear();
-                    derived.extend(spector_enrich::enrich_record(&mut record));
-                    for r in std::iter::once(record).chain(derived.drain(..)) {
+                    derived.extend(spector_enrich::enrich_record(record));
+                    *stored.entry(record.kind().table()).or_default() += 1;
+                    writer.push_ref(record)?;
+                    for r in derived.drain(..) {
                         *stored.entry(r.kind().table()).or_default() += 1;
                         writer.push(r)?;
                     }
                 }
-                Staged::Reject(r) => writer.push_reject(*r)?,
+                Staged::Reject(r) => writer.push_reject((**r).clone())?,
             }
         }
+        // Never waits: should the reading thread not take it back in time, the batch is freed here.
+        let _ = written.try_send(batch);
     }
     Ok((writer, stored))
 }

@@ -139,6 +139,12 @@ impl SourceWriter<'_> {
     /// (an aggregator lists the vendors of many markets): the `markets` table and the manifest then list
     /// that market too.
     pub fn push(&mut self, record: Record) -> Result<()> {
+        self.push_ref(&record)
+    }
+
+    /// As [`SourceWriter::push`], leaving the record to the caller: a record made on another thread is
+    /// best freed there (a free across threads costs more).
+    pub fn push_ref(&mut self, record: &Record) -> Result<()> {
         if *record.provenance().src_sha256 != *self.evidence.sha256 {
             return Err(StoreError::ForeignProvenance {
                 id: record.id().to_string(),
@@ -154,17 +160,17 @@ impl SourceWriter<'_> {
             }
         }
         match record {
-            Record::Account(r) => self.append(&r),
-            Record::Listing(r) => self.append(&r),
-            Record::Order(r) => self.append(&r),
-            Record::Feedback(r) => self.append(&r),
-            Record::Message(r) => self.append(&r),
-            Record::PgpKey(r) => self.append(&r),
-            Record::CryptoAddress(r) => self.append(&r),
-            Record::ContactHandle(r) => self.append(&r),
-            Record::ShippingInfo(r) => self.append(&r),
-            Record::ImageFile(r) => self.append(&r),
-            Record::PhotoRef(r) => self.append(&r),
+            Record::Account(r) => self.append(r),
+            Record::Listing(r) => self.append(r),
+            Record::Order(r) => self.append(r),
+            Record::Feedback(r) => self.append(r),
+            Record::Message(r) => self.append(r),
+            Record::PgpKey(r) => self.append(r),
+            Record::CryptoAddress(r) => self.append(r),
+            Record::ContactHandle(r) => self.append(r),
+            Record::ShippingInfo(r) => self.append(r),
+            Record::ImageFile(r) => self.append(r),
+            Record::PhotoRef(r) => self.append(r),
         }?;
         self.records += 1;
         Ok(())
