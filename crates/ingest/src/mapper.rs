@@ -42,6 +42,11 @@ pub struct Mapper<'p> {
     duplicates: BTreeMap<&'static str, u64>,
     /// One per entity of the profile: where its fields are read from in the rows of the current table.
     plans: Vec<Option<FieldPlan<'p>>>,
+    /// The entities that read the current table (by index), found once per table rather than by matching
+    /// every entity's table pattern against every row's table name.
+    readers: Option<(Arc<str>, Vec<usize>)>,
+    /// Records of the current row before de-duplication, kept to save an allocation a row.
+    made: Vec<(Record, bool)>,
 }
 
 /// Where the fields of one entity are read from, for rows with one set of columns. Made once per table
@@ -95,6 +100,8 @@ impl<'p> Mapper<'p> {
             seen: HashSet::new(),
             duplicates: BTreeMap::new(),
             plans: profile.entities.iter().map(|_| None).collect(),
+            readers: None,
+            made: Vec::new(),
         }
     }
 
@@ -118,43 +125,67 @@ impl<'p> Mapper<'p> {
     /// Maps one row to the records it feeds (none for a table the profile does not read). A row with a
     /// bad value makes no record at all, so that a rejected row is rejected whole.
     pub fn map_row(&mut self, row: &SourceRow) -> Result<Vec<Record>, MapError> {
+        let mut out = Vec::new();
+        self.map_row_into(row, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Mapper::map_row`], appending the records to `out` (left as it was on an error).
+    pub fn map_row_into(&mut self, row: &SourceRow, out: &mut Vec<Record>) -> Result<(), MapError> {
         self.remember_lookups(row);
         let error = |message: String| MapError {
             table: row.table.to_string(),
             row: row.row,
             message,
         };
-        let mut made: Vec<(Record, bool)> = Vec::new();
-        let no_extra: [Extra<'p>; 1] = [Vec::new()];
         let profile = self.profile;
+        if !self
+            .readers
+            .as_ref()
+            .is_some_and(|(table, _)| Arc::ptr_eq(table, &row.table))
+        {
+            let which = (profile.entities.iter().enumerate())
+                .filter(|(_, entity)| entity.reads(&row.table))
+                .map(|(i, _)| i)
+                .collect();
+            self.readers = Some((row.table.clone(), which));
+        }
+        let no_extra: [Extra<'p>; 1] = [Vec::new()];
         // Taken out for the loop, which lends `self` to each record's context; put back below.
         let mut plans = std::mem::take(&mut self.plans);
-        let mapped = self.map_entities(row, profile, &mut plans, &no_extra, &mut made);
+        let readers = self.readers.take();
+        let mut made = std::mem::take(&mut self.made);
+        let which = readers.as_ref().map_or(&[][..], |(_, which)| which);
+        let mapped = self.map_entities(row, profile, which, &mut plans, &no_extra, &mut made);
         self.plans = plans;
-        mapped.map_err(error)?;
-        let mut out = Vec::with_capacity(made.len());
-        for (record, dedup) in made {
+        self.readers = readers;
+        if let Err(message) = mapped {
+            made.clear();
+            self.made = made;
+            return Err(error(message));
+        }
+        for (record, dedup) in made.drain(..) {
             if dedup && !self.seen.insert(id_hash(record.id())) {
                 *self.duplicates.entry(record.kind().table()).or_default() += 1;
                 continue;
             }
             out.push(record);
         }
-        Ok(out)
+        self.made = made;
+        Ok(())
     }
 
     fn map_entities(
         &self,
         row: &SourceRow,
         profile: &'p Profile,
+        which: &[usize],
         plans: &mut [Option<FieldPlan<'p>>],
         no_extra: &[Extra<'p>; 1],
         made: &mut Vec<(Record, bool)>,
     ) -> Result<(), String> {
-        for (entity, plan) in profile.entities.iter().zip(plans.iter_mut()) {
-            if !entity.reads(&row.table) {
-                continue;
-            }
+        for &i in which {
+            let (entity, plan) = (&profile.entities[i], &mut plans[i]);
             let plan = if entity.explode.is_some() || row.sparse {
                 None
             } else {
@@ -863,6 +894,78 @@ mod tests {
 
     fn profile(text: &str) -> Profile {
         Profile::from_toml("test", text).expect("profile")
+    }
+
+    /// The entities reading a table are found once per table and kept while its rows come; rows of
+    /// tables taking turns (nested JSON), and one table's name in separate allocations, must still reach
+    /// exactly the entities whose patterns match.
+    #[test]
+    fn rows_of_tables_taking_turns_reach_their_own_entities() {
+        let p = profile(
+            r#"name = "t"
+[[entity]]
+kind = "account"
+table = "users"
+fields = { native_key = "id", name = "name" }
+[[entity]]
+kind = "listing"
+table = "item*"
+fields = { native_key = "id", title = "title" }
+[[entity]]
+kind = "pgp_key"
+table = "users"
+require = ["key"]
+fields = { native_key = "id", account = "id", armored = "key" }
+"#,
+        );
+        let mut m = Mapper::new(&p, "abyss", "ab12");
+        let user = |key: Option<&str>| {
+            row(
+                "users",
+                &["id", "name", "key"],
+                &[Some("u1"), Some("ann"), key],
+            )
+        };
+        let item = |table: &str| row(table, &["id", "title"], &[Some("i1"), Some("M30 blues")]);
+        let kinds =
+            |records: Vec<Record>| records.iter().map(|r| r.kind().table()).collect::<Vec<_>>();
+        let mut seen = Vec::new();
+        for (i, r) in [
+            user(Some("K")),
+            item("items"),
+            user(None),
+            item("items_old"),
+            item("other"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut out = vec![];
+            m.map_row_into(r, &mut out)
+                .unwrap_or_else(|e| panic!("row {i}: {e}"));
+            seen.push(kinds(out));
+        }
+        assert_eq!(
+            seen,
+            vec![
+                vec!["accounts", "pgp_keys"],
+                vec!["listings"],
+                vec!["accounts"],
+                vec!["listings"],
+                vec![],
+            ]
+        );
+        // Same table, same Arc: the cache is used, and still right.
+        let shared = user(Some("K2"));
+        let again = SourceRow {
+            table: shared.table.clone(),
+            ..user(None)
+        };
+        assert_eq!(
+            kinds(m.map_row(&shared).unwrap()),
+            vec!["accounts", "pgp_keys"]
+        );
+        assert_eq!(kinds(m.map_row(&again).unwrap()), vec!["accounts"]);
     }
 
     proptest::proptest! {

@@ -124,4 +124,9 @@ pub trait RowReader {
     fn recovered(&self) -> u64 {
         0
     }
+    /// Gives back a row this reader returned, once its values are no longer needed: a reader may decode
+    /// later rows into its buffers rather than allocate new ones. Dropping a row instead is always fine.
+    fn recycle(&mut self, row: SourceRow) {
+        drop(row);
+    }
 }

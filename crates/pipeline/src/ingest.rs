@@ -5,9 +5,45 @@ use spector_ingest::{
     Format, Mapper, Profile, ReadError, ReadErrorKind, SourceScan, builtin_profiles, formats,
     recognise, recognise_first_line, scan_source, scan_stream,
 };
-use spector_store::{Case, Received, Reject, SourceWriter};
+use spector_store::{Case, Received, Reject, SequentialReader, SourceWriter};
 
 use crate::{PipelineError, Progress};
+
+/// Opens the evidence copy of `name` for the one pass the parse makes over it: past the page cache, a
+/// thread ahead of the parser ([`SequentialReader`]); an SQLite database is opened by SQLite instead.
+fn open_copy(
+    copy: &Path,
+    name: &Path,
+    format: Option<Format>,
+    options: &formats::ReadOptions,
+) -> Result<formats::Opened, PipelineError> {
+    let sqlite = match format {
+        Some(format) => format == Format::Sqlite,
+        None => starts_like_sqlite(copy),
+    };
+    if sqlite {
+        return Ok(formats::open_source(copy, name, format, options)?);
+    }
+    let input = SequentialReader::open(copy).map_err(|e| ReadError {
+        kind: ReadErrorKind::Fatal,
+        file: name.to_path_buf(),
+        line: 1,
+        offset: 0,
+        message: format!("cannot open the evidence copy {}: {e}", copy.display()),
+        raw: None,
+    })?;
+    Ok(formats::open_reader(name, input, format, options)?)
+}
+
+/// Whether the file begins with SQLite's header; false when it cannot be read (opening it again then
+/// reports why).
+fn starts_like_sqlite(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(16).read_to_end(&mut head))
+        .is_ok_and(|_| formats::sqlite::is_sqlite(&head))
+}
 
 pub enum ProfileChoice<'a> {
     /// Recognise the schema from the source itself.
@@ -176,7 +212,7 @@ fn read_into_case(
     }
     let copy = evidence.stored_path.clone();
     let read_options = named.map(Profile::read_options).unwrap_or_default();
-    let opened = formats::open_source(&copy, file, named.and_then(|p| p.format), &read_options)?;
+    let opened = open_copy(&copy, file, named.and_then(|p| p.format), &read_options)?;
     let (format, mut reader) = (opened.format, opened.reader);
     report.format = format;
     report.compression = opened.compression;
@@ -216,7 +252,7 @@ fn read_into_case(
             };
             let options = r.profile.read_options();
             if options != read_options {
-                reader = formats::open_source(&copy, file, Some(format), &options)?.reader;
+                reader = open_copy(&copy, file, Some(format), &options)?.reader;
             }
             r.profile
         }
@@ -241,6 +277,7 @@ fn read_into_case(
     let (written, read_result) = std::thread::scope(|scope| {
         let writing = scope.spawn(move || write_stage(writer, from_reader, to_reader));
         let mut batch = Vec::with_capacity(WRITE_BATCH);
+        let mut records = Vec::new();
         let read_result: Result<(), PipelineError> = (|| {
             loop {
                 let row = match reader.next_row() {
@@ -269,8 +306,11 @@ fn read_into_case(
                 if report.rows_read.is_multiple_of(4096) {
                     progress.set(reader.bytes_read());
                 }
-                match mapper.map_row(&row) {
-                    Ok(records) => batch.extend(records.into_iter().map(Staged::Record)),
+                match mapper.map_row_into(&row, &mut records) {
+                    Ok(()) => {
+                        batch.extend(records.drain(..).map(Staged::Record));
+                        reader.recycle(row);
+                    }
                     Err(e) => {
                         let (line, raw) = locate.row(&row);
                         report.rejects.push(RejectInfo {

@@ -3,6 +3,7 @@
 use crate::case::{Case, INCOMING_PREFIX};
 use crate::error::{Result, StoreError, io_at};
 use crate::staging::{create_locked, remove_file_if_present, rfc3339, sync_dir, unix_now};
+use crate::uncached::UncachedFile;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
@@ -12,6 +13,8 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, SyncSender};
 
 const COPY_BUFFER: usize = 1024 * 1024;
+/// Bytes of the copy written at a time, past the page cache (see `uncached`).
+const COPY_WRITE_RUN: usize = 4 * 1024 * 1024;
 
 /// A source file held by the case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -395,10 +398,14 @@ fn copy_hashing(
     let mut so_far = 0u64;
     std::thread::scope(|scope| {
         let (to_disk, chunks) = mpsc::sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
+        // Past the page cache: the parse reads the copy back the same way (`SequentialReader`).
         let writing = scope.spawn(move || -> Result<()> {
+            let file = output.try_clone().map_err(io_at(output_path))?;
+            let mut out = UncachedFile::new(file, COPY_WRITE_RUN);
             for chunk in chunks {
-                output.write_all(&chunk).map_err(io_at(output_path))?;
+                out.write_all(&chunk).map_err(io_at(output_path))?;
             }
+            out.finish().map_err(io_at(output_path))?;
             Ok(())
         });
         let hashed = hash_chunks(&mut input, src, |chunk| {

@@ -50,6 +50,7 @@ mod parts;
 mod source;
 mod staging;
 mod tables;
+mod uncached;
 
 pub use batch::{BatchSummary, SourceBatch, StagedFile};
 pub use case::{Case, SourceEntry};
@@ -59,6 +60,7 @@ pub use error::StoreError;
 pub use evidence::{Evidence, Received, ReceivedBytes};
 pub use source::{CommitSummary, Quarantined, Reject, SourceWriter};
 pub use tables::{TABLES, table_schema};
+pub use uncached::SequentialReader;
 
 /// Re-exported so that users of [`table_schema`] name the same Arrow types.
 pub use arrow;

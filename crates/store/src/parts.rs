@@ -3,6 +3,7 @@
 use crate::columns::{Column, RowReader, RowWriter, check_schema};
 use crate::error::{Result, StoreError, arrow_at, io_at, parquet_at};
 use crate::tables::Row;
+use crate::uncached::UncachedFile;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -19,6 +20,9 @@ pub(crate) const ROW_GROUP_ROWS: usize = 64 * 1024;
 /// string column comes near its 2 GiB offset limit.
 pub(crate) const ROW_GROUP_BYTES: usize = 64 * 1024 * 1024;
 
+/// Bytes of a part written at a time; a part being written holds this much.
+const PART_WRITE_RUN: usize = 1024 * 1024;
+
 /// Batches handed out when reading a part back.
 const READ_BATCH_ROWS: usize = 8 * 1024;
 
@@ -27,9 +31,8 @@ pub(crate) struct PartWriter {
     table: &'static str,
     path: PathBuf,
     buffer: RowWriter,
-    writer: ArrowWriter<File>,
-    /// Same file as the writer's, kept to fsync it once the footer is written.
-    file: File,
+    /// Writes past the page cache: a part is not read again during the ingest that writes it.
+    writer: ArrowWriter<UncachedFile>,
     rows: u64,
 }
 
@@ -47,7 +50,7 @@ impl PartWriter {
     pub fn create<T: Row>(dir: &Path) -> Result<Self> {
         let path = dir.join(format!("{}.parquet", T::TABLE));
         let file = File::create_new(&path).map_err(io_at(&path))?;
-        let for_writer = file.try_clone().map_err(io_at(&path))?;
+        let for_writer = UncachedFile::new(file, PART_WRITE_RUN);
         let columns = T::columns();
         let buffer = RowWriter::new(&columns);
         let mut props = WriterProperties::builder()
@@ -57,6 +60,10 @@ impl PartWriter {
         for c in &columns {
             if c.distinct {
                 props = props.set_column_dictionary_enabled(ColumnPath::from(c.name), false);
+            }
+            if c.ciphertext {
+                props = props
+                    .set_column_compression(ColumnPath::from(c.name), Compression::UNCOMPRESSED);
             }
             if c.prose {
                 props = props.set_column_statistics_enabled(
@@ -73,7 +80,6 @@ impl PartWriter {
             path,
             buffer,
             writer,
-            file,
             rows: 0,
         })
     }
@@ -105,9 +111,10 @@ impl PartWriter {
     /// Writes the last row group and the footer, and makes the file durable.
     pub fn finish(mut self) -> Result<FinishedPart> {
         self.write_row_group()?;
-        self.writer.close().map_err(parquet_at(&self.path))?;
-        self.file.sync_all().map_err(io_at(&self.path))?;
-        let bytes = self.file.metadata().map_err(io_at(&self.path))?.len();
+        let file = self.writer.into_inner().map_err(parquet_at(&self.path))?;
+        let file = file.finish().map_err(io_at(&self.path))?;
+        file.sync_all().map_err(io_at(&self.path))?;
+        let bytes = file.metadata().map_err(io_at(&self.path))?.len();
         Ok(FinishedPart {
             table: self.table,
             staged: self.path,

@@ -449,7 +449,7 @@ impl Row for ShippingInfo {
             optional("order_id", Text),
             optional("buyer_id", Text),
             optional("vendor_id", Text),
-            required("text", Text).prose(),
+            required("text", Text).ciphertext(),
             required("encrypted", Bool),
         ])
     }

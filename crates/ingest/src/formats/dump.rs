@@ -9,7 +9,7 @@ use std::sync::Arc;
 use memchr::memchr;
 
 use super::sql::{
-    BlockCommentScanner, Comment, Cursor, Dialect, NeedMore, Scan, StatementScanner, Token,
+    BlockCommentScanner, Comment, Cursor, Dialect, NeedMore, Scan, Spare, StatementScanner, Token,
     TupleParse, comment_at, decode_tuple, describe_byte, find_tuple_end, is_space, raw_text,
 };
 use super::window::{FillError, MAX_RETAINED_BYTES, Window};
@@ -92,6 +92,9 @@ pub(crate) struct DumpReader<R> {
     delimiter: Vec<u8>,
     tables: Vec<Table>,
     table_index: HashMap<String, usize>,
+    /// Buffers of rows given back by [`DumpReader::recycle`], for the values of the next ones.
+    spare: Spare,
+    spare_values: Vec<Value>,
 }
 
 impl<R: Read> DumpReader<R> {
@@ -104,6 +107,8 @@ impl<R: Read> DumpReader<R> {
             delimiter: b";".to_vec(),
             tables: Vec::new(),
             table_index: HashMap::new(),
+            spare: Spare::default(),
+            spare_values: Vec::new(),
         }
     }
 
@@ -119,6 +124,15 @@ impl<R: Read> DumpReader<R> {
 
     pub(crate) fn bytes_read(&self) -> u64 {
         self.win.bytes_read()
+    }
+
+    /// Takes back a row this reader made, once its values are no longer needed, to decode later rows into
+    /// its buffers.
+    pub(crate) fn recycle(&mut self, mut row: SourceRow) {
+        self.spare.keep(&mut row.values);
+        if row.values.capacity() > self.spare_values.capacity() {
+            self.spare_values = row.values;
+        }
     }
 
     pub(crate) fn next_row(&mut self) -> Result<Option<SourceRow>, ReadError> {
@@ -592,10 +606,11 @@ impl<R: Read> DumpReader<R> {
             return Err(self.error(ReadErrorKind::Row, at, message, None));
         }
         let offset = self.win.offset_of(self.win.pos);
-        let mut values = Vec::with_capacity(target.columns.as_ref().map_or(8, |c| c.len()));
+        let mut values = std::mem::take(&mut self.spare_values);
+        values.reserve(target.columns.as_ref().map_or(8, |c| c.len()));
         let parsed = loop {
-            values.clear();
-            match decode_tuple(self.dialect, self.win.rest(), &mut values) {
+            self.spare.keep(&mut values);
+            match decode_tuple(self.dialect, self.win.rest(), &mut values, &mut self.spare) {
                 TupleParse::Complete(len) => break Ok(len),
                 TupleParse::Invalid { at, message } => break Err((at, message)),
                 TupleParse::NeedMore => {
@@ -784,7 +799,9 @@ impl<R: Read> DumpReader<R> {
             self.state = State::Statements;
             return Ok(None);
         }
-        let mut values = Vec::with_capacity(target.columns.as_ref().map_or(8, |c| c.len()));
+        let mut values = std::mem::take(&mut self.spare_values);
+        self.spare.keep(&mut values);
+        values.reserve(target.columns.as_ref().map_or(8, |c| c.len()));
         pg::decode_copy_line(bytes, &mut values);
         let offset = self.win.offset_of(start);
         let table = &mut self.tables[target.table];
@@ -1149,7 +1166,7 @@ pub(crate) fn decode_row_bytes(d: Dialect, bytes: &[u8]) -> Result<Vec<Value>, S
         return Err("a row starts with `(`".to_string());
     }
     let mut values = Vec::new();
-    match sql::decode_tuple(d, bytes, &mut values) {
+    match sql::decode_tuple(d, bytes, &mut values, &mut sql::Spare::default()) {
         TupleParse::Complete(n) if n == bytes.len() => Ok(values),
         TupleParse::Complete(n) => Err(format!("the row ends at byte {n} of {}", bytes.len())),
         TupleParse::NeedMore => Err("the row is incomplete".to_string()),

@@ -379,6 +379,10 @@ impl RowReader for CountingCompressed {
     fn recovered(&self) -> u64 {
         self.inner.recovered()
     }
+
+    fn recycle(&mut self, row: crate::SourceRow) {
+        self.inner.recycle(row);
+    }
 }
 
 #[cfg(test)]

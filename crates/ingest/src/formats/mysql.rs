@@ -65,6 +65,10 @@ impl<R: BufRead> RowReader for MysqlDumpReader<R> {
     fn bytes_read(&self) -> u64 {
         self.inner.bytes_read()
     }
+
+    fn recycle(&mut self, row: SourceRow) {
+        self.inner.recycle(row);
+    }
 }
 
 /// Decodes the bytes of one row (`(` to `)`), as a [`SourceRow`]'s offset and length locate them.

@@ -51,6 +51,10 @@ impl<R: BufRead> RowReader for PgDumpReader<R> {
     fn bytes_read(&self) -> u64 {
         self.inner.bytes_read()
     }
+
+    fn recycle(&mut self, row: SourceRow) {
+        self.inner.recycle(row);
+    }
 }
 
 /// Decodes the bytes of a row that came from a COPY block (a line without its line end).

@@ -116,10 +116,17 @@ fn trickle(data: &[u8], step: usize) -> BufReader<Trickle> {
 /// (table, columns, values) of every row; the first error fails.
 type Rows = Vec<(String, Vec<String>, Vec<Value>)>;
 
+/// Every row read, each given back to the reader once copied (as ingest does), so that later rows are
+/// decoded into the buffers of earlier ones: a value must never keep bytes of the one before it.
 fn drain(reader: &mut dyn RowReader) -> Result<Rows, ReadError> {
     let mut rows = Vec::new();
     while let Some(row) = reader.next_row()? {
-        rows.push((row.table.to_string(), row.columns.to_vec(), row.values));
+        rows.push((
+            row.table.to_string(),
+            row.columns.to_vec(),
+            row.values.clone(),
+        ));
+        reader.recycle(row);
     }
     Ok(rows)
 }

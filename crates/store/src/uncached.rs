@@ -1,0 +1,439 @@
+//! Writing large files past the page cache.
+//!
+//! An ingest writes the whole dump once more (its evidence copy) and about as much again in Parquet. Through
+//! the page cache, each byte costs the kernel a page to allocate and zero, then a copy into it: on this
+//! project's machine kind, a buffered 1.1 GB write took 3.75 s of kernel time, the same write with
+//! `O_DIRECT` 0.31 s. Nothing reads these files back during the ingest, so keeping them cached buys nothing.
+//!
+//! `O_DIRECT` wants the buffer, the length and the file offset aligned to the device's block, so the bytes
+//! are gathered into an aligned buffer and written a whole number of blocks at a time; the last partial
+//! block is written through the cache at the end. Where the file system refuses `O_DIRECT` (tmpfs before
+//! Linux 6.6, other systems), or refuses a write under it, the file is written the ordinary way: the bytes
+//! on disk are the same either way.
+//!
+//! Reading the evidence copy back for parsing is the same story: a cold buffered read of 1.1 GB cost 2.75 s
+//! of kernel time, a direct one 0.04 s (and 0.8 s of waiting on the disk, which [`SequentialReader`] does on
+//! a thread of its own, ahead of the parser).
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::Path;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+
+/// Alignment asked for buffers, lengths and offsets: 4 KiB satisfies every block size Linux devices use
+/// for direct I/O (512 B or 4 KiB).
+const BLOCK: usize = 4096;
+
+/// A file being written from its start, past the page cache where the system allows. Call
+/// [`UncachedFile::finish`] at the end: dropping it loses the bytes not yet written (the last partial block
+/// at least), which suits only a file being abandoned.
+pub(crate) struct UncachedFile {
+    file: File,
+    /// Allocated one block larger than needed, so that an aligned window of `capacity` bytes fits.
+    buf: Vec<u8>,
+    /// Where the aligned window starts in `buf`.
+    start: usize,
+    /// Bytes gathered in the window, not yet written.
+    filled: usize,
+    capacity: usize,
+    /// Whether the file is open for direct I/O; once false it stays false.
+    direct: bool,
+}
+
+impl UncachedFile {
+    /// Takes `file`, empty and positioned at its start, and writes to it in runs of about `capacity`
+    /// bytes. The file description is shared with any clone of `file`: direct I/O is on for them too
+    /// until [`UncachedFile::finish`] turns it off.
+    pub fn new(file: File, capacity: usize) -> Self {
+        let capacity = capacity.next_multiple_of(BLOCK).max(BLOCK);
+        let direct = set_direct(&file, true).is_ok();
+        let (buf, start) = if direct {
+            let buf = vec![0u8; capacity + BLOCK];
+            let start = buf.as_ptr().align_offset(BLOCK);
+            (buf, start)
+        } else {
+            (Vec::new(), 0)
+        };
+        UncachedFile {
+            file,
+            buf,
+            start,
+            filled: 0,
+            capacity,
+            direct,
+        }
+    }
+
+    /// Whether writes currently bypass the page cache (for tests and logs).
+    #[cfg(test)]
+    pub fn is_direct(&self) -> bool {
+        self.direct
+    }
+
+    /// Writes what is left and turns direct I/O off again; returns the file, whose bytes are all written
+    /// (not yet durable: sync it).
+    pub fn finish(mut self) -> io::Result<File> {
+        if self.direct {
+            self.write_blocks()?;
+            self.leave_direct()?;
+        }
+        Ok(self.file)
+    }
+
+    /// Writes the whole blocks gathered and keeps the partial one at the window's start.
+    fn write_blocks(&mut self) -> io::Result<()> {
+        let whole = self.filled / BLOCK * BLOCK;
+        let mut done = 0;
+        while done < whole {
+            let window = &self.buf[self.start + done..self.start + whole];
+            match self.file.write(window) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => done += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // Refused under direct I/O (an alignment the device wants larger, a short write that left
+                // the offset unaligned): what is left goes through the cache.
+                Err(e) if refused_under_direct(&e) => {
+                    self.buf
+                        .copy_within(self.start + done..self.start + self.filled, self.start);
+                    self.filled -= done;
+                    return self.leave_direct();
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        self.buf
+            .copy_within(self.start + whole..self.start + self.filled, self.start);
+        self.filled -= whole;
+        Ok(())
+    }
+
+    /// Turns direct I/O off and writes the bytes still gathered the ordinary way.
+    fn leave_direct(&mut self) -> io::Result<()> {
+        self.direct = false;
+        set_direct(&self.file, false)?;
+        let rest = &self.buf[self.start..self.start + self.filled];
+        self.file.write_all(rest)?;
+        self.filled = 0;
+        self.buf = Vec::new();
+        Ok(())
+    }
+}
+
+impl Write for UncachedFile {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if !self.direct {
+            return self.file.write(data);
+        }
+        let n = (self.capacity - self.filled).min(data.len());
+        self.buf[self.start + self.filled..][..n].copy_from_slice(&data[..n]);
+        self.filled += n;
+        if self.filled == self.capacity {
+            self.write_blocks()?;
+        }
+        Ok(n)
+    }
+
+    /// Writes the whole blocks gathered; a partial last block waits for more bytes or for
+    /// [`UncachedFile::finish`], since writing it now would leave the file's end unaligned.
+    fn flush(&mut self) -> io::Result<()> {
+        if self.direct {
+            self.write_blocks()?;
+        }
+        Ok(())
+    }
+}
+
+/// Bytes read at a time by [`SequentialReader`], and how many such runs wait for the consumer.
+const READ_RUN: usize = 4 * 1024 * 1024;
+const RUNS_AHEAD: usize = 3;
+
+/// A buffer whose window `start..start + len` is aligned for direct I/O.
+struct AlignedRun {
+    buf: Vec<u8>,
+    start: usize,
+    len: usize,
+}
+
+impl AlignedRun {
+    fn new() -> Self {
+        let buf = vec![0u8; READ_RUN + BLOCK];
+        let start = buf.as_ptr().align_offset(BLOCK);
+        AlignedRun { buf, start, len: 0 }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.buf[self.start..self.start + self.len]
+    }
+}
+
+/// Reads a file once, start to end, past the page cache where the system allows, on a thread that stays
+/// up to [`RUNS_AHEAD`] runs of 4 MiB ahead of the consumer. For the one pass a parser makes over a file
+/// it will not read again soon (the evidence copy of a dump); anything else should read the file the
+/// ordinary way.
+pub struct SequentialReader {
+    runs: Receiver<io::Result<AlignedRun>>,
+    /// Consumed runs go back to the reading thread to be filled again.
+    spent: SyncSender<AlignedRun>,
+    current: Option<AlignedRun>,
+    at: usize,
+    done: bool,
+}
+
+impl SequentialReader {
+    /// Opens `path` and starts reading it.
+    pub fn open(path: &Path) -> io::Result<Self> {
+        let file = File::open(path)?;
+        let (to_reader, runs) = mpsc::sync_channel(RUNS_AHEAD);
+        let (spent, returned) = mpsc::sync_channel(RUNS_AHEAD + 2);
+        std::thread::Builder::new()
+            .name("evidence-read".into())
+            .spawn(move || read_runs(file, &to_reader, &returned))?;
+        Ok(SequentialReader {
+            runs,
+            spent,
+            current: None,
+            at: 0,
+            done: false,
+        })
+    }
+}
+
+/// The reading thread: fills runs until the end of the file, an error, or the consumer going away.
+fn read_runs(
+    mut file: File,
+    to_reader: &SyncSender<io::Result<AlignedRun>>,
+    returned: &Receiver<AlignedRun>,
+) {
+    let mut direct = set_direct(&file, true).is_ok();
+    loop {
+        let mut run = returned.try_recv().unwrap_or_else(|_| AlignedRun::new());
+        run.len = 0;
+        // A run is filled whole, so that every read but the last starts at an aligned offset.
+        while run.len < READ_RUN {
+            let window = &mut run.buf[run.start + run.len..run.start + READ_RUN];
+            match file.read(window) {
+                Ok(0) => break,
+                Ok(n) => run.len += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if direct && refused_under_direct(&e) => {
+                    direct = false;
+                    if let Err(e) = set_direct(&file, false) {
+                        let _ = to_reader.send(Err(e));
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = to_reader.send(Err(e));
+                    return;
+                }
+            }
+            // Direct reads come short only at the end of the file; a short one elsewhere would leave
+            // the next unaligned, so the rest is read the ordinary way.
+            if direct && !run.len.is_multiple_of(BLOCK) {
+                direct = false;
+                if let Err(e) = set_direct(&file, false) {
+                    let _ = to_reader.send(Err(e));
+                    return;
+                }
+            }
+        }
+        let end = run.len < READ_RUN;
+        if run.len > 0 && to_reader.send(Ok(run)).is_err() {
+            return;
+        }
+        if end {
+            return;
+        }
+    }
+}
+
+impl Read for SequentialReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if let Some(run) = &self.current {
+                let rest = &run.bytes()[self.at..];
+                if !rest.is_empty() {
+                    let n = rest.len().min(out.len());
+                    out[..n].copy_from_slice(&rest[..n]);
+                    self.at += n;
+                    return Ok(n);
+                }
+            }
+            if self.done {
+                return Ok(0);
+            }
+            if let Some(run) = self.current.take() {
+                // The reading thread may be gone (end of file); the run is then simply dropped.
+                let _ = self.spent.try_send(run);
+            }
+            self.at = 0;
+            match self.runs.recv() {
+                Ok(Ok(run)) => self.current = Some(run),
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(_) => self.done = true,
+            }
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn refused_under_direct(e: &io::Error) -> bool {
+    rustix::io::Errno::from_io_error(e) == Some(rustix::io::Errno::INVAL)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn refused_under_direct(_: &io::Error) -> bool {
+    false
+}
+
+#[cfg(target_os = "linux")]
+fn set_direct(file: &File, on: bool) -> io::Result<()> {
+    use rustix::fs::{OFlags, fcntl_getfl, fcntl_setfl};
+    let flags = fcntl_getfl(file)?;
+    let flags = if on {
+        flags | OFlags::DIRECT
+    } else {
+        flags - OFlags::DIRECT
+    };
+    fcntl_setfl(file, flags)?;
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn set_direct(_file: &File, on: bool) -> io::Result<()> {
+    if on {
+        Err(io::ErrorKind::Unsupported.into())
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::io::Read;
+
+    fn written(pieces: &[Vec<u8>], capacity: usize, flush_every: usize) -> (Vec<u8>, bool) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out");
+        let mut out = UncachedFile::new(File::create_new(&path).unwrap(), capacity);
+        let direct = out.is_direct();
+        for (i, piece) in pieces.iter().enumerate() {
+            out.write_all(piece).unwrap();
+            if flush_every > 0 && i % flush_every == 0 {
+                out.flush().unwrap();
+            }
+        }
+        let file = out.finish().unwrap();
+        drop(file);
+        let mut back = Vec::new();
+        File::open(&path).unwrap().read_to_end(&mut back).unwrap();
+        (back, direct)
+    }
+
+    #[test]
+    fn bytes_of_every_length_around_the_block_come_back() {
+        for len in [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK, 3 * BLOCK + 17] {
+            let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let (back, _) = written(std::slice::from_ref(&data), 2 * BLOCK, 0);
+            assert_eq!(back, data, "length {len}");
+        }
+    }
+
+    #[test]
+    fn finish_turns_direct_io_off_again() {
+        // On a file system without direct I/O this says so rather than failing: the bytes are the same
+        // either way, checked above.
+        let dir = tempfile::tempdir().unwrap();
+        let out = UncachedFile::new(File::create_new(dir.path().join("f")).unwrap(), BLOCK);
+        if !out.is_direct() {
+            eprintln!("no direct I/O under {}", dir.path().display());
+        }
+        let file = out.finish().unwrap();
+        #[cfg(target_os = "linux")]
+        assert!(
+            !rustix::fs::fcntl_getfl(&file)
+                .unwrap()
+                .contains(rustix::fs::OFlags::DIRECT),
+            "finish turns direct I/O off again"
+        );
+    }
+
+    fn read_back(data: &[u8], pieces: usize) -> Vec<u8> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in");
+        std::fs::write(&path, data).unwrap();
+        let mut reader = SequentialReader::open(&path).unwrap();
+        let mut back = Vec::new();
+        let mut piece = vec![0u8; pieces.max(1)];
+        loop {
+            let n = reader.read(&mut piece).unwrap();
+            if n == 0 {
+                break;
+            }
+            back.extend_from_slice(&piece[..n]);
+        }
+        assert_eq!(reader.read(&mut piece).unwrap(), 0, "stays at its end");
+        back
+    }
+
+    #[test]
+    fn a_file_is_read_whole_across_runs() {
+        for len in [
+            0,
+            1,
+            BLOCK,
+            READ_RUN - 1,
+            READ_RUN,
+            READ_RUN + 1,
+            2 * READ_RUN + 4097,
+        ] {
+            let data: Vec<u8> = (0..len).map(|i| (i % 253) as u8).collect();
+            assert_eq!(read_back(&data, 100_000), data, "length {len}");
+        }
+    }
+
+    #[test]
+    fn a_missing_file_is_an_error_naming_nothing_read() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(SequentialReader::open(&dir.path().join("absent")).is_err());
+    }
+
+    #[test]
+    fn dropping_the_reader_early_stops_the_reading_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big");
+        std::fs::write(&path, vec![7u8; 3 * READ_RUN * (RUNS_AHEAD + 1)]).unwrap();
+        let mut reader = SequentialReader::open(&path).unwrap();
+        let mut first = [0u8; 10];
+        reader.read_exact(&mut first).unwrap();
+        assert_eq!(first, [7u8; 10]);
+        // The thread blocks on a full queue; dropping the receiving end must release it (a hang here
+        // fails the test by timeout).
+        drop(reader);
+    }
+
+    proptest! {
+        #[test]
+        fn what_is_read_is_the_file(
+            data in prop::collection::vec(any::<u8>(), 0..20_000),
+            pieces in 1usize..5000,
+        ) {
+            prop_assert_eq!(read_back(&data, pieces), data);
+        }
+
+        #[test]
+        fn what_is_written_is_what_is_read(
+            pieces in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..9000), 0..12),
+            blocks in 1usize..4,
+            flush_every in 0usize..4,
+        ) {
+            let (back, _) = written(&pieces, blocks * BLOCK, flush_every);
+            prop_assert_eq!(back, pieces.concat());
+        }
+    }
+}
