@@ -415,7 +415,26 @@ impl TextDecoder {
     }
 
     /// The text of a value of `column` in `table` (`None` for NULL), counted in [`Self::stats`].
+    #[inline]
     pub fn text<'v>(&self, table: &str, column: &str, value: &'v Value) -> Option<Cow<'v, str>> {
+        // The common case, inlined into the mapping: UTF-8 kept as it is. Out of line, handing the
+        // `Cow` back through memory stalled on every value (the profile put the stall at 4% of the
+        // reading thread; the gain measured end to end is within the noise).
+        match value {
+            Value::Text(s) if !self.repair => {
+                self.utf8.set(self.utf8.get() + 1);
+                Some(Cow::Borrowed(s))
+            }
+            _ => self.text_decoded(table, column, value),
+        }
+    }
+
+    fn text_decoded<'v>(
+        &self,
+        table: &str,
+        column: &str,
+        value: &'v Value,
+    ) -> Option<Cow<'v, str>> {
         let decoded = match value {
             Value::Null => return None,
             Value::Text(s) => self.decode_str(s),

@@ -268,16 +268,13 @@ fn read_into_case(
     // channel keeps memory flat whatever the source size.
     let file_name = file.display().to_string();
     let mut locate = RowLocator::new(&copy, format, opened.compression);
-    let (to_writer, from_reader) =
-        std::sync::mpsc::sync_channel::<Vec<Staged>>(WRITE_QUEUE_BATCHES);
+    let (to_writer, from_reader) = std::sync::mpsc::sync_channel::<Staged>(WRITE_QUEUE_BATCHES);
     // Written batches come back to be freed here, where their records were made, and their vectors used
     // again: the writing thread is the busier one, and a free across threads costs more.
-    let (to_reader, written_batches) =
-        std::sync::mpsc::sync_channel::<Vec<Staged>>(WRITE_QUEUE_BATCHES);
+    let (to_reader, written_batches) = std::sync::mpsc::sync_channel::<Staged>(WRITE_QUEUE_BATCHES);
     let (written, read_result) = std::thread::scope(|scope| {
         let writing = scope.spawn(move || write_stage(writer, from_reader, to_reader));
-        let mut batch = Vec::with_capacity(WRITE_BATCH);
-        let mut records = Vec::new();
+        let mut batch = Staged::with_capacity(WRITE_BATCH);
         let read_result: Result<(), PipelineError> = (|| {
             loop {
                 let row = match reader.next_row() {
@@ -290,13 +287,13 @@ fn read_into_case(
                             offset: e.offset,
                             reason: e.message.clone(),
                         });
-                        batch.push(Staged::Reject(Box::new(Reject {
+                        batch.rejects.push(Reject {
                             file: file_name.clone(),
                             line: e.line,
                             offset: e.offset,
                             raw: e.raw.clone().unwrap_or_default(),
                             reason: e.message,
-                        })));
+                        });
                         continue;
                     }
                     // A fatal error drops the writer: nothing of this source is committed.
@@ -306,11 +303,8 @@ fn read_into_case(
                 if report.rows_read.is_multiple_of(4096) {
                     progress.set(reader.bytes_read());
                 }
-                match mapper.map_row_into(&row, &mut records) {
-                    Ok(()) => {
-                        batch.extend(records.drain(..).map(Staged::Record));
-                        reader.recycle(row);
-                    }
+                match mapper.map_row_into(&row, &mut batch.records) {
+                    Ok(()) => reader.recycle(row),
                     Err(e) => {
                         let (line, raw) = locate.row(&row);
                         report.rejects.push(RejectInfo {
@@ -319,22 +313,23 @@ fn read_into_case(
                             offset: row.offset,
                             reason: e.to_string(),
                         });
-                        batch.push(Staged::Reject(Box::new(Reject {
+                        batch.rejects.push(Reject {
                             file: file_name.clone(),
                             line,
                             offset: row.offset,
                             raw,
                             reason: e.to_string(),
-                        })));
+                        });
                     }
                 }
                 if batch.len() >= WRITE_BATCH {
                     let next = match written_batches.try_recv() {
                         Ok(mut used) => {
-                            used.clear();
+                            used.records.clear();
+                            used.rejects.clear();
                             used
                         }
-                        Err(_) => Vec::with_capacity(WRITE_BATCH),
+                        Err(_) => Staged::with_capacity(WRITE_BATCH),
                     };
                     let full = std::mem::replace(&mut batch, next);
                     if to_writer.send(full).is_err() {
@@ -405,39 +400,54 @@ const WRITE_BATCH: usize = 4096;
 /// Batches in flight between the stages: enough to ride out a row group flush, small enough to stay flat.
 const WRITE_QUEUE_BATCHES: usize = 32;
 
-/// What the reading stage hands to the writing stage.
-// Records, the common case, travel unboxed: a box each would be an allocation per record.
-#[allow(clippy::large_enum_variant)]
-enum Staged {
-    Record(spector_model::Record),
-    /// Boxed: rejects are rare and records are many.
-    Reject(Box<Reject>),
+/// What the reading stage hands to the writing stage: records, unboxed (a box each would be an allocation
+/// per record) and mapped straight into place (each move of a record is a copy of a few hundred bytes);
+/// and the rows rejected meanwhile, which go to a table of their own, so their order among the records
+/// does not matter.
+struct Staged {
+    records: Vec<spector_model::Record>,
+    rejects: Vec<Reject>,
+}
+
+impl Staged {
+    fn with_capacity(records: usize) -> Self {
+        Staged {
+            records: Vec::with_capacity(records),
+            rejects: Vec::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.records.len() + self.rejects.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// The writing stage: enriches and stages every record it is sent (counting what it stores per table), and
 /// stages the rejects; then hands the writer back for the commit.
 fn write_stage<'c>(
     mut writer: SourceWriter<'c>,
-    batches: std::sync::mpsc::Receiver<Vec<Staged>>,
-    written: std::sync::mpsc::SyncSender<Vec<Staged>>,
+    batches: std::sync::mpsc::Receiver<Staged>,
+    written: std::sync::mpsc::SyncSender<Staged>,
 ) -> Result<(SourceWriter<'c>, BTreeMap<&'static str, u64>), spector_store::StoreError> {
     let mut stored: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut derived = Vec::new();
     for mut batch in batches {
-        for item in &mut batch {
-            match item {
-                Staged::Record(record) => {
-                    derived.clear();
-                    derived.extend(spector_enrich::enrich_record(record));
-                    *stored.entry(record.kind().table()).or_default() += 1;
-                    writer.push_ref(record)?;
-                    for r in derived.drain(..) {
-                        *stored.entry(r.kind().table()).or_default() += 1;
-                        writer.push(r)?;
-                    }
-                }
-                Staged::Reject(r) => writer.push_reject((**r).clone())?,
+        for record in &mut batch.records {
+            derived.clear();
+            derived.extend(spector_enrich::enrich_record(record));
+            *stored.entry(record.kind().table()).or_default() += 1;
+            writer.push_ref(record)?;
+            for r in derived.drain(..) {
+                *stored.entry(r.kind().table()).or_default() += 1;
+                writer.push(r)?;
             }
+        }
+        for reject in batch.rejects.drain(..) {
+            writer.push_reject(reject)?;
         }
         // Never waits: should the reading thread not take it back in time, the batch is freed here.
         let _ = written.try_send(batch);
