@@ -3,7 +3,7 @@
 use crate::case::{Case, INCOMING_PREFIX};
 use crate::error::{Result, StoreError, io_at};
 use crate::staging::{create_locked, remove_file_if_present, rfc3339, sync_dir, unix_now};
-use crate::uncached::UncachedFile;
+use crate::uncached::{SequentialReader, UncachedFile};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
@@ -394,7 +394,7 @@ fn copy_hashing(
     mut observer: Option<SyncSender<Chunk>>,
     copied: &dyn Fn(u64),
 ) -> Result<(String, u64)> {
-    let mut input = File::open(src).map_err(io_at(src))?;
+    let mut input = SequentialReader::open(src).map_err(io_at(src))?;
     let mut so_far = 0u64;
     std::thread::scope(|scope| {
         let (to_disk, chunks) = mpsc::sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
@@ -441,7 +441,7 @@ const CHUNKS_IN_FLIGHT: usize = 8;
 /// hashing it, and ingest cannot start parsing before the hash is known (every record carries it), so the
 /// two are overlapped rather than taken in turn.
 fn hash_chunks(
-    input: &mut File,
+    input: &mut (impl Read + Send),
     input_path: &Path,
     mut sink: impl FnMut(Chunk) -> bool,
 ) -> Result<(String, u64)> {
@@ -531,6 +531,6 @@ pub(crate) fn tests_hash(path: &Path) -> (String, u64) {
 }
 
 fn hash_file(path: &Path) -> Result<(String, u64)> {
-    let mut input = File::open(path).map_err(io_at(path))?;
+    let mut input = SequentialReader::open(path).map_err(io_at(path))?;
     hash_chunks(&mut input, path, |_| true)
 }

@@ -166,10 +166,10 @@ impl AlignedRun {
     }
 }
 
-/// Reads a file once, start to end, past the page cache where the system allows, on a thread that stays
-/// up to [`RUNS_AHEAD`] runs of 4 MiB ahead of the consumer. For the one pass a parser makes over a file
-/// it will not read again soon (the evidence copy of a dump); anything else should read the file the
-/// ordinary way.
+/// Reads a file once, start to end, on a thread that stays up to [`RUNS_AHEAD`] runs of 4 MiB ahead of
+/// the consumer: what the page cache holds is copied from it, the rest read past it where the system
+/// allows. For one pass over a file not read again soon (a dump as it is received and hashed, its
+/// evidence copy as it is parsed); anything else should read the file the ordinary way.
 pub struct SequentialReader {
     runs: Receiver<io::Result<AlignedRun>>,
     /// Consumed runs go back to the reading thread to be filled again.
@@ -182,12 +182,17 @@ pub struct SequentialReader {
 impl SequentialReader {
     /// Opens `path` and starts reading it.
     pub fn open(path: &Path) -> io::Result<Self> {
-        let file = File::open(path)?;
+        let cached = File::open(path)?;
+        // A second open file, not a clone: direct I/O is a property of the open file, and the first
+        // must stay able to read the page cache.
+        let direct = File::open(path)
+            .ok()
+            .filter(|file| set_direct(file, true).is_ok());
         let (to_reader, runs) = mpsc::sync_channel(RUNS_AHEAD);
         let (spent, returned) = mpsc::sync_channel(RUNS_AHEAD + 2);
         std::thread::Builder::new()
             .name("evidence-read".into())
-            .spawn(move || read_runs(file, &to_reader, &returned))?;
+            .spawn(move || read_runs(cached, direct, &to_reader, &returned))?;
         Ok(SequentialReader {
             runs,
             spent,
@@ -200,43 +205,21 @@ impl SequentialReader {
 
 /// The reading thread: fills runs until the end of the file, an error, or the consumer going away.
 fn read_runs(
-    mut file: File,
+    cached: File,
+    direct: Option<File>,
     to_reader: &SyncSender<io::Result<AlignedRun>>,
     returned: &Receiver<AlignedRun>,
 ) {
-    let mut direct = set_direct(&file, true).is_ok();
+    let mut direct = direct;
+    let mut pos = 0u64;
     loop {
         let mut run = returned.try_recv().unwrap_or_else(|_| AlignedRun::new());
-        run.len = 0;
-        // A run is filled whole, so that every read but the last starts at an aligned offset.
-        while run.len < READ_RUN {
-            let window = &mut run.buf[run.start + run.len..run.start + READ_RUN];
-            match file.read(window) {
-                Ok(0) => break,
-                Ok(n) => run.len += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if direct && refused_under_direct(&e) => {
-                    direct = false;
-                    if let Err(e) = set_direct(&file, false) {
-                        let _ = to_reader.send(Err(e));
-                        return;
-                    }
-                }
-                Err(e) => {
-                    let _ = to_reader.send(Err(e));
-                    return;
-                }
-            }
-            // Direct reads come short only at the end of the file; a short one elsewhere would leave
-            // the next unaligned, so the rest is read the ordinary way.
-            if direct && !run.len.is_multiple_of(BLOCK) {
-                direct = false;
-                if let Err(e) = set_direct(&file, false) {
-                    let _ = to_reader.send(Err(e));
-                    return;
-                }
-            }
+        if let Err(e) = fill_run(&cached, &mut direct, &mut run, pos) {
+            let _ = to_reader.send(Err(e));
+            return;
         }
+        pos += run.len as u64;
+        // Every run but the last is filled whole, so that each starts at an aligned offset.
         let end = run.len < READ_RUN;
         if run.len > 0 && to_reader.send(Ok(run)).is_err() {
             return;
@@ -245,6 +228,94 @@ fn read_runs(
             return;
         }
     }
+}
+
+/// Fills `run` with the bytes of the file at `pos`, short only at the end of the file. The first run
+/// decides how the file is read: when the page cache held all of it (a dump read just before), the
+/// file is read the ordinary way, from the cache; otherwise past the cache, where `direct` is open.
+/// Deciding once: a read that finds a page missing starts the kernel reading ahead into the cache, the
+/// very cost this avoids.
+fn fill_run(
+    cached: &File,
+    direct: &mut Option<File>,
+    run: &mut AlignedRun,
+    pos: u64,
+) -> io::Result<()> {
+    run.len = 0;
+    if pos == 0 && direct.is_some() {
+        let (len, at_end) = read_cached(cached, &mut run.buf[run.start..run.start + READ_RUN], 0);
+        run.len = len;
+        if at_end || len == READ_RUN {
+            *direct = None;
+            return Ok(());
+        }
+        // From the last whole block on: the bytes of a partial one are read again, the same bytes.
+        run.len = run.len / BLOCK * BLOCK;
+    }
+    while run.len < READ_RUN {
+        let window = &mut run.buf[run.start + run.len..run.start + READ_RUN];
+        let offset = pos + run.len as u64;
+        let read = match direct {
+            Some(file) => match read_at(file, window, offset) {
+                // Refused (an alignment the device wants larger): the rest the ordinary way.
+                Err(e) if refused_under_direct(&e) => {
+                    *direct = None;
+                    continue;
+                }
+                // Direct reads come short only at the end of the file; should one not, the next
+                // would be unaligned, so the rest is read the ordinary way.
+                Ok(n) if !n.is_multiple_of(BLOCK) => {
+                    *direct = None;
+                    Ok(n)
+                }
+                other => other,
+            },
+            None => read_at(cached, window, offset),
+        };
+        match read {
+            Ok(0) => break,
+            Ok(n) => run.len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Copies into `window` what the page cache holds of the file from `pos` on, without waiting for the
+/// disk (`RWF_NOWAIT`); returns how much, and whether that reached the end of the file.
+#[cfg(target_os = "linux")]
+fn read_cached(file: &File, window: &mut [u8], pos: u64) -> (usize, bool) {
+    use rustix::io::{ReadWriteFlags, preadv2};
+    let mut len = 0;
+    while len < window.len() {
+        let mut slices = [io::IoSliceMut::new(&mut window[len..])];
+        match preadv2(file, &mut slices, pos + len as u64, ReadWriteFlags::NOWAIT) {
+            Ok(0) => return (len, true),
+            Ok(n) => len += n,
+            Err(rustix::io::Errno::INTR) => {}
+            // Not cached (EAGAIN), or no such reads here: the disk, then.
+            Err(_) => break,
+        }
+    }
+    (len, false)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn read_cached(_file: &File, _window: &mut [u8], _pos: u64) -> (usize, bool) {
+    (0, false)
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, window: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, window, offset)
+}
+
+#[cfg(not(unix))]
+fn read_at(mut file: &File, window: &mut [u8], offset: u64) -> io::Result<usize> {
+    use std::io::{Seek, SeekFrom};
+    file.seek(SeekFrom::Start(offset))?;
+    file.read(window)
 }
 
 impl Read for SequentialReader {
@@ -394,6 +465,30 @@ mod tests {
         ] {
             let data: Vec<u8> = (0..len).map(|i| (i % 253) as u8).collect();
             assert_eq!(read_back(&data, 100_000), data, "length {len}");
+        }
+    }
+
+    /// A file written past the cache is not in it, so it is read past the cache too (where the file system
+    /// allows); one just written the ordinary way is read from the cache. Both whole and unchanged.
+    #[test]
+    fn files_in_and_out_of_the_page_cache_read_back_whole() {
+        let data: Vec<u8> = (0..2 * READ_RUN + 4321)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let uncached = dir.path().join("uncached");
+        let mut out = UncachedFile::new(File::create_new(&uncached).unwrap(), READ_RUN);
+        out.write_all(&data).unwrap();
+        out.finish().unwrap().sync_all().unwrap();
+        let cached = dir.path().join("cached");
+        std::fs::write(&cached, &data).unwrap();
+        for path in [&uncached, &cached] {
+            let mut back = Vec::new();
+            SequentialReader::open(path)
+                .unwrap()
+                .read_to_end(&mut back)
+                .unwrap();
+            assert!(back == data, "{} read back changed", path.display());
         }
     }
 
