@@ -146,6 +146,21 @@ impl Case {
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (copied, observed)
         });
+        // A file that grew or shrank while it was read was not received whole: its hash names no state
+        // the file was ever in.
+        let copied = copied.and_then(|(sha256, size)| {
+            if size == meta.len() {
+                Ok((sha256, size))
+            } else {
+                Err(io_at(src)(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "changed while being received: {} bytes when opened, {size} read",
+                        meta.len()
+                    ),
+                )))
+            }
+        });
         let (sha256, size) = match copied {
             Ok(v) => v,
             Err(e) => {
@@ -437,9 +452,9 @@ const CHUNKS_IN_FLIGHT: usize = 8;
 /// Reads `input` to its end in fresh chunks, hashing each and handing it to `sink`, which says whether to
 /// go on.
 ///
-/// The reading runs on a thread of its own: copying a chunk out of the page cache costs about as much as
-/// hashing it, and ingest cannot start parsing before the hash is known (every record carries it), so the
-/// two are overlapped rather than taken in turn.
+/// The chunks are made on a thread of its own from a [`SequentialReader`] (itself a thread ahead, reading
+/// from the disk or the page cache): ingest cannot start parsing before the hash is known (every record
+/// carries it), so reading and hashing overlap rather than take turns.
 fn hash_chunks(
     input: &mut (impl Read + Send),
     input_path: &Path,

@@ -20,8 +20,9 @@ use std::io::{self, Read, Write};
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, SyncSender};
 
-/// Alignment asked for buffers, lengths and offsets: 4 KiB satisfies every block size Linux devices use
-/// for direct I/O (512 B or 4 KiB).
+/// Alignment asked for buffers, lengths and offsets: 4 KiB satisfies the block sizes devices commonly
+/// use for direct I/O (512 B or 4 KiB); a device or file system wanting more refuses the I/O, and the
+/// file is then written or read the ordinary way.
 const BLOCK: usize = 4096;
 
 /// A file being written from its start, past the page cache where the system allows. Call
@@ -43,7 +44,8 @@ pub(crate) struct UncachedFile {
 impl UncachedFile {
     /// Takes `file`, empty and positioned at its start, and writes to it in runs of about `capacity`
     /// bytes. The file description is shared with any clone of `file`: direct I/O is on for them too
-    /// until [`UncachedFile::finish`] turns it off.
+    /// until [`UncachedFile::finish`] turns it off (a file abandoned after an error keeps it, which
+    /// matters to no one: it is removed).
     pub fn new(file: File, capacity: usize) -> Self {
         let capacity = capacity.next_multiple_of(BLOCK).max(BLOCK);
         let direct = set_direct(&file, true).is_ok();
@@ -64,7 +66,7 @@ impl UncachedFile {
         }
     }
 
-    /// Whether writes currently bypass the page cache (for tests and logs).
+    /// Whether writes currently bypass the page cache (for tests).
     #[cfg(test)]
     pub fn is_direct(&self) -> bool {
         self.direct
@@ -75,6 +77,9 @@ impl UncachedFile {
     pub fn finish(mut self) -> io::Result<File> {
         if self.direct {
             self.write_blocks()?;
+        }
+        // `write_blocks` may have left direct I/O already (a refused write).
+        if self.direct {
             self.leave_direct()?;
         }
         Ok(self.file)
@@ -115,6 +120,7 @@ impl UncachedFile {
         self.file.write_all(rest)?;
         self.filled = 0;
         self.buf = Vec::new();
+        self.start = 0;
         Ok(())
     }
 }
@@ -167,16 +173,24 @@ impl AlignedRun {
 }
 
 /// Reads a file once, start to end, on a thread that stays up to [`RUNS_AHEAD`] runs of 4 MiB ahead of
-/// the consumer: what the page cache holds is copied from it, the rest read past it where the system
-/// allows. For one pass over a file not read again soon (a dump as it is received and hashed, its
-/// evidence copy as it is parsed); anything else should read the file the ordinary way.
+/// the consumer. When the page cache holds the file's first run, the file is read the ordinary way (from
+/// the cache); otherwise past the cache, where the system allows. For one pass over a file not read again
+/// soon (a dump as it is received and hashed, its evidence copy as it is parsed); anything else should
+/// read the file the ordinary way.
+///
+/// The end of the file is a message of the reading thread, never inferred: should the thread stop without
+/// it, reading fails rather than seeming to end early. An error is returned again on every later read.
 pub struct SequentialReader {
-    runs: Receiver<io::Result<AlignedRun>>,
+    /// `None` once dropped, which tells the reading thread to stop.
+    runs: Option<Receiver<io::Result<AlignedRun>>>,
     /// Consumed runs go back to the reading thread to be filled again.
     spent: SyncSender<AlignedRun>,
     current: Option<AlignedRun>,
     at: usize,
-    done: bool,
+    /// The last run has been received: after it, the end of the file.
+    last: bool,
+    failed: Option<(io::ErrorKind, String)>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl SequentialReader {
@@ -184,29 +198,38 @@ impl SequentialReader {
     pub fn open(path: &Path) -> io::Result<Self> {
         let cached = File::open(path)?;
         // A second open file, not a clone: direct I/O is a property of the open file, and the first
-        // must stay able to read the page cache.
+        // must stay able to read the page cache. It must be the same file, should the path have been
+        // replaced in between.
         let direct = File::open(path)
             .ok()
+            .filter(|file| same_file(&cached, file))
             .filter(|file| set_direct(file, true).is_ok());
+        let size = cached.metadata()?.len();
         let (to_reader, runs) = mpsc::sync_channel(RUNS_AHEAD);
         let (spent, returned) = mpsc::sync_channel(RUNS_AHEAD + 2);
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("evidence-read".into())
-            .spawn(move || read_runs(cached, direct, &to_reader, &returned))?;
+            .spawn(move || read_runs(cached, direct, size, &to_reader, &returned))?;
         Ok(SequentialReader {
-            runs,
+            runs: Some(runs),
             spent,
             current: None,
             at: 0,
-            done: false,
+            last: false,
+            failed: None,
+            thread: Some(thread),
         })
     }
 }
 
 /// The reading thread: fills runs until the end of the file, an error, or the consumer going away.
+///
+/// Every run but the last is filled whole, so that each starts at an aligned offset; the last, shorter
+/// than a run (empty, when the file ends on a run's end), is the end of the file.
 fn read_runs(
     cached: File,
     direct: Option<File>,
+    size: u64,
     to_reader: &SyncSender<io::Result<AlignedRun>>,
     returned: &Receiver<AlignedRun>,
 ) {
@@ -214,20 +237,32 @@ fn read_runs(
     let mut pos = 0u64;
     loop {
         let mut run = returned.try_recv().unwrap_or_else(|_| AlignedRun::new());
-        if let Err(e) = fill_run(&cached, &mut direct, &mut run, pos) {
+        if let Err(e) = fill_run(&cached, &mut direct, &mut run, pos, size) {
             let _ = to_reader.send(Err(e));
             return;
         }
         pos += run.len as u64;
-        // Every run but the last is filled whole, so that each starts at an aligned offset.
         let end = run.len < READ_RUN;
-        if run.len > 0 && to_reader.send(Ok(run)).is_err() {
-            return;
-        }
-        if end {
+        if to_reader.send(Ok(run)).is_err() || end {
             return;
         }
     }
+}
+
+/// Whether two open files are the same file (device and inode).
+#[cfg(unix)]
+fn same_file(a: &File, b: &File) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (a.metadata(), b.metadata()) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_a: &File, _b: &File) -> bool {
+    // No direct reads off Linux anyway (`set_direct` refuses).
+    false
 }
 
 /// Fills `run` with the bytes of the file at `pos`, short only at the end of the file. The first run
@@ -240,10 +275,12 @@ fn fill_run(
     direct: &mut Option<File>,
     run: &mut AlignedRun,
     pos: u64,
+    size: u64,
 ) -> io::Result<()> {
     run.len = 0;
     if pos == 0 && direct.is_some() {
-        let (len, at_end) = read_cached(cached, &mut run.buf[run.start..run.start + READ_RUN], 0);
+        let window = &mut run.buf[run.start..run.start + READ_RUN];
+        let (len, at_end) = read_cached(cached, window, 0, size);
         run.len = len;
         if at_end || len == READ_RUN {
             *direct = None;
@@ -283,15 +320,17 @@ fn fill_run(
 }
 
 /// Copies into `window` what the page cache holds of the file from `pos` on, without waiting for the
-/// disk (`RWF_NOWAIT`); returns how much, and whether that reached the end of the file.
+/// disk (`RWF_NOWAIT`); returns how much, and whether that reached the end of the file (`size`, as it was
+/// when opened). A no-wait read of 0 bytes is not taken for the end: Linux 5.9 and 5.10 return 0 before
+/// it (preadv2(2), BUGS), and a file cut short here would be evidence cut short.
 #[cfg(target_os = "linux")]
-fn read_cached(file: &File, window: &mut [u8], pos: u64) -> (usize, bool) {
+fn read_cached(file: &File, window: &mut [u8], pos: u64, size: u64) -> (usize, bool) {
     use rustix::io::{ReadWriteFlags, preadv2};
     let mut len = 0;
     while len < window.len() {
         let mut slices = [io::IoSliceMut::new(&mut window[len..])];
         match preadv2(file, &mut slices, pos + len as u64, ReadWriteFlags::NOWAIT) {
-            Ok(0) => return (len, true),
+            Ok(0) => return (len, pos + len as u64 >= size),
             Ok(n) => len += n,
             Err(rustix::io::Errno::INTR) => {}
             // Not cached (EAGAIN), or no such reads here: the disk, then.
@@ -302,7 +341,7 @@ fn read_cached(file: &File, window: &mut [u8], pos: u64) -> (usize, bool) {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn read_cached(_file: &File, _window: &mut [u8], _pos: u64) -> (usize, bool) {
+fn read_cached(_file: &File, _window: &mut [u8], _pos: u64, _size: u64) -> (usize, bool) {
     (0, false)
 }
 
@@ -321,6 +360,9 @@ fn read_at(mut file: &File, window: &mut [u8], offset: u64) -> io::Result<usize>
 impl Read for SequentialReader {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         loop {
+            if let Some((kind, message)) = &self.failed {
+                return Err(io::Error::new(*kind, message.clone()));
+            }
             if let Some(run) = &self.current {
                 let rest = &run.bytes()[self.at..];
                 if !rest.is_empty() {
@@ -330,7 +372,7 @@ impl Read for SequentialReader {
                     return Ok(n);
                 }
             }
-            if self.done {
+            if self.last {
                 return Ok(0);
             }
             if let Some(run) = self.current.take() {
@@ -338,14 +380,32 @@ impl Read for SequentialReader {
                 let _ = self.spent.try_send(run);
             }
             self.at = 0;
-            match self.runs.recv() {
-                Ok(Ok(run)) => self.current = Some(run),
-                Ok(Err(e)) => {
-                    self.done = true;
-                    return Err(e);
+            let Some(runs) = &self.runs else {
+                return Ok(0);
+            };
+            match runs.recv() {
+                Ok(Ok(run)) => {
+                    self.last = run.len < READ_RUN;
+                    self.current = Some(run);
                 }
-                Err(_) => self.done = true,
+                Ok(Err(e)) => self.failed = Some((e.kind(), e.to_string())),
+                Err(_) => {
+                    self.failed = Some((
+                        io::ErrorKind::UnexpectedEof,
+                        "the reading thread stopped before the end of the file".to_string(),
+                    ))
+                }
             }
+        }
+    }
+}
+
+impl Drop for SequentialReader {
+    fn drop(&mut self) {
+        // Hanging up first wakes a reading thread waiting to hand over a run; it then stops.
+        self.runs = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
@@ -492,6 +552,60 @@ mod tests {
         }
     }
 
+    /// The first run partly in the page cache: what is cached is copied, the rest read past the cache from
+    /// the last whole block on (where the file system allows), and the bytes come back whole.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_partly_cached_file_reads_back_whole() {
+        use rustix::fs::{Advice, fadvise};
+        let data: Vec<u8> = (0..READ_RUN + 3 * BLOCK + 99)
+            .map(|i| (i * 13 % 241) as u8)
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("partly");
+        std::fs::write(&path, &data).unwrap();
+        let file = File::open(&path).unwrap();
+        file.sync_all().unwrap();
+        // Out of the cache from an unaligned offset of the first run on.
+        let from = (BLOCK + 1000) as u64;
+        fadvise(&file, from, None, Advice::DontNeed).unwrap();
+        let mut back = Vec::new();
+        SequentialReader::open(&path)
+            .unwrap()
+            .read_to_end(&mut back)
+            .unwrap();
+        assert!(back == data, "read back changed");
+    }
+
+    /// A refused direct write inside `finish` leaves direct I/O there and then; `finish` must not leave
+    /// it a second time (it did, slicing a buffer already given up).
+    #[test]
+    fn finishing_after_direct_io_was_left_writes_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("left");
+        let data: Vec<u8> = (0..3 * BLOCK + 17).map(|i| (i % 239) as u8).collect();
+        let mut out = UncachedFile::new(File::create_new(&path).unwrap(), 8 * BLOCK);
+        out.write_all(&data[..BLOCK + 5]).unwrap();
+        if out.is_direct() {
+            // What `write_blocks` does on EINVAL.
+            out.leave_direct().unwrap();
+            assert!(!out.is_direct());
+        }
+        out.write_all(&data[BLOCK + 5..]).unwrap();
+        out.finish().unwrap();
+        assert!(
+            std::fs::read(&path).unwrap() == data,
+            "written bytes changed"
+        );
+    }
+
+    /// A file that ends exactly on a run's end is read whole, and then ends.
+    #[test]
+    fn a_file_ending_on_a_run_ends() {
+        let data = vec![5u8; 2 * READ_RUN];
+        assert!(read_back(&data, 1 << 20) == data);
+    }
+
     #[test]
     fn a_missing_file_is_an_error_naming_nothing_read() {
         let dir = tempfile::tempdir().unwrap();
@@ -507,8 +621,8 @@ mod tests {
         let mut first = [0u8; 10];
         reader.read_exact(&mut first).unwrap();
         assert_eq!(first, [7u8; 10]);
-        // The thread blocks on a full queue; dropping the receiving end must release it (a hang here
-        // fails the test by timeout).
+        // The thread blocks on a full queue; dropping the reader hangs up and joins it, so a thread that
+        // did not stop would hang this test.
         drop(reader);
     }
 

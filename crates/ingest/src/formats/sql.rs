@@ -47,14 +47,14 @@ pub(crate) fn bytes_to_value(bytes: Vec<u8>) -> Value {
 /// The buffers of values already mapped, taken again by the values of later rows: a row of a dump is a
 /// dozen values, each its own `String`, and allocating and freeing those was a fifth of the reading
 /// thread's time on a 1.1 GB dump. Keeps at most [`Spare::MAX_BUFFERS`] buffers of at most
-/// [`Spare::MAX_KEPT`] bytes, so a row of huge values is not held on to.
+/// [`Spare::MAX_KEPT`] bytes (16 MiB at worst), so a row of huge values is not held on to.
 #[derive(Default)]
 pub(crate) struct Spare {
     buffers: Vec<Vec<u8>>,
 }
 
 impl Spare {
-    const MAX_BUFFERS: usize = 1024;
+    const MAX_BUFFERS: usize = 256;
     const MAX_KEPT: usize = 64 * 1024;
 
     /// An empty buffer, with room from an earlier value when there is one.
