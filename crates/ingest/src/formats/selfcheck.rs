@@ -58,12 +58,17 @@ pub fn drain_checked(format: Format, input: &[u8]) -> Result<Drained, String> {
                 if seen.fatal {
                     return Err("a row after a fatal error".to_string());
                 }
-                if format == Format::Json {
+                last_end = if format == Format::Json {
                     check_json_row(input, &row, &mut open)?;
+                    row.offset + row.len
                 } else {
                     check_row(format, delimiter, input, &row, last_end)?;
-                }
-                last_end = row.offset + row.len;
+                    let end = row.offset + row.len;
+                    // Given back as ingest does, so that later rows are decoded into its buffers: each
+                    // must still decode again, from its own bytes alone, to the values it came with.
+                    reader.recycle(row);
+                    end
+                };
                 seen.rows += 1;
             }
             Err(e) => {
