@@ -24,7 +24,8 @@ pub mod view;
 pub use attribution::{AddressTag, AttributionError, read_sanctions_list, read_tagpack};
 pub use best::{BestChain, ChainHeader, best_chain};
 pub use cluster::{
-    ChangeRule, ClusterOptions, Clusters, CoinJoinRule, UnionRule, coinjoin, union_path,
+    ChangeRule, ClusterOptions, Clusters, CoinJoinRule, Skip, Union, UnionRule, coinjoin,
+    union_path,
 };
 pub use decode::{DecodedBlock, decode, decode_with_txids};
 pub use error::{ChainError, Result};

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use spector_chain::assemble::{self, BlockFile, FoundBlock};
 use spector_chain::bitcoin::Network;
 use spector_chain::read::Framing;
-use spector_chain::{ClusterOptions, FlatBlock, Flattener, XorKey, read_xor_key};
+use spector_chain::{ClusterOptions, FlatBlock, Flattener, Skip, Union, XorKey, read_xor_key};
 use spector_model::{ChainAddress, ChainSkip, ChainSource, ChainUnion};
 use spector_store::{Case, ChainWriter};
 
@@ -225,7 +225,7 @@ fn rebuild(
 
     let writer = case.begin_chain()?;
     let mut flattener = Flattener::with_clusters(network, &options.cluster);
-    let (mut unions_done, mut skips_done) = (0usize, 0usize);
+    let mut unions_done = 0usize;
     // By address number: numbers are given in order of first sight, so this is also the order the
     // addresses are written in, the same for every import of the same files.
     let mut stats: Vec<Option<ChainAddress>> = Vec::new();
@@ -294,14 +294,14 @@ fn rebuild(
                 }
             }
             // The unions and skips this block made, with their transactions named.
-            let (unions, skips) = match &flattener.clusters {
-                Some(clusters) => (
-                    clusters.unions[unions_done..].to_vec(),
-                    clusters.skips[skips_done..].to_vec(),
-                ),
+            let (unions, skips): (Vec<Union>, Vec<Skip>) = match &mut flattener.clusters {
+                Some(clusters) => {
+                    let (unions, skips) = clusters.drain_made();
+                    (unions.collect(), skips.collect())
+                }
                 None => Default::default(),
             };
-            (unions_done, skips_done) = (unions_done + unions.len(), skips_done + skips.len());
+            unions_done += unions.len();
             let txid = |at: u64| {
                 flat.txs
                     .get((at - flat.first_tx) as usize)
