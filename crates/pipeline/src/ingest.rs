@@ -434,16 +434,17 @@ fn write_stage<'c>(
     batches: std::sync::mpsc::Receiver<Staged>,
     written: std::sync::mpsc::SyncSender<Staged>,
 ) -> Result<(SourceWriter<'c>, BTreeMap<&'static str, u64>), spector_store::StoreError> {
-    let mut stored: BTreeMap<&'static str, u64> = BTreeMap::new();
+    // By kind, not by table name in a map: a string comparison or few a record otherwise.
+    let mut stored = [0u64; spector_model::EntityKind::ALL.len()];
     let mut derived = Vec::new();
     for mut batch in batches {
         for record in &mut batch.records {
             derived.clear();
             derived.extend(spector_enrich::enrich_record(record));
-            *stored.entry(record.kind().table()).or_default() += 1;
+            stored[record.kind() as usize] += 1;
             writer.push_ref(record)?;
             for r in derived.drain(..) {
-                *stored.entry(r.kind().table()).or_default() += 1;
+                stored[r.kind() as usize] += 1;
                 writer.push(r)?;
             }
         }
@@ -453,6 +454,10 @@ fn write_stage<'c>(
         // Never waits: should the reading thread not take it back in time, the batch is freed here.
         let _ = written.try_send(batch);
     }
+    let stored = (spector_model::EntityKind::ALL.into_iter())
+        .filter(|&kind| stored[kind as usize] > 0)
+        .map(|kind| (kind.table(), stored[kind as usize]))
+        .collect();
     Ok((writer, stored))
 }
 

@@ -188,8 +188,10 @@ impl RowWriter {
         if self.rows > 0 {
             return;
         }
+        // An eighth more than the last batch: the next one may be a little larger (row groups end at a
+        // row count or at a size, and texts vary), and growing the buffer would copy it whole.
         for ((b, ty), bytes) in self.builders.iter_mut().zip(&self.types).zip(text_bytes) {
-            *b = Builder::with_capacity(*ty, rows, bytes);
+            *b = Builder::with_capacity(*ty, rows + rows / 8, bytes + bytes / 8);
         }
     }
 
