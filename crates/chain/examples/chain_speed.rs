@@ -96,7 +96,7 @@ fn main() {
     let mut flattener = Flattener::with_clusters(network, &ClusterOptions::default());
     let mut counts = spector_chain::BlockCounts::default();
     let mut busy = std::time::Duration::ZERO;
-    let mut coinjoins_skipped = 0u64;
+    let (mut coinjoins_skipped, mut guarded_unions) = (0u64, 0u64);
     assemble::each_checked(&scan.found, &order, workers, |_, block| {
         if check_only {
             counts.txs += block.txs.len() as u64;
@@ -107,7 +107,13 @@ fn main() {
         // Taken block by block, as `spector chain import` takes them to write them.
         if let Some(clusters) = &mut flattener.clusters {
             let (unions, skips) = clusters.drain_made();
-            coinjoins_skipped += skips.count() as u64;
+            for skip in skips {
+                if skip.sizes.is_some() {
+                    guarded_unions += 1;
+                } else {
+                    coinjoins_skipped += 1;
+                }
+            }
             drop(unions);
         }
         busy += t.elapsed();
@@ -127,7 +133,7 @@ fn main() {
     let seconds = started.elapsed().as_secs_f64();
     counts.txs = counts.txs.max(1);
     println!(
-        "{{\"blocks\": {}, \"txs\": {}, \"inputs\": {}, \"inputs_resolved\": {}, \"outputs\": {}, \"addresses\": {addresses}, \"clusters\": {}, \"unions\": {}, \"coinjoins_skipped\": {}, \"scan_seconds\": {scanned:.2}, \"cluster_seconds\": {cluster_seconds:.2}, \"seconds\": {seconds:.2}, \"tx_per_s\": {:.0}}}",
+        "{{\"blocks\": {}, \"txs\": {}, \"inputs\": {}, \"inputs_resolved\": {}, \"outputs\": {}, \"addresses\": {addresses}, \"clusters\": {}, \"unions\": {}, \"coinjoins_skipped\": {}, \"guarded_unions\": {guarded_unions}, \"scan_seconds\": {scanned:.2}, \"cluster_seconds\": {cluster_seconds:.2}, \"seconds\": {seconds:.2}, \"tx_per_s\": {:.0}}}",
         order_len(&ordered),
         counts.txs,
         counts.inputs,

@@ -140,6 +140,15 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_is_in_all_at_its_own_number() {
+        // Tables of counts are indexed by `kind as usize` over `ALL.len()` entries.
+        for (i, kind) in EntityKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind as usize, i, "{kind:?}");
+        }
+        assert_eq!(EntityKind::PhotoRef as usize + 1, EntityKind::ALL.len());
+    }
+
+    #[test]
     fn native_keys_may_contain_slashes() {
         let id = RecordId::new("agora", EntityKind::Account, "a/b");
         assert_eq!(id.native_key(), "a/b");

@@ -189,9 +189,11 @@ impl RowWriter {
             return;
         }
         // An eighth more than the last batch: the next one may be a little larger (row groups end at a
-        // row count or at a size, and texts vary), and growing the buffer would copy it whole.
+        // row count or at a size, and texts vary), and growing the buffer would copy it whole. Never more
+        // rows than a row group holds.
+        let rows = (rows + rows / 8).min(crate::parts::ROW_GROUP_ROWS);
         for ((b, ty), bytes) in self.builders.iter_mut().zip(&self.types).zip(text_bytes) {
-            *b = Builder::with_capacity(*ty, rows + rows / 8, bytes + bytes / 8);
+            *b = Builder::with_capacity(*ty, rows, bytes + bytes / 8);
         }
     }
 

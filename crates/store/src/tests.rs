@@ -1405,6 +1405,17 @@ fn records_must_carry_the_provenance_of_their_source() {
         .push(Record::Account(account_rec(&"f".repeat(64), "abyss", 1)))
         .unwrap_err();
     assert!(matches!(err, StoreError::ForeignProvenance { .. }), "{err}");
+    // After records of the source have been taken (the second one sharing the first one's hash, as the
+    // records of a mapper do), a foreign one is still refused.
+    let own = account_rec(&ev.sha256, "abyss", 2);
+    let mut shared = account_rec(&ev.sha256, "abyss", 3);
+    shared.provenance.src_sha256 = own.provenance.src_sha256.clone();
+    w.push(Record::Account(own)).unwrap();
+    w.push(Record::Account(shared)).unwrap();
+    let err = w
+        .push(Record::Account(account_rec(&"e".repeat(64), "abyss", 4)))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::ForeignProvenance { .. }), "{err}");
 }
 
 #[test]
@@ -1423,16 +1434,20 @@ fn records_of_other_markets_list_their_markets_once() {
     let f = new_case();
     let g = f.evidence("grams.tsv", "index", "grams");
     let mut w = f.case.begin_source(&g, "grams", "csv", "grams").unwrap();
-    for (market, n) in [("agora", 1), ("agora", 2), ("evolution", 3)] {
+    for (market, n) in [("agora", 1), ("grams", 4), ("agora", 2), ("evolution", 3)] {
         w.push(Record::Account(account_rec(&g.sha256, market, n)))
             .unwrap();
     }
-    let summary = w.commit(3).unwrap();
+    let summary = w.commit(4).unwrap();
     // The source's own market and the two its records belong to.
     assert_eq!(summary.rows_by_table.get("markets"), Some(&3));
     assert_eq!(
         f.case.source_markets(&g.sha256).unwrap(),
-        BTreeMap::from([("agora".to_string(), 2), ("evolution".to_string(), 1)])
+        BTreeMap::from([
+            ("agora".to_string(), 2),
+            ("evolution".to_string(), 1),
+            ("grams".to_string(), 1)
+        ])
     );
     let markets = f.case.markets().unwrap();
     let names: BTreeSet<&str> = markets.iter().map(|m| m.name.as_str()).collect();
