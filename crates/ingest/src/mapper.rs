@@ -978,8 +978,13 @@ impl RowContext<'_, '_> {
 
     /// The source's own text for a field, before mapping (kept for the record, e.g. a market's order state).
     fn raw_text(&self, field: Field) -> Option<String> {
-        let col = self.entity.fields.get(field.name)?.column()?;
-        self.view.get(col).flatten().map(Cow::into_owned)
+        let FieldSlot { spec, column } = self.slot(field)?;
+        let col = spec.column()?;
+        let text = match column {
+            Some(index) => self.view.at(index, col),
+            None => self.view.get(col).flatten(),
+        };
+        text.map(Cow::into_owned)
     }
 }
 
