@@ -1321,21 +1321,16 @@ created_at = { column = "created_at", parse = "time" }
             "state",
             "created_at",
         ];
-        let recs = m
-            .map_row(&row(
-                "purchases",
-                &cols,
-                &[
-                    Some("o1"),
-                    Some("5"),
-                    Some("3"),
-                    Some("0.01500000"),
-                    Some("btc"),
-                    Some("sent"),
-                    Some("2020-05-01 13:02:11"),
-                ],
-            ))
-            .unwrap();
+        let values = [
+            Some("o1"),
+            Some("5"),
+            Some("3"),
+            Some("0.01500000"),
+            Some("btc"),
+            Some("sent"),
+            Some("2020-05-01 13:02:11"),
+        ];
+        let recs = m.map_row(&row("purchases", &cols, &values)).unwrap();
         let [Record::Order(o)] = recs.as_slice() else {
             panic!("{recs:?}")
         };
@@ -1348,6 +1343,11 @@ created_at = { column = "created_at", parse = "time" }
         assert_eq!(o.state_raw.as_deref(), Some("sent"));
         assert_eq!(o.provenance.src_row, 7);
         assert_eq!(o.provenance.src_offset, 100);
+        // The same row as one whose columns may vary from row to row (a JSON row), read without a plan:
+        // every field, the source's state text included, found by name instead, to the same record.
+        let mut sparse = row("purchases", &cols, &values);
+        sparse.sparse = true;
+        assert_eq!(m.map_row(&sparse).unwrap(), recs);
         // An unknown state falls back to the default; an unknown coin has no default and is rejected.
         let bad = m
             .map_row(&row(
