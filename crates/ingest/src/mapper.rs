@@ -59,6 +59,12 @@ struct Field {
     name: &'static str,
 }
 
+impl Field {
+    const fn new(at: u8, name: &'static str) -> Field {
+        Field { at, name }
+    }
+}
+
 impl std::fmt::Display for Field {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name)
@@ -68,146 +74,41 @@ impl std::fmt::Display for Field {
 /// Every field a profile may map ([`crate::profile::allowed_fields`] of every kind, and the market).
 mod f {
     use super::Field;
-    pub(super) const NATIVE_KEY: Field = Field {
-        at: 0,
-        name: "native_key",
-    };
-    pub(super) const MARKET: Field = Field {
-        at: 1,
-        name: "market",
-    };
-    pub(super) const NAME: Field = Field {
-        at: 2,
-        name: "name",
-    };
-    pub(super) const ROLE: Field = Field {
-        at: 3,
-        name: "role",
-    };
-    pub(super) const CREATED_AT: Field = Field {
-        at: 4,
-        name: "created_at",
-    };
-    pub(super) const PROFILE: Field = Field {
-        at: 5,
-        name: "profile",
-    };
-    pub(super) const VENDOR: Field = Field {
-        at: 6,
-        name: "vendor",
-    };
-    pub(super) const TITLE: Field = Field {
-        at: 7,
-        name: "title",
-    };
-    pub(super) const DESCRIPTION: Field = Field {
-        at: 8,
-        name: "description",
-    };
-    pub(super) const CATEGORY: Field = Field {
-        at: 9,
-        name: "category",
-    };
-    pub(super) const PRICE: Field = Field {
-        at: 10,
-        name: "price",
-    };
-    pub(super) const CURRENCY: Field = Field {
-        at: 11,
-        name: "currency",
-    };
-    pub(super) const SHIPS_FROM: Field = Field {
-        at: 12,
-        name: "ships_from",
-    };
-    pub(super) const SHIPS_TO: Field = Field {
-        at: 13,
-        name: "ships_to",
-    };
-    pub(super) const LISTING: Field = Field {
-        at: 14,
-        name: "listing",
-    };
-    pub(super) const BUYER: Field = Field {
-        at: 15,
-        name: "buyer",
-    };
-    pub(super) const QUANTITY: Field = Field {
-        at: 16,
-        name: "quantity",
-    };
-    pub(super) const AMOUNT: Field = Field {
-        at: 17,
-        name: "amount",
-    };
-    pub(super) const STATE: Field = Field {
-        at: 18,
-        name: "state",
-    };
-    pub(super) const ORDER: Field = Field {
-        at: 19,
-        name: "order",
-    };
-    pub(super) const RATING: Field = Field {
-        at: 20,
-        name: "rating",
-    };
-    pub(super) const COMMENT: Field = Field {
-        at: 21,
-        name: "comment",
-    };
-    pub(super) const SENDER: Field = Field {
-        at: 22,
-        name: "sender",
-    };
-    pub(super) const RECIPIENT: Field = Field {
-        at: 23,
-        name: "recipient",
-    };
-    pub(super) const SUBJECT: Field = Field {
-        at: 24,
-        name: "subject",
-    };
-    pub(super) const BODY: Field = Field {
-        at: 25,
-        name: "body",
-    };
-    pub(super) const ACCOUNT: Field = Field {
-        at: 26,
-        name: "account",
-    };
-    pub(super) const ARMORED: Field = Field {
-        at: 27,
-        name: "armored",
-    };
-    pub(super) const ADDRESS: Field = Field {
-        at: 28,
-        name: "address",
-    };
-    pub(super) const COIN: Field = Field {
-        at: 29,
-        name: "coin",
-    };
-    pub(super) const PURPOSE: Field = Field {
-        at: 30,
-        name: "purpose",
-    };
-    pub(super) const KIND: Field = Field {
-        at: 31,
-        name: "kind",
-    };
-    pub(super) const HANDLE: Field = Field {
-        at: 32,
-        name: "handle",
-    };
-    pub(super) const TEXT: Field = Field {
-        at: 33,
-        name: "text",
-    };
-    pub(super) const REFERENCE: Field = Field {
-        at: 34,
-        name: "reference",
-    };
+    pub(super) const NATIVE_KEY: Field = Field::new(0, "native_key");
+    pub(super) const MARKET: Field = Field::new(1, "market");
+    pub(super) const NAME: Field = Field::new(2, "name");
+    pub(super) const ROLE: Field = Field::new(3, "role");
+    pub(super) const CREATED_AT: Field = Field::new(4, "created_at");
+    pub(super) const PROFILE: Field = Field::new(5, "profile");
+    pub(super) const VENDOR: Field = Field::new(6, "vendor");
+    pub(super) const TITLE: Field = Field::new(7, "title");
+    pub(super) const DESCRIPTION: Field = Field::new(8, "description");
+    pub(super) const CATEGORY: Field = Field::new(9, "category");
+    pub(super) const PRICE: Field = Field::new(10, "price");
+    pub(super) const CURRENCY: Field = Field::new(11, "currency");
+    pub(super) const SHIPS_FROM: Field = Field::new(12, "ships_from");
+    pub(super) const SHIPS_TO: Field = Field::new(13, "ships_to");
+    pub(super) const LISTING: Field = Field::new(14, "listing");
+    pub(super) const BUYER: Field = Field::new(15, "buyer");
+    pub(super) const QUANTITY: Field = Field::new(16, "quantity");
+    pub(super) const AMOUNT: Field = Field::new(17, "amount");
+    pub(super) const STATE: Field = Field::new(18, "state");
+    pub(super) const ORDER: Field = Field::new(19, "order");
+    pub(super) const RATING: Field = Field::new(20, "rating");
+    pub(super) const COMMENT: Field = Field::new(21, "comment");
+    pub(super) const SENDER: Field = Field::new(22, "sender");
+    pub(super) const RECIPIENT: Field = Field::new(23, "recipient");
+    pub(super) const SUBJECT: Field = Field::new(24, "subject");
+    pub(super) const BODY: Field = Field::new(25, "body");
+    pub(super) const ACCOUNT: Field = Field::new(26, "account");
+    pub(super) const ARMORED: Field = Field::new(27, "armored");
+    pub(super) const ADDRESS: Field = Field::new(28, "address");
+    pub(super) const COIN: Field = Field::new(29, "coin");
+    pub(super) const PURPOSE: Field = Field::new(30, "purpose");
+    pub(super) const KIND: Field = Field::new(31, "kind");
+    pub(super) const HANDLE: Field = Field::new(32, "handle");
+    pub(super) const TEXT: Field = Field::new(33, "text");
+    pub(super) const REFERENCE: Field = Field::new(34, "reference");
 }
 
 const FIELDS: [Field; 35] = [
