@@ -255,7 +255,8 @@ impl Row for Feedback {
         with_provenance(&[
             required("id", Text).distinct(),
             required("market", Text),
-            optional("order_id", Text),
+            // One feedback per order, as a rule: a dictionary would only be abandoned.
+            optional("order_id", Text).distinct(),
             optional("listing_id", Text),
             optional("vendor_id", Text),
             optional("buyer_id", Text),
@@ -446,7 +447,8 @@ impl Row for ShippingInfo {
         with_provenance(&[
             required("id", Text).distinct(),
             required("market", Text),
-            optional("order_id", Text),
+            // One shipping text per order.
+            optional("order_id", Text).distinct(),
             optional("buyer_id", Text),
             optional("vendor_id", Text),
             required("text", Text).ciphertext(),
