@@ -203,6 +203,8 @@ pub struct Clusters {
     /// Unions made in all, taken or not.
     pub unions_made: u64,
     options: ClusterOptions,
+    /// A transaction's output values, for the CoinJoin rules.
+    values: Vec<u64>,
 }
 
 impl Clusters {
@@ -217,6 +219,7 @@ impl Clusters {
             unions: Vec::new(),
             skips: Vec::new(),
             unions_made: 0,
+            values: Vec::new(),
         }
     }
 
@@ -235,6 +238,11 @@ impl Clusters {
                 size: 1,
             });
         }
+    }
+
+    /// Asks for the memory of an address's node, ahead of a union with it.
+    pub(crate) fn prefetch(&self, address: u32) {
+        crate::flatten::prefetch(self.nodes.address_of(address as usize));
     }
 
     /// The cluster of an address: the number of the address that stands for it.
@@ -290,10 +298,16 @@ impl Clusters {
         };
         if inputs.len() >= 2
             && outputs.len() >= 2
-            && let Some(rule) = coinjoin(
-                inputs.len(),
-                &outputs.iter().map(|o| o.value).collect::<Vec<u64>>(),
-            )
+            && let Some(rule) = {
+                // In a vector kept from one transaction to the next: one allocation per transaction
+                // was 2% of the walk.
+                let mut values = std::mem::take(&mut self.values);
+                values.clear();
+                values.extend(outputs.iter().map(|o| o.value));
+                let rule = coinjoin(inputs.len(), &values);
+                self.values = values;
+                rule
+            }
         {
             self.skips.push(Skip {
                 tx,
