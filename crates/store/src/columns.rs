@@ -46,10 +46,12 @@ pub(crate) struct Column {
     /// Free text (descriptions, messages, ciphertext): also without statistics, whose minimum and maximum
     /// of long texts no query prunes by, and which cost a comparison of every value.
     pub prose: bool,
-    /// Mostly ciphertext or key material in ASCII armour (PGP-encrypted shipping addresses): base64 of
-    /// random bytes, which Snappy shrank by a tenth (625 to 549 MB on a 1.1 GB dump) for a fifth of the
-    /// writing thread's compression time. Stored uncompressed.
-    pub ciphertext: bool,
+    /// Text of random bytes, which Snappy shrinks by a tenth at most: ciphertext in ASCII armour
+    /// (PGP-encrypted shipping addresses: 625 to 549 MB on a 1.1 GB dump, for a fifth of the writing
+    /// thread's compression time), txids and block hashes in hex, addresses in base58 or bech32 (a tenth
+    /// or less). Stored uncompressed. Where such values repeat row after row (the txid of each input of a
+    /// transaction), Snappy halves them, and the column is left compressed.
+    pub incompressible: bool,
 }
 
 pub(crate) const fn required(name: &'static str, ty: ColumnType) -> Column {
@@ -59,7 +61,7 @@ pub(crate) const fn required(name: &'static str, ty: ColumnType) -> Column {
         nullable: false,
         distinct: false,
         prose: false,
-        ciphertext: false,
+        incompressible: false,
     }
 }
 
@@ -70,7 +72,7 @@ pub(crate) const fn optional(name: &'static str, ty: ColumnType) -> Column {
         nullable: true,
         distinct: false,
         prose: false,
-        ciphertext: false,
+        incompressible: false,
     }
 }
 
@@ -90,11 +92,16 @@ impl Column {
         }
     }
 
-    pub const fn ciphertext(self) -> Column {
+    pub const fn incompressible(self) -> Column {
         Column {
-            ciphertext: true,
-            ..self.prose()
+            incompressible: true,
+            ..self
         }
+    }
+
+    /// Ciphertext: long, incompressible free text.
+    pub const fn ciphertext(self) -> Column {
+        self.prose().incompressible()
     }
 }
 

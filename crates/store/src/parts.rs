@@ -61,7 +61,7 @@ impl PartWriter {
             if c.distinct {
                 props = props.set_column_dictionary_enabled(ColumnPath::from(c.name), false);
             }
-            if c.ciphertext {
+            if c.incompressible {
                 props = props
                     .set_column_compression(ColumnPath::from(c.name), Compression::UNCOMPRESSED);
             }

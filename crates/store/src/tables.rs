@@ -895,7 +895,7 @@ impl Row for ChainTx {
     const TABLE: &'static str = "chain_txs";
     fn columns() -> Vec<Column> {
         vec![
-            required("txid", Text).distinct(),
+            required("txid", Text).distinct().incompressible(),
             required("block_hash", Text),
             optional("height", Count),
             required("time", Time),
@@ -959,11 +959,11 @@ impl Row for ChainInput {
         vec![
             required("txid", Text).distinct(),
             required("vin", Count),
-            optional("prev_txid", Text).distinct(),
+            optional("prev_txid", Text).distinct().incompressible(),
             optional("prev_vout", Count),
             required("sequence", Count),
             optional("value", Count).distinct(),
-            optional("address", Text).distinct(),
+            optional("address", Text).distinct().incompressible(),
             optional("script_type", Text),
         ]
     }
@@ -999,7 +999,7 @@ impl Row for ChainOutput {
             required("vout", Count),
             required("value", Count).distinct(),
             required("script_type", Text),
-            optional("address", Text).distinct(),
+            optional("address", Text).distinct().incompressible(),
         ]
     }
     fn write(&self, w: &mut RowWriter) {
@@ -1024,7 +1024,7 @@ impl Row for ChainAddress {
     const TABLE: &'static str = "chain_addresses";
     fn columns() -> Vec<Column> {
         vec![
-            required("address", Text).distinct(),
+            required("address", Text).distinct().incompressible(),
             required("script_type", Text),
             required("first_seen", Time),
             required("last_seen", Time),
@@ -1069,7 +1069,7 @@ impl Row for ChainUnion {
     fn columns() -> Vec<Column> {
         vec![
             required("address_a", Text).distinct(),
-            required("address_b", Text).distinct(),
+            required("address_b", Text).distinct().incompressible(),
             required("txid", Text).distinct(),
             required("rule", Text),
         ]

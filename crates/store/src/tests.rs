@@ -1729,6 +1729,46 @@ fn ciphertext_columns_are_stored_uncompressed() {
     assert_eq!(back, rows);
 }
 
+/// Hashes and addresses are random text that Snappy cannot shrink: stored uncompressed. A txid repeated
+/// row after row (each input of a transaction) is left compressed, where Snappy halves it.
+#[test]
+fn hashes_and_addresses_are_stored_uncompressed() {
+    use parquet::basic::Compression;
+    use parquet::file::reader::FileReader;
+    let dir = TempDir::new().unwrap();
+    let hex = |n: u64| format!("{:064x}", n.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    let rows: Vec<ChainInput> = (0..3000u64)
+        .map(|n| ChainInput {
+            txid: hex(n / 3),
+            vin: (n % 3) as u32,
+            prev_txid: Some(hex(n + 7)),
+            prev_vout: Some(0),
+            sequence: u32::MAX,
+            value: Some(n * 1000),
+            address: Some(format!("bcrt1q{}", &hex(n)[..38])),
+            script_type: Some("witness_v0_keyhash".into()),
+        })
+        .collect();
+    let part = write_part(dir.path(), &rows).unwrap().unwrap();
+    let reader = parquet::file::serialized_reader::SerializedFileReader::new(
+        fs::File::open(&part.staged).unwrap(),
+    )
+    .unwrap();
+    let group = reader.metadata().row_group(0);
+    let compression = |name: &str| {
+        (group.columns().iter())
+            .find(|c| c.column_path().string() == name)
+            .map(|c| c.compression())
+            .unwrap()
+    };
+    assert_eq!(compression("prev_txid"), Compression::UNCOMPRESSED);
+    assert_eq!(compression("address"), Compression::UNCOMPRESSED);
+    assert!(matches!(compression("txid"), Compression::SNAPPY));
+    let mut back: Vec<ChainInput> = Vec::new();
+    read_part(&part.staged, &mut back).unwrap();
+    assert_eq!(back, rows);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Derived tables.
 
