@@ -250,8 +250,8 @@ fn rebuild(
     let mut height = None;
     // Rows are written (Arrow, Parquet, compression) on a thread of their own while the next blocks are
     // flattened: writing costs about as much as reading, resolving and clustering together.
-    let (rows, to_write) = std::sync::mpsc::sync_channel::<BlockRows>(8);
-    let mut writer = std::thread::scope(|scope| {
+    let (rows, to_write) = std::sync::mpsc::sync_channel::<ToWrite>(8);
+    let writer = std::thread::scope(|scope| {
         let writing = scope.spawn(move || write_rows(writer, to_write));
         let flattened = assemble::each_checked(&scan.found, &order, workers, |i, block| {
             let found = &scan.found[order[i]];
@@ -345,12 +345,53 @@ fn rebuild(
             height = height.map(|h| h + 1);
             done += 1;
             progress.set(done);
-            rows.send(BlockRows {
+            rows.send(ToWrite::Block(Box::new(BlockRows {
                 flat,
                 unions,
                 skips: skips_named,
-            })
-            .map_err(|_| PipelineError::Chain("the thread writing the chain tables stopped".into()))
+            })))
+            .map_err(|_| writer_stopped())
+        });
+        // Then the addresses, named here and written there: the writing thread is otherwise idle by now.
+        let addressed = flattened.and_then(|()| {
+            let mut is_root = vec![false; flattener.addresses.len()];
+            let mut batch = Vec::with_capacity(ADDRESS_BATCH);
+            for (number, counts) in stats.into_iter().enumerate() {
+                if counts.outputs == 0 {
+                    continue;
+                }
+                let mut a = ChainAddress {
+                    address: flattener.address_name(number as u32).unwrap_or_default(),
+                    script_type: kinds.get(counts.kind).cloned().unwrap_or_default(),
+                    first_seen: counts.first_seen,
+                    last_seen: counts.last_seen,
+                    outputs: counts.outputs,
+                    received: counts.received,
+                    inputs: counts.inputs,
+                    spent: counts.spent,
+                    cluster: String::new(),
+                    cluster_size: 0,
+                };
+                if let Some(clusters) = &mut flattener.clusters {
+                    let root = clusters.find(number as u32);
+                    a.cluster_size = clusters.size_of(root) as u64;
+                    a.cluster = flattener.address_name(root).unwrap_or_default();
+                    report.largest_cluster = report.largest_cluster.max(a.cluster_size);
+                    if let Some(seen) = is_root.get_mut(root as usize) {
+                        report.clusters += u64::from(!*seen);
+                        *seen = true;
+                    }
+                }
+                report.addresses += 1;
+                batch.push(a);
+                if batch.len() == ADDRESS_BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(ADDRESS_BATCH));
+                    rows.send(ToWrite::Addresses(full))
+                        .map_err(|_| writer_stopped())?;
+                }
+            }
+            rows.send(ToWrite::Addresses(batch))
+                .map_err(|_| writer_stopped())
         });
         drop(rows);
         let written = match writing.join() {
@@ -359,41 +400,11 @@ fn rebuild(
         };
         // The writer's own error first: the flattening side only saw that it stopped.
         let writer = written?;
-        flattened?;
+        addressed?;
         Ok::<_, PipelineError>(writer)
     })?;
     progress.end();
     report.unions = unions_done as u64;
-    let mut is_root = vec![false; flattener.addresses.len()];
-    for (number, counts) in stats.into_iter().enumerate() {
-        if counts.outputs == 0 {
-            continue;
-        }
-        let mut a = ChainAddress {
-            address: flattener.address_name(number as u32).unwrap_or_default(),
-            script_type: kinds.get(counts.kind).cloned().unwrap_or_default(),
-            first_seen: counts.first_seen,
-            last_seen: counts.last_seen,
-            outputs: counts.outputs,
-            received: counts.received,
-            inputs: counts.inputs,
-            spent: counts.spent,
-            cluster: String::new(),
-            cluster_size: 0,
-        };
-        if let Some(clusters) = &mut flattener.clusters {
-            let root = clusters.find(number as u32);
-            a.cluster_size = clusters.size_of(root) as u64;
-            a.cluster = flattener.address_name(root).unwrap_or_default();
-            report.largest_cluster = report.largest_cluster.max(a.cluster_size);
-            if let Some(seen) = is_root.get_mut(root as usize) {
-                report.clusters += u64::from(!*seen);
-                *seen = true;
-            }
-        }
-        report.addresses += 1;
-        writer.push_address(&a)?;
-    }
     let listed: Vec<ChainSource> = new.iter().map(|(s, _)| s.clone()).collect();
     writer.commit(&listed)?;
     report.rebuilt = true;
@@ -416,7 +427,21 @@ struct AddressCounts {
     spent: u64,
 }
 
-/// A block's rows, from the thread flattening the chain to the one writing the tables.
+/// Addresses handed to the writing thread at a time.
+const ADDRESS_BATCH: usize = 4096;
+
+/// What the thread flattening the chain hands the one writing the tables: each block's rows, then the
+/// addresses.
+enum ToWrite {
+    Block(Box<BlockRows>),
+    Addresses(Vec<ChainAddress>),
+}
+
+fn writer_stopped() -> PipelineError {
+    PipelineError::Chain("the thread writing the chain tables stopped".into())
+}
+
+/// A block's rows.
 struct BlockRows {
     flat: FlatBlock,
     unions: Vec<ChainUnion>,
@@ -425,14 +450,22 @@ struct BlockRows {
 
 fn write_rows(
     mut writer: ChainWriter<'_>,
-    blocks: std::sync::mpsc::Receiver<BlockRows>,
+    received: std::sync::mpsc::Receiver<ToWrite>,
 ) -> Result<ChainWriter<'_>, PipelineError> {
-    for BlockRows {
-        flat,
-        unions,
-        skips,
-    } in blocks
-    {
+    for next in received {
+        let BlockRows {
+            flat,
+            unions,
+            skips,
+        } = match next {
+            ToWrite::Block(rows) => *rows,
+            ToWrite::Addresses(addresses) => {
+                for address in &addresses {
+                    writer.push_address(address)?;
+                }
+                continue;
+            }
+        };
         writer.push_block(&flat.block)?;
         for tx in &flat.txs {
             writer.push_tx(tx)?;
