@@ -42,22 +42,34 @@ const DUST: u64 = 10_000;
 
 /// The CoinJoin pattern a transaction with `inputs` inputs and these output values matches, if any.
 pub fn coinjoin(inputs: usize, outputs: &[u64]) -> Option<CoinJoinRule> {
-    if inputs < 2 || outputs.len() < 2 {
+    coinjoin_of(inputs, outputs.iter().copied(), &mut Vec::new())
+}
+
+/// [`coinjoin`], sorting the values in `values` (cleared first), kept by the caller from one transaction
+/// to the next: an allocation per transaction was 2% of the walk.
+fn coinjoin_of(
+    inputs: usize,
+    outputs: impl ExactSizeIterator<Item = u64>,
+    values: &mut Vec<u64>,
+) -> Option<CoinJoinRule> {
+    let count = outputs.len();
+    if inputs < 2 || count < 2 {
         return None;
     }
-    let mut values: Vec<u64> = outputs.iter().copied().filter(|v| *v > DUST).collect();
+    values.clear();
+    values.extend(outputs.filter(|v| *v > DUST));
     values.sort_unstable();
     let (value, equal) = values
         .chunk_by(|a, b| a == b)
         .map(|run| (run[0], run.len()))
         .max_by_key(|&(v, n)| (n, v))?;
-    if inputs == 5 && outputs.len() == 5 && equal == 5 && WHIRLPOOL_POOLS.contains(&value) {
+    if inputs == 5 && count == 5 && equal == 5 && WHIRLPOOL_POOLS.contains(&value) {
         return Some(CoinJoinRule::Whirlpool);
     }
-    if (equal >= 10 && inputs >= 5) || (inputs >= 50 && outputs.len() >= 50 && equal >= 5) {
+    if (equal >= 10 && inputs >= 5) || (inputs >= 50 && count >= 50 && equal >= 5) {
         return Some(CoinJoinRule::Wasabi);
     }
-    if equal >= 2 && inputs >= equal && 2 * equal >= outputs.len() {
+    if equal >= 2 && inputs >= equal && 2 * equal >= count {
         return Some(CoinJoinRule::EqualOutputs);
     }
     None
@@ -203,7 +215,7 @@ pub struct Clusters {
     /// Unions made in all, taken or not.
     pub unions_made: u64,
     options: ClusterOptions,
-    /// A transaction's output values, for the CoinJoin rules.
+    /// A transaction's output values, sorted for the CoinJoin rules (see [`coinjoin_of`]).
     values: Vec<u64>,
 }
 
@@ -298,16 +310,11 @@ impl Clusters {
         };
         if inputs.len() >= 2
             && outputs.len() >= 2
-            && let Some(rule) = {
-                // In a vector kept from one transaction to the next: one allocation per transaction
-                // was 2% of the walk.
-                let mut values = std::mem::take(&mut self.values);
-                values.clear();
-                values.extend(outputs.iter().map(|o| o.value));
-                let rule = coinjoin(inputs.len(), &values);
-                self.values = values;
-                rule
-            }
+            && let Some(rule) = coinjoin_of(
+                inputs.len(),
+                outputs.iter().map(|o| o.value),
+                &mut self.values,
+            )
         {
             self.skips.push(Skip {
                 tx,

@@ -352,7 +352,8 @@ fn rebuild(
             })))
             .map_err(|_| writer_stopped())
         });
-        // Then the addresses, named here and written there: the writing thread is otherwise idle by now.
+        // Then the addresses, named here and written there: the writing thread has at most the last few
+        // blocks' rows left to write by now.
         let addressed = flattened.and_then(|()| {
             let mut is_root = vec![false; flattener.addresses.len()];
             let mut batch = Vec::with_capacity(ADDRESS_BATCH);

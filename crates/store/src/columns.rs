@@ -46,7 +46,7 @@ pub(crate) struct Column {
     /// Free text (descriptions, messages, ciphertext): also without statistics, whose minimum and maximum
     /// of long texts no query prunes by, and which cost a comparison of every value.
     pub prose: bool,
-    /// Text of random bytes, which Snappy shrinks by a tenth at most: ciphertext in ASCII armour
+    /// Text of random bytes, which Snappy shrinks by about a tenth at most: ciphertext in ASCII armour
     /// (PGP-encrypted shipping addresses: 625 to 549 MB on a 1.1 GB dump, for a fifth of the writing
     /// thread's compression time), txids and block hashes in hex, addresses in base58 or bech32 (a tenth
     /// or less). Stored uncompressed. Where such values repeat row after row (the txid of each input of a

@@ -1767,6 +1767,30 @@ fn hashes_and_addresses_are_stored_uncompressed() {
     let mut back: Vec<ChainInput> = Vec::new();
     read_part(&part.staged, &mut back).unwrap();
     assert_eq!(back, rows);
+    // The other chain tables' such columns, by their definitions (which `write_part` follows, as above).
+    let incompressible = |columns: Vec<crate::columns::Column>, name: &str| {
+        (columns.iter())
+            .find(|c| c.name == name)
+            .map(|c| c.incompressible)
+    };
+    assert_eq!(incompressible(ChainTx::columns(), "txid"), Some(true));
+    assert_eq!(
+        incompressible(ChainOutput::columns(), "address"),
+        Some(true)
+    );
+    assert_eq!(incompressible(ChainOutput::columns(), "txid"), Some(false));
+    assert_eq!(
+        incompressible(ChainAddress::columns(), "address"),
+        Some(true)
+    );
+    assert_eq!(
+        incompressible(ChainUnion::columns(), "address_a"),
+        Some(false)
+    );
+    assert_eq!(
+        incompressible(ChainUnion::columns(), "address_b"),
+        Some(true)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------
