@@ -886,15 +886,18 @@ mod tests {
         ScriptBuf::from_bytes(bytes)
     }
 
+    /// Bytes that differ from seed to seed and along the array, for hashes in tests.
+    fn scattered<const N: usize>(seed: u8) -> [u8; N] {
+        std::array::from_fn(|i| {
+            seed.wrapping_mul(91)
+                .wrapping_add((i as u8).wrapping_mul(29))
+        })
+    }
+
     #[test]
     fn txids_are_written_as_bitcoin_shows_them() {
-        let mut bytes = [0u8; 32];
         for seed in 0..64u8 {
-            for (i, b) in bytes.iter_mut().enumerate() {
-                *b = seed
-                    .wrapping_mul(37)
-                    .wrapping_add((i as u8).wrapping_mul(11));
-            }
+            let bytes: [u8; 32] = scattered(seed);
             assert_eq!(txid_text(&bytes), Txid::from_byte_array(bytes).to_string());
         }
         // Block 170's spend, as explorers show it.
@@ -905,13 +908,8 @@ mod tests {
 
     #[test]
     fn base58_names_are_the_bitcoin_crate_s() {
-        let mut hash = [0u8; 20];
         for seed in 0..200u8 {
-            for (i, b) in hash.iter_mut().enumerate() {
-                *b = seed
-                    .wrapping_mul(91)
-                    .wrapping_add((i as u8).wrapping_mul(29));
-            }
+            let hash: [u8; 20] = scattered(seed);
             let p2pkh = ScriptBuf::new_p2pkh(&PubkeyHash::from_byte_array(hash));
             let p2sh = ScriptBuf::new_p2sh(&bitcoin::ScriptHash::from_byte_array(hash));
             for network in [

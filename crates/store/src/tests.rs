@@ -1688,12 +1688,23 @@ fn large_sources_are_written_in_bounded_row_groups() {
     );
 }
 
+/// How the first row group of the part at `path` compresses the column `name`.
+fn compression_of(path: &Path, name: &str) -> parquet::basic::Compression {
+    use parquet::file::reader::FileReader;
+    let reader =
+        parquet::file::serialized_reader::SerializedFileReader::new(fs::File::open(path).unwrap())
+            .unwrap();
+    (reader.metadata().row_group(0).columns().iter())
+        .find(|c| c.column_path().string() == name)
+        .map(|c| c.compression())
+        .unwrap()
+}
+
 /// Ciphertext (PGP-armoured shipping addresses) is stored without compression, every other column of the
 /// table with Snappy; and what was written reads back (through the uncached writer) unchanged.
 #[test]
 fn ciphertext_columns_are_stored_uncompressed() {
     use parquet::basic::Compression;
-    use parquet::file::reader::FileReader;
     let dir = TempDir::new().unwrap();
     let rows: Vec<ShippingInfo> = (0..3000u64)
         .map(|n| ShippingInfo {
@@ -1711,17 +1722,7 @@ fn ciphertext_columns_are_stored_uncompressed() {
         })
         .collect();
     let part = write_part(dir.path(), &rows).unwrap().unwrap();
-    let reader = parquet::file::serialized_reader::SerializedFileReader::new(
-        fs::File::open(&part.staged).unwrap(),
-    )
-    .unwrap();
-    let group = reader.metadata().row_group(0);
-    let compression = |name: &str| {
-        (group.columns().iter())
-            .find(|c| c.column_path().string() == name)
-            .map(|c| c.compression())
-            .unwrap()
-    };
+    let compression = |name: &str| compression_of(&part.staged, name);
     assert_eq!(compression("text"), Compression::UNCOMPRESSED);
     assert!(matches!(compression("id"), Compression::SNAPPY));
     let mut back: Vec<ShippingInfo> = Vec::new();
@@ -1734,7 +1735,6 @@ fn ciphertext_columns_are_stored_uncompressed() {
 #[test]
 fn hashes_and_addresses_are_stored_uncompressed() {
     use parquet::basic::Compression;
-    use parquet::file::reader::FileReader;
     let dir = TempDir::new().unwrap();
     let hex = |n: u64| format!("{:064x}", n.wrapping_mul(0x9e37_79b9_7f4a_7c15));
     let rows: Vec<ChainInput> = (0..3000u64)
@@ -1750,17 +1750,7 @@ fn hashes_and_addresses_are_stored_uncompressed() {
         })
         .collect();
     let part = write_part(dir.path(), &rows).unwrap().unwrap();
-    let reader = parquet::file::serialized_reader::SerializedFileReader::new(
-        fs::File::open(&part.staged).unwrap(),
-    )
-    .unwrap();
-    let group = reader.metadata().row_group(0);
-    let compression = |name: &str| {
-        (group.columns().iter())
-            .find(|c| c.column_path().string() == name)
-            .map(|c| c.compression())
-            .unwrap()
-    };
+    let compression = |name: &str| compression_of(&part.staged, name);
     assert_eq!(compression("prev_txid"), Compression::UNCOMPRESSED);
     assert_eq!(compression("address"), Compression::UNCOMPRESSED);
     assert!(matches!(compression("txid"), Compression::SNAPPY));
