@@ -355,9 +355,15 @@ fn rebuild(
         // Then the addresses, named here and written there: the writing thread has at most the last few
         // blocks' rows left to write by now.
         let addressed = flattened.and_then(|()| {
+            progress.end();
+            // Tens of millions on a long chain: a step of its own, not a bar that stays full.
+            progress.begin_items("naming and writing the addresses", stats.len() as u64);
             let mut is_root = vec![false; flattener.addresses.len()];
             let mut batch = Vec::with_capacity(ADDRESS_BATCH);
             for (number, counts) in stats.into_iter().enumerate() {
+                if number.is_multiple_of(ADDRESS_BATCH) {
+                    progress.set(number as u64);
+                }
                 if counts.outputs == 0 {
                     continue;
                 }
