@@ -552,7 +552,64 @@ fn double_sha256(pieces: &[&[u8]]) -> [u8; 32] {
     for piece in pieces {
         first.update(piece);
     }
-    sha2::Sha256::digest(first.finalize()).into()
+    let digest: [u8; 32] = first.finalize().into();
+    let mut block = [0u8; 64];
+    block[..32].copy_from_slice(&digest);
+    sha256_of_32_bytes(block)
+}
+
+/// SHA-256's initial hash value (FIPS 180-4, 5.3.3).
+const SHA256_IV: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+
+/// The block SHA-256 appends to a message of exactly 64 bytes: the one bit, zeros, and the length (512
+/// bits) in the last eight bytes.
+const PADDING_AFTER_64_BYTES: [u8; 64] = {
+    let mut block = [0; 64];
+    block[0] = 0x80;
+    block[62] = 0x02;
+    block
+};
+
+fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
+    use sha2::digest::generic_array::GenericArray;
+    sha2::compress256(state, std::slice::from_ref(GenericArray::from_slice(block)));
+}
+
+fn digest_bytes(state: &[u32; 8]) -> [u8; 32] {
+    let mut digest = [0; 32];
+    for (bytes, word) in digest.chunks_exact_mut(4).zip(state) {
+        bytes.copy_from_slice(&word.to_be_bytes());
+    }
+    digest
+}
+
+/// SHA-256 of the 32 bytes at the start of `block` (the rest is overwritten with their padding): one
+/// compression, where the hasher would buffer, pad and finish. The second half of every SHA-256d is this,
+/// and a merkle tree is mostly such halves and 64-byte messages: the hasher's own bookkeeping was a tenth of
+/// checking a block.
+fn sha256_of_32_bytes(mut block: [u8; 64]) -> [u8; 32] {
+    block[32..].fill(0);
+    block[32] = 0x80;
+    block[62] = 0x01; // 256 bits
+    let mut state = SHA256_IV;
+    compress(&mut state, &block);
+    digest_bytes(&state)
+}
+
+/// A merkle tree's inner node: SHA-256d of the two children side by side, a 64-byte message (one block and
+/// a padding block known in advance), by compressions alone.
+fn merkle_parent(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
+    let mut block = [0u8; 64];
+    block[..32].copy_from_slice(left);
+    block[32..].copy_from_slice(right);
+    let mut state = SHA256_IV;
+    compress(&mut state, &block);
+    compress(&mut state, &PADDING_AFTER_64_BYTES);
+    let mut second = [0u8; 64];
+    second[..32].copy_from_slice(&digest_bytes(&state));
+    sha256_of_32_bytes(second)
 }
 
 /// The merkle root of `leaves` (Bitcoin's: an odd node is paired with itself), `None` when empty.
@@ -565,9 +622,44 @@ fn merkle_root(mut level: Vec<[u8; 32]>) -> Option<[u8; 32]> {
         for i in 0..pairs {
             let left = level[2 * i];
             let right = *level.get(2 * i + 1).unwrap_or(&left);
-            level[i] = double_sha256(&[&left, &right]);
+            level[i] = merkle_parent(&left, &right);
         }
         level.truncate(pairs);
     }
     Some(level[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bitcoin::hashes::sha256d;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn double_sha256_is_sha256d_for_any_pieces(
+            pieces in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..200), 0..5)
+        ) {
+            let whole: Vec<u8> = pieces.concat();
+            let parts: Vec<&[u8]> = pieces.iter().map(Vec::as_slice).collect();
+            prop_assert_eq!(double_sha256(&parts), sha256d::Hash::hash(&whole).to_byte_array());
+        }
+
+        #[test]
+        fn a_merkle_parent_is_sha256d_of_its_children(left in any::<[u8; 32]>(), right in any::<[u8; 32]>()) {
+            let joined = [left, right].concat();
+            prop_assert_eq!(merkle_parent(&left, &right), sha256d::Hash::hash(&joined).to_byte_array());
+        }
+    }
+
+    #[test]
+    fn sha256_of_32_bytes_is_sha256() {
+        use bitcoin::hashes::sha256;
+        let mut block = [0xa5; 64];
+        block[..32].copy_from_slice(&[7; 32]);
+        assert_eq!(
+            sha256_of_32_bytes(block),
+            sha256::Hash::hash(&[7; 32]).to_byte_array()
+        );
+    }
 }
