@@ -611,24 +611,26 @@ impl RowContext<'_, '_> {
         if !translated {
             return Ok(Some(text));
         }
-        let mut value = text.into_owned();
+        // Borrowed from the lookup or the profile's map where the rule only translates: a join
+        // through another table (an order's listing through its offer) copies nothing.
+        let mut value = text;
         if let Some(via) = &rule.via {
             match self
                 .mapper
                 .lookups
                 .get(via.as_str())
-                .and_then(|m| m.get(&value))
+                .and_then(|m| m.get(value.as_ref()))
             {
-                Some(v) => value = v.clone(),
+                Some(v) => value = Cow::Borrowed(v.as_str()),
                 // A dangling reference (an order whose offer was deleted) leaves the field unknown; the
                 // record itself is still evidence.
                 None => return Ok(None),
             }
         }
         if !rule.map.is_empty() {
-            value = match (rule.map.get(&value), &rule.default) {
-                (Some(v), _) => v.clone(),
-                (None, Some(d)) => d.clone(),
+            value = match (rule.map.get(value.as_ref()), &rule.default) {
+                (Some(v), _) => Cow::Borrowed(v.as_str()),
+                (None, Some(d)) => Cow::Borrowed(d.as_str()),
                 (None, None) => {
                     return Err(format!(
                         "{field}: value {value:?} is not one the profile knows ({})",
@@ -638,12 +640,12 @@ impl RowContext<'_, '_> {
             };
         }
         if rule.lowercase {
-            value = value.to_lowercase();
+            value = Cow::Owned(value.to_lowercase());
         }
         if rule.hash {
-            value = short_hash(&value);
+            value = Cow::Owned(short_hash(&value));
         }
-        Ok(Some(Cow::Owned(value)))
+        Ok(Some(value))
     }
 
     /// How a field is mapped, and where its column is in this row when that is known without a search.
