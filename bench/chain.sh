@@ -8,7 +8,7 @@
 # (bench/chain-peer: bitcoin-block-parser's BlockParser and blocks_iterator's iter, built in their own
 # workspace); last, crates/chain/examples/chain_floors.rs counts the SHA-256 work the checks need on this
 # chain and times this machine's SHA-256 and random memory access, and a second table holds the floors
-# against what 2 cores give in the fastest peer's time.
+# against what the machine's cores give in the fastest peer's time.
 #
 #   bench/chain.sh
 #   N=1000000 bench/chain.sh
@@ -99,5 +99,5 @@ PY
     echo
     echo "$floors"
     echo
-    echo "Hashing several messages at once (tape-sha256), from chain_floors: $(python3 -c "import json; f=json.load(open('$WORK/floors.json')); print(f['tape_sha256_backend'], f['messages'])")"
+    echo "Hashing several messages at once (tape-sha256), from chain_floors: $(python3 -c "import json; f=json.load(open('$WORK/floors.json')); print(f['tape_sha256_backend'], json.dumps(f['messages']))")"
 } | tee "$WORK/result.md"
