@@ -22,9 +22,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use sha2::Digest;
-use spector_chain::assemble::{self, BlockFile};
+
+mod shared;
+use spector_chain::assemble;
 use spector_chain::bitcoin::Network;
-use spector_chain::{Framing, read_xor_key};
 
 /// Compressions of SHA-256d over `len` bytes: the message and its padding (a one bit and the 8-byte
 /// length), then one block for the 32-byte digest.
@@ -54,24 +55,7 @@ struct HashingWork {
 }
 
 fn hashing_work(dir: &Path, network: Network) -> HashingWork {
-    let key = read_xor_key(dir).expect("xor.dat");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("blocks directory")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name.starts_with("blk") && name.ends_with(".dat")
-        })
-        .collect();
-    files.sort();
-    let files: Vec<BlockFile> = files
-        .into_iter()
-        .map(|path| BlockFile {
-            path,
-            framing: Framing::Blk,
-            xor_key: key,
-        })
-        .collect();
+    let files = shared::blk_files(dir);
     let scan = assemble::scan(&files, |_| {});
     let network = assemble::network_of(&scan, network).expect("one network");
     let ordered = assemble::order(&scan, network);

@@ -11,37 +11,19 @@
 //!
 //! Blocks are read and checked on a thread per core, resolved and clustered in order on the main thread.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
-use spector_chain::assemble::{self, BlockFile};
+use spector_chain::assemble;
 use spector_chain::bitcoin::Network;
-use spector_chain::{ClusterOptions, Flattener, Framing, read_xor_key};
+use spector_chain::{ClusterOptions, Flattener};
+
+mod shared;
+use shared::blk_files;
 
 // The allocator the `spector` binary links, so that the figures are those of `spector chain import`.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn blk_files(dir: &Path) -> Vec<BlockFile> {
-    let key = read_xor_key(dir).expect("xor.dat");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("blocks directory")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name.starts_with("blk") && name.ends_with(".dat")
-        })
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|path| BlockFile {
-            path,
-            framing: Framing::Blk,
-            xor_key: key,
-        })
-        .collect()
-}
 
 fn main() {
     let check_only = std::env::args().any(|a| a == "--check-only");
