@@ -22,10 +22,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use sha2::Digest;
-
-mod shared;
 use spector_chain::assemble;
 use spector_chain::bitcoin::Network;
+
+mod shared;
 
 /// Compressions of SHA-256d over `len` bytes: the message and its padding (a one bit and the 8-byte
 /// length), then one block for the 32-byte digest.
