@@ -264,97 +264,68 @@ fn read_into_case(
     let writer = case.begin_received(received, market, format.as_str(), &profile.name)?;
     let mut mapper = Mapper::new(profile, market, &evidence.sha256).with_encodings(scan.encodings);
     progress.begin(&format!("ingest {}", file.display()), Some(evidence.size));
-    // Two stages on two threads: this one reads and maps; the other enriches and encodes Parquet. The bounded
-    // channel keeps memory flat whatever the source size.
+    // One thread reads, maps, enriches and appends each record to its table's Arrow builders, while the
+    // record is in its cache; the parts encode their row groups as Parquet on threads of their own.
+    // Handing batches of records to a second thread to enrich and append instead cost about 1 CPU-second
+    // of the 1.1 GB dump's 8: each record was copied into Arrow cold, on the other core, and sent back to be
+    // freed. Decoding on a thread of its own, a few batches of rows ahead, cost 0.8 CPU-seconds more for no
+    // gain in time: the two cores are full.
     let file_name = file.display().to_string();
     let mut locate = RowLocator::new(&copy, format, opened.compression);
-    let (to_writer, from_reader) = std::sync::mpsc::sync_channel::<Staged>(WRITE_QUEUE_BATCHES);
-    // Written batches come back to be freed here, where their records were made, and their vectors used
-    // again: a free across threads costs more. Even now that this thread is the busier one, freeing the
-    // records on the writing thread made the 1.1 GB ingest 0.5-0.8 s slower (4 alternating runs).
-    let (to_reader, written_batches) = std::sync::mpsc::sync_channel::<Staged>(WRITE_QUEUE_BATCHES);
-    let (written, read_result) = std::thread::scope(|scope| {
-        let writing = scope.spawn(move || write_stage(writer, from_reader, to_reader));
-        let mut batch = Staged::with_capacity(WRITE_BATCH);
-        let read_result: Result<(), PipelineError> = (|| {
-            loop {
-                let row = match reader.next_row() {
-                    Ok(Some(row)) => row,
-                    Ok(None) => break,
-                    Err(e) if e.kind == ReadErrorKind::Row => {
-                        report.rejects.push(RejectInfo {
-                            stage: RejectStage::Read,
-                            line: e.line,
-                            offset: e.offset,
-                            reason: e.message.clone(),
-                        });
-                        batch.rejects.push(Reject {
-                            file: file_name.clone(),
-                            line: e.line,
-                            offset: e.offset,
-                            raw: e.raw.clone().unwrap_or_default(),
-                            reason: e.message,
-                        });
-                        continue;
-                    }
-                    // A fatal error drops the writer: nothing of this source is committed.
-                    Err(e) => return Err(as_user_file(e, file).into()),
-                };
-                report.rows_read += 1;
-                if report.rows_read.is_multiple_of(4096) {
-                    progress.set(reader.bytes_read());
-                }
-                match mapper.map_row_into(&row, &mut batch.records) {
-                    Ok(()) => reader.recycle(row),
-                    Err(e) => {
-                        let (line, raw) = locate.row(&row);
-                        report.rejects.push(RejectInfo {
-                            stage: RejectStage::Map,
-                            line,
-                            offset: row.offset,
-                            reason: e.to_string(),
-                        });
-                        batch.rejects.push(Reject {
-                            file: file_name.clone(),
-                            line,
-                            offset: row.offset,
-                            raw,
-                            reason: e.to_string(),
-                        });
-                    }
-                }
-                if batch.len() >= WRITE_BATCH {
-                    let next = match written_batches.try_recv() {
-                        Ok(mut used) => {
-                            used.records.clear();
-                            used.rejects.clear();
-                            used
-                        }
-                        Err(_) => Staged::with_capacity(WRITE_BATCH),
-                    };
-                    let full = std::mem::replace(&mut batch, next);
-                    if to_writer.send(full).is_err() {
-                        // The writer stopped on an error, which joining it reports.
-                        break;
-                    }
-                }
+    let mut writer = writer;
+    let mut staging = Staging::default();
+    let mut records = Vec::new();
+    loop {
+        let row = match reader.next_row() {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) if e.kind == ReadErrorKind::Row => {
+                report.rejects.push(RejectInfo {
+                    stage: RejectStage::Read,
+                    line: e.line,
+                    offset: e.offset,
+                    reason: e.message.clone(),
+                });
+                writer.push_reject(Reject {
+                    file: file_name.clone(),
+                    line: e.line,
+                    offset: e.offset,
+                    raw: e.raw.clone().unwrap_or_default(),
+                    reason: e.message,
+                })?;
+                continue;
             }
-            Ok(())
-        })();
-        if read_result.is_ok() && !batch.is_empty() {
-            let _ = to_writer.send(batch);
-        }
-        drop(to_writer);
-        let written = match writing.join() {
-            Ok(result) => result,
-            Err(panic) => std::panic::resume_unwind(panic),
+            // A fatal error drops the writer: nothing of this source is committed.
+            Err(e) => return Err(as_user_file(e, file).into()),
         };
-        (written, read_result)
-    });
-    // A reading error explains a writer that stopped early better than the writer's own error would.
-    read_result?;
-    let (writer, stored) = written?;
-    report.stored = stored;
+        report.rows_read += 1;
+        if report.rows_read.is_multiple_of(4096) {
+            progress.set(reader.bytes_read());
+        }
+        match mapper.map_row_into(&row, &mut records) {
+            Ok(()) => reader.recycle(row),
+            Err(e) => {
+                let (line, raw) = locate.row(&row);
+                report.rejects.push(RejectInfo {
+                    stage: RejectStage::Map,
+                    line,
+                    offset: row.offset,
+                    reason: e.to_string(),
+                });
+                writer.push_reject(Reject {
+                    file: file_name.clone(),
+                    line,
+                    offset: row.offset,
+                    raw,
+                    reason: e.to_string(),
+                })?;
+            }
+        }
+        for record in records.drain(..) {
+            staging.stage(&mut writer, record)?;
+        }
+    }
+    report.stored = staging.stored();
     progress.end();
     // What the source declares is news only when some text was not UTF-8.
     let decoding = mapper.decoding_stats();
@@ -396,69 +367,37 @@ fn read_into_case(
     Ok(report)
 }
 
-/// Records and rejects travel to the writing thread in batches of this many.
-const WRITE_BATCH: usize = 4096;
-/// Batches in flight between the stages: enough to ride out a row group flush, small enough to stay flat.
-const WRITE_QUEUE_BATCHES: usize = 32;
-
-/// What the reading stage hands to the writing stage: records, unboxed (a box each would be an allocation
-/// per record) and mapped straight into place (each move of a record is a copy of a few hundred bytes);
-/// and the rows rejected meanwhile, which go to a table of their own, so their order among the records
-/// does not matter.
-struct Staged {
-    records: Vec<spector_model::Record>,
-    rejects: Vec<Reject>,
+/// Enriches records and stages them with what enrichment derives, counting what it stores per table.
+#[derive(Default)]
+struct Staging {
+    /// By kind, not by table name in a map: a string comparison or few a record otherwise.
+    stored: [u64; spector_model::EntityKind::ALL.len()],
+    derived: Vec<spector_model::Record>,
 }
 
-impl Staged {
-    fn with_capacity(records: usize) -> Self {
-        Staged {
-            records: Vec::with_capacity(records),
-            rejects: Vec::new(),
+impl Staging {
+    fn stage(
+        &mut self,
+        writer: &mut SourceWriter<'_>,
+        mut record: spector_model::Record,
+    ) -> Result<(), spector_store::StoreError> {
+        self.derived
+            .extend(spector_enrich::enrich_record(&mut record));
+        self.stored[record.kind() as usize] += 1;
+        writer.push_ref(&record)?;
+        for r in self.derived.drain(..) {
+            self.stored[r.kind() as usize] += 1;
+            writer.push(r)?;
         }
+        Ok(())
     }
 
-    fn len(&self) -> usize {
-        self.records.len() + self.rejects.len()
+    fn stored(&self) -> BTreeMap<&'static str, u64> {
+        (spector_model::EntityKind::ALL.into_iter())
+            .filter(|&kind| self.stored[kind as usize] > 0)
+            .map(|kind| (kind.table(), self.stored[kind as usize]))
+            .collect()
     }
-
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// The writing stage: enriches and stages every record it is sent (counting what it stores per table), and
-/// stages the rejects; then hands the writer back for the commit.
-fn write_stage<'c>(
-    mut writer: SourceWriter<'c>,
-    batches: std::sync::mpsc::Receiver<Staged>,
-    written: std::sync::mpsc::SyncSender<Staged>,
-) -> Result<(SourceWriter<'c>, BTreeMap<&'static str, u64>), spector_store::StoreError> {
-    // By kind, not by table name in a map: a string comparison or few a record otherwise.
-    let mut stored = [0u64; spector_model::EntityKind::ALL.len()];
-    let mut derived = Vec::new();
-    for mut batch in batches {
-        for record in &mut batch.records {
-            derived.clear();
-            derived.extend(spector_enrich::enrich_record(record));
-            stored[record.kind() as usize] += 1;
-            writer.push_ref(record)?;
-            for r in derived.drain(..) {
-                stored[r.kind() as usize] += 1;
-                writer.push(r)?;
-            }
-        }
-        for reject in batch.rejects.drain(..) {
-            writer.push_reject(reject)?;
-        }
-        // Never waits: should the reading thread not take it back in time, the batch is freed here.
-        let _ = written.try_send(batch);
-    }
-    let stored = (spector_model::EntityKind::ALL.into_iter())
-        .filter(|&kind| stored[kind as usize] > 0)
-        .map(|kind| (kind.table(), stored[kind as usize]))
-        .collect();
-    Ok((writer, stored))
 }
 
 /// Finds the line and the raw text of a row that could not be mapped, for its quarantine entry. Rows of a

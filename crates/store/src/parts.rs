@@ -4,6 +4,7 @@ use crate::columns::{Column, RowReader, RowWriter, check_schema};
 use crate::error::{Result, StoreError, arrow_at, io_at, parquet_at};
 use crate::tables::Row;
 use crate::uncached::UncachedFile;
+use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -31,9 +32,27 @@ pub(crate) struct PartWriter {
     table: &'static str,
     path: PathBuf,
     buffer: RowWriter,
-    /// Writes past the page cache: a part is not read again during the ingest that writes it.
-    writer: ArrowWriter<UncachedFile>,
+    encoder: Encoder,
     rows: u64,
+}
+
+/// Writes past the page cache: a part is not read again during the ingest that writes it.
+type PartFile = ArrowWriter<UncachedFile>;
+
+/// Where a part's row groups are encoded as Parquet. On the thread that appends rows until the first row
+/// group is full; from then on on a thread of the part's own, so that the rows are copied into the Arrow
+/// builders by the thread that made them (while they are in its cache, and freed where they were
+/// allocated) and the encoding, a third of an ingest's work, overlaps with making the next rows.
+enum Encoder {
+    Here(PartFile),
+    Away {
+        /// Holds one row group while the thread encodes the one before: with the one being built, at most
+        /// three row groups of a table are in memory.
+        row_groups: std::sync::mpsc::SyncSender<RecordBatch>,
+        thread: std::thread::JoinHandle<Result<PartFile>>,
+    },
+    /// Only while changing from one to the other, or after the encoding thread failed.
+    Gone,
 }
 
 /// A complete, durable part, not yet published.
@@ -79,7 +98,7 @@ impl PartWriter {
             table: T::TABLE,
             path,
             buffer,
-            writer,
+            encoder: Encoder::Here(writer),
             rows: 0,
         })
     }
@@ -102,26 +121,98 @@ impl PartWriter {
             return Ok(());
         }
         let batch = self.buffer.finish_batch().map_err(arrow_at(&self.path))?;
-        self.writer.write(&batch).map_err(parquet_at(&self.path))?;
-        drop(batch);
-        // Close the row group now so that the writer does not keep encoded pages of it in memory.
-        self.writer.flush().map_err(parquet_at(&self.path))
+        match std::mem::replace(&mut self.encoder, Encoder::Gone) {
+            Encoder::Here(writer) => {
+                let (row_groups, arriving) = std::sync::mpsc::sync_channel(1);
+                let path = self.path.clone();
+                let thread = std::thread::Builder::new()
+                    .name(format!("parquet-{}", self.table))
+                    .spawn(move || encode_row_groups(writer, &path, arriving))
+                    .map_err(io_at(&self.path))?;
+                self.encoder = Encoder::Away { row_groups, thread };
+            }
+            away @ Encoder::Away { .. } => self.encoder = away,
+            Encoder::Gone => return Err(self.encoder_failed()),
+        }
+        let Encoder::Away { row_groups, .. } = &self.encoder else {
+            unreachable!("the encoder was just put away")
+        };
+        if row_groups.send(batch).is_err() {
+            // The thread stopped on an error; joining it tells which.
+            return Err(self
+                .stop_encoder()
+                .err()
+                .unwrap_or_else(|| self.encoder_failed()));
+        }
+        Ok(())
+    }
+
+    /// Closes the encoding thread's input and waits for it to encode what it holds.
+    fn stop_encoder(&mut self) -> Result<PartFile> {
+        match std::mem::replace(&mut self.encoder, Encoder::Gone) {
+            Encoder::Here(writer) => Ok(writer),
+            Encoder::Away { row_groups, thread } => {
+                drop(row_groups);
+                match thread.join() {
+                    Ok(result) => result,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            Encoder::Gone => Err(self.encoder_failed()),
+        }
+    }
+
+    fn encoder_failed(&self) -> StoreError {
+        StoreError::Io {
+            path: self.path.clone(),
+            source: std::io::Error::other("the part's encoding stopped on an earlier error"),
+        }
     }
 
     /// Writes the last row group and the footer, and makes the file durable.
     pub fn finish(mut self) -> Result<FinishedPart> {
         self.write_row_group()?;
-        let file = self.writer.into_inner().map_err(parquet_at(&self.path))?;
+        let writer = self.stop_encoder()?;
+        let file = writer.into_inner().map_err(parquet_at(&self.path))?;
         let file = file.finish().map_err(io_at(&self.path))?;
         file.sync_all().map_err(io_at(&self.path))?;
         let bytes = file.metadata().map_err(io_at(&self.path))?.len();
         Ok(FinishedPart {
             table: self.table,
-            staged: self.path,
+            staged: self.path.clone(),
             rows: self.rows,
             bytes,
         })
     }
+}
+
+impl Drop for PartWriter {
+    /// An abandoned part's thread is waited for, so that nothing writes into a staging directory that is
+    /// being removed.
+    fn drop(&mut self) {
+        if let Encoder::Away { row_groups, thread } =
+            std::mem::replace(&mut self.encoder, Encoder::Gone)
+        {
+            drop(row_groups);
+            // Its error or panic is moot: the part is being thrown away.
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The encoding thread: each row group as it arrives, closed at once so that the writer does not keep its
+/// encoded pages in memory.
+fn encode_row_groups(
+    mut writer: PartFile,
+    path: &Path,
+    row_groups: std::sync::mpsc::Receiver<RecordBatch>,
+) -> Result<PartFile> {
+    for batch in row_groups {
+        writer.write(&batch).map_err(parquet_at(path))?;
+        drop(batch);
+        writer.flush().map_err(parquet_at(path))?;
+    }
+    Ok(writer)
 }
 
 /// Writes `rows` as a finished part of their table in `dir`, or nothing when there are none.

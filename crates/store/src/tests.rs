@@ -1287,6 +1287,27 @@ fn dropping_a_writer_aborts_and_leaves_the_case_as_it_was() {
 }
 
 #[test]
+fn dropping_a_writer_while_its_parts_encode_on_their_threads_leaves_the_case_as_it_was() {
+    let f = new_case();
+    let ev = f.evidence("a.sql", "a", "abyss");
+    let before = files_under_tables(&f.case_dir());
+    {
+        let mut w = f.case.begin_source(&ev, "abyss", "csv", "test").unwrap();
+        // Two full row groups: the orders' part has handed them to its encoding thread.
+        for n in 0..(ROW_GROUP_ROWS * 2 + 10) as u64 {
+            w.push(Record::Order(order_rec(&ev.sha256, "abyss", n)))
+                .unwrap();
+        }
+    }
+    assert_eq!(files_under_tables(&f.case_dir()), before);
+    assert!(staging_is_empty(&f.case_dir()));
+    assert!(!f.case.is_ingested(&ev.sha256).unwrap());
+    assert!(f.case.orders().unwrap().is_empty());
+    ingest(&f, &ev, "abyss", 0, 3);
+    assert_eq!(f.case.orders().unwrap().len(), 3);
+}
+
+#[test]
 fn a_crash_between_publishing_and_committing_leaves_no_trace_after_reopen() {
     let f = new_case();
     let first = f.evidence("a.sql", "a", "abyss");
