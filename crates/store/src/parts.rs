@@ -44,7 +44,7 @@ type PartFile = ArrowWriter<UncachedFile>;
 /// builders by the thread that made them (while they are in its cache, and freed where they were
 /// allocated) and the encoding, a third of an ingest's work, overlaps with making the next rows.
 enum Encoder {
-    Here(PartFile),
+    Here(Box<PartFile>),
     Away {
         /// Holds one row group while the thread encodes the one before: with the one being built, at most
         /// three row groups of a table are in memory.
@@ -98,7 +98,7 @@ impl PartWriter {
             table: T::TABLE,
             path,
             buffer,
-            encoder: Encoder::Here(writer),
+            encoder: Encoder::Here(Box::new(writer)),
             rows: 0,
         })
     }
@@ -127,7 +127,7 @@ impl PartWriter {
                 let path = self.path.clone();
                 let thread = std::thread::Builder::new()
                     .name(format!("parquet-{}", self.table))
-                    .spawn(move || encode_row_groups(writer, &path, arriving))
+                    .spawn(move || encode_row_groups(*writer, &path, arriving))
                     .map_err(io_at(&self.path))?;
                 self.encoder = Encoder::Away { row_groups, thread };
             }
@@ -150,7 +150,7 @@ impl PartWriter {
     /// Closes the encoding thread's input and waits for it to encode what it holds.
     fn stop_encoder(&mut self) -> Result<PartFile> {
         match std::mem::replace(&mut self.encoder, Encoder::Gone) {
-            Encoder::Here(writer) => Ok(writer),
+            Encoder::Here(writer) => Ok(*writer),
             Encoder::Away { row_groups, thread } => {
                 drop(row_groups);
                 match thread.join() {
