@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 pub(crate) const ROW_GROUP_ROWS: usize = 64 * 1024;
 /// ... unless their text is large (messages, profiles): memory stays bounded either way, and no Arrow
 /// string column comes near its 2 GiB offset limit.
-pub(crate) const ROW_GROUP_BYTES: usize = 64 * 1024 * 1024;
+pub(crate) const ROW_GROUP_BYTES: usize = 16 * 1024 * 1024;
 
 /// Bytes of a part written at a time; a part being written holds this much.
 const PART_WRITE_RUN: usize = 1024 * 1024;
