@@ -171,8 +171,21 @@ impl PartWriter {
 
     /// Writes the last row group and the footer, and makes the file durable.
     pub fn finish(mut self) -> Result<FinishedPart> {
-        self.write_row_group()?;
-        let writer = self.stop_encoder()?;
+        let writer = match self.encoder {
+            // A part that never filled a row group is finished here, without a thread.
+            Encoder::Here(_) => {
+                let mut writer = self.stop_encoder()?;
+                if self.buffer.rows() > 0 {
+                    let batch = self.buffer.finish_batch().map_err(arrow_at(&self.path))?;
+                    writer.write(&batch).map_err(parquet_at(&self.path))?;
+                }
+                writer
+            }
+            _ => {
+                self.write_row_group()?;
+                self.stop_encoder()?
+            }
+        };
         let file = writer.into_inner().map_err(parquet_at(&self.path))?;
         let file = file.finish().map_err(io_at(&self.path))?;
         file.sync_all().map_err(io_at(&self.path))?;
@@ -207,6 +220,13 @@ fn encode_row_groups(
     path: &Path,
     row_groups: std::sync::mpsc::Receiver<RecordBatch>,
 ) -> Result<PartFile> {
+    #[cfg(test)]
+    if path
+        .components()
+        .any(|c| c.as_os_str() == FAIL_ENCODING_UNDER)
+    {
+        return Err(StoreError::Injected("the encoding thread failed"));
+    }
     for batch in row_groups {
         writer.write(&batch).map_err(parquet_at(path))?;
         drop(batch);
@@ -214,6 +234,11 @@ fn encode_row_groups(
     }
     Ok(writer)
 }
+
+/// Parts staged under a directory of this name fail on their encoding thread, as a full disk would make
+/// them: how the appending thread learns of it is tested.
+#[cfg(test)]
+pub(crate) const FAIL_ENCODING_UNDER: &str = "fail-encoding";
 
 /// Writes `rows` as a finished part of their table in `dir`, or nothing when there are none.
 pub(crate) fn write_part<T: Row>(dir: &Path, rows: &[T]) -> Result<Option<FinishedPart>> {

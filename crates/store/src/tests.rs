@@ -1682,6 +1682,47 @@ fn every_record_kind_and_rejects_survive_a_case_round_trip() {
 }
 
 #[test]
+fn a_part_whose_encoding_thread_fails_says_so_to_the_appending_thread() {
+    let dir = TempDir::new().unwrap();
+    let staged = dir.path().join(crate::parts::FAIL_ENCODING_UNDER);
+    fs::create_dir(&staged).unwrap();
+    let mut part = crate::parts::PartWriter::create::<Order>(&staged).unwrap();
+    // The first full row group starts the thread, which fails; a later row group or the finish hears of it.
+    let mut failed = None;
+    for n in 0..(ROW_GROUP_ROWS * 3) as u64 {
+        if let Err(e) = part.append(&order_rec("sha", "abyss", n)) {
+            failed = Some(e);
+            break;
+        }
+    }
+    let error = match failed {
+        Some(e) => e,
+        None => part.finish().unwrap_err(),
+    };
+    assert!(
+        matches!(error, StoreError::Injected("the encoding thread failed")),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_part_that_never_fills_a_row_group_is_finished_on_the_appending_thread() {
+    // Under the failing directory too: no encoding thread is started, so nothing fails.
+    let dir = TempDir::new().unwrap();
+    let staged = dir.path().join(crate::parts::FAIL_ENCODING_UNDER);
+    fs::create_dir(&staged).unwrap();
+    let mut part = crate::parts::PartWriter::create::<Order>(&staged).unwrap();
+    for n in 0..10 {
+        part.append(&order_rec("sha", "abyss", n)).unwrap();
+    }
+    let finished = part.finish().unwrap();
+    assert_eq!(finished.rows, 10);
+    let mut back = Vec::new();
+    assert_eq!(read_part::<Order>(&finished.staged, &mut back).unwrap(), 10);
+    assert_eq!(back[9], order_rec("sha", "abyss", 9));
+}
+
+#[test]
 fn large_sources_are_written_in_bounded_row_groups() {
     let f = new_case();
     let ev = f.evidence("big.sql", "big", "abyss");
