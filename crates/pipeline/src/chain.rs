@@ -248,8 +248,9 @@ fn rebuild(
         .collect();
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut height = None;
-    // Rows are written (Arrow, Parquet, compression) on a thread of their own while the next blocks are
-    // flattened: writing costs about as much as reading, resolving and clustering together.
+    // Rows are written (Arrow; each table's part encodes its full row groups as Parquet on a thread of
+    // its own) on a thread of their own while the next blocks are flattened: writing costs about as much
+    // as reading, resolving and clustering together.
     let (rows, to_write) = std::sync::mpsc::sync_channel::<ToWrite>(8);
     let writer = std::thread::scope(|scope| {
         let writing = scope.spawn(move || write_rows(writer, to_write));

@@ -68,7 +68,6 @@ pub struct SourceBatch<'c> {
     market: String,
     kind: String,
     origin: String,
-    staging: StagingDir,
     copies: PathBuf,
     pending: BTreeMap<String, Pending>,
     /// Files whose bytes are a committed source of other markets: their records of this market, counted.
@@ -81,6 +80,9 @@ pub struct SourceBatch<'c> {
     rows_by_table: BTreeMap<&'static str, u64>,
     #[cfg(test)]
     pub(crate) crash_before_commit: bool,
+    /// Last, so that it is dropped last: an abandoned part waits for its encoding thread before the
+    /// directory that thread writes into is removed (fields drop in the order they are declared).
+    staging: StagingDir,
 }
 
 impl Case {

@@ -187,7 +187,7 @@ impl RowWriter {
     /// Sizes the empty builders like the last batch taken out, so that the next one is appended without
     /// growing its buffers. Growing costs a copy at every doubling and, for buffers of megabytes, fresh
     /// pages from the kernel each time: 30% of the writing thread's time before this was done.
-    /// Called once the last batch has been written and dropped, so that its memory is what gets reused.
+    /// Called once the last batch has been taken out (it may still be being encoded on another thread).
     pub fn size_like_last_batch(&mut self) {
         let Some((rows, text_bytes)) = self.last_batch.take() else {
             return;

@@ -22,7 +22,7 @@
 //!
 //! # Atomicity
 //! A [`SourceWriter`] streams records into Parquet files in its own staging directory (a row group per
-//! ~64k rows, so memory stays bounded whatever the source size). Its commit takes the case's SQLite write
+//! ~64k rows or 16 MB of values, so memory stays bounded whatever the source size). Its commit takes the case's SQLite write
 //! lock, renames the files into `tables/`, and lists the source and its parts in one transaction. Readers
 //! only ever open the parts `case.db` lists, never a directory listing. So a crash or kill at any moment
 //! leaves the case as it was before the ingest: unlisted files are ignored, and [`Case::open`] removes

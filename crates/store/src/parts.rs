@@ -121,21 +121,21 @@ impl PartWriter {
             return Ok(());
         }
         let batch = self.buffer.finish_batch().map_err(arrow_at(&self.path))?;
-        match std::mem::replace(&mut self.encoder, Encoder::Gone) {
-            Encoder::Here(writer) => {
-                let (row_groups, arriving) = std::sync::mpsc::sync_channel(1);
-                let path = self.path.clone();
-                let thread = std::thread::Builder::new()
-                    .name(format!("parquet-{}", self.table))
-                    .spawn(move || encode_row_groups(*writer, &path, arriving))
-                    .map_err(io_at(&self.path))?;
-                self.encoder = Encoder::Away { row_groups, thread };
-            }
-            away @ Encoder::Away { .. } => self.encoder = away,
-            Encoder::Gone => return Err(self.encoder_failed()),
+        if matches!(self.encoder, Encoder::Here(_)) {
+            let Encoder::Here(writer) = std::mem::replace(&mut self.encoder, Encoder::Gone) else {
+                return Err(self.encoder_failed());
+            };
+            let (row_groups, arriving) = std::sync::mpsc::sync_channel(1);
+            let path = self.path.clone();
+            let thread = std::thread::Builder::new()
+                .name(format!("parquet-{}", self.table))
+                .spawn(move || encode_row_groups(*writer, &path, arriving))
+                .map_err(io_at(&self.path))?;
+            self.encoder = Encoder::Away { row_groups, thread };
         }
         let Encoder::Away { row_groups, .. } = &self.encoder else {
-            unreachable!("the encoder was just put away")
+            // Gone: the thread failed, and an earlier call returned its error.
+            return Err(self.encoder_failed());
         };
         if row_groups.send(batch).is_err() {
             // The thread stopped on an error; joining it tells which.
@@ -153,10 +153,16 @@ impl PartWriter {
             Encoder::Here(writer) => Ok(*writer),
             Encoder::Away { row_groups, thread } => {
                 drop(row_groups);
-                match thread.join() {
-                    Ok(result) => result,
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
+                // A panic of the encoder (a bug, never the data's doing) fails this ingest, not the process.
+                thread.join().unwrap_or_else(|panic| {
+                    Err(StoreError::Parquet {
+                        path: self.path.clone(),
+                        source: parquet::errors::ParquetError::General(format!(
+                            "the encoding thread panicked: {}",
+                            panic_cause(panic.as_ref())
+                        )),
+                    })
+                })
             }
             Encoder::Gone => Err(self.encoder_failed()),
         }
@@ -277,18 +283,22 @@ pub(crate) fn visit_part<T: Row>(
 fn guarded(path: &Path, decode: impl FnOnce() -> Result<u64>) -> Result<u64> {
     match panic::catch_unwind(AssertUnwindSafe(decode)) {
         Ok(result) => result,
-        Err(panic) => {
-            let cause = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown cause".to_string());
-            Err(StoreError::CorruptPart {
-                path: path.to_path_buf(),
-                message: format!("the Parquet decoder failed on damaged data: {cause}"),
-            })
-        }
+        Err(panic) => Err(StoreError::CorruptPart {
+            path: path.to_path_buf(),
+            message: format!(
+                "the Parquet decoder failed on damaged data: {}",
+                panic_cause(panic.as_ref())
+            ),
+        }),
     }
+}
+
+fn panic_cause(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".to_string())
 }
 
 /// Hands every row of the part at `path` to `visit` as a reader over the columns named in `wanted` alone

@@ -52,7 +52,6 @@ pub struct SourceWriter<'c> {
     market: String,
     format: String,
     profile: String,
-    staging: StagingDir,
     /// Open parts, by table, in order of first record: a source writes a handful of tables, and the
     /// part of the last record's table is tried first (records of one table come in long runs), where a
     /// map of names cost a few string comparisons a record.
@@ -71,6 +70,9 @@ pub struct SourceWriter<'c> {
     checked_sha256: Option<std::sync::Arc<str>>,
     #[cfg(test)]
     pub(crate) crash_before_commit: bool,
+    /// Last, so that it is dropped last: an abandoned part waits for its encoding thread before the
+    /// directory that thread writes into is removed (fields drop in the order they are declared).
+    staging: StagingDir,
 }
 
 impl Case {
@@ -153,8 +155,8 @@ impl SourceWriter<'_> {
         self.push_ref(&record)
     }
 
-    /// As [`SourceWriter::push`], leaving the record to the caller: a record made on another thread is
-    /// best freed there (a free across threads costs more).
+    /// As [`SourceWriter::push`], leaving the record to the caller, who may reuse or free it where it was
+    /// made.
     pub fn push_ref(&mut self, record: &Record) -> Result<()> {
         let sha256 = &record.provenance().src_sha256;
         if !self
