@@ -1264,23 +1264,31 @@ fn a_table_without_rows_gets_no_part() {
     assert!(!f.case_dir().join("tables/orders").exists());
 }
 
-#[test]
-fn dropping_a_writer_aborts_and_leaves_the_case_as_it_was() {
+/// Pushes `n` records made by `record` (from the source's hash and a number) into a writer that is then
+/// dropped without a commit, and checks that the case is as it was.
+fn abandon_a_writer_after(n: u64, record: impl Fn(&str, u64) -> Record) -> (Fixture, Evidence) {
     let f = new_case();
     let ev = f.evidence("a.sql", "a", "abyss");
     let before = files_under_tables(&f.case_dir());
     {
         let mut w = f.case.begin_source(&ev, "abyss", "csv", "test").unwrap();
-        for n in 0..10 {
-            w.push(Record::Account(account_rec(&ev.sha256, "abyss", n)))
-                .unwrap();
+        for i in 0..n {
+            w.push(record(&ev.sha256, i)).unwrap();
         }
     }
     assert_eq!(files_under_tables(&f.case_dir()), before);
     assert!(staging_is_empty(&f.case_dir()));
     assert!(!f.case.is_ingested(&ev.sha256).unwrap());
     assert!(f.case.accounts().unwrap().is_empty());
+    assert!(f.case.orders().unwrap().is_empty());
     assert!(f.case.sources().unwrap().is_empty());
+    (f, ev)
+}
+
+#[test]
+fn dropping_a_writer_aborts_and_leaves_the_case_as_it_was() {
+    let (f, ev) =
+        abandon_a_writer_after(10, |sha, n| Record::Account(account_rec(sha, "abyss", n)));
     // And the source can still be ingested.
     ingest(&f, &ev, "abyss", 2, 0);
     assert_eq!(f.case.accounts().unwrap().len(), 2);
@@ -1288,21 +1296,10 @@ fn dropping_a_writer_aborts_and_leaves_the_case_as_it_was() {
 
 #[test]
 fn dropping_a_writer_while_its_parts_encode_on_their_threads_leaves_the_case_as_it_was() {
-    let f = new_case();
-    let ev = f.evidence("a.sql", "a", "abyss");
-    let before = files_under_tables(&f.case_dir());
-    {
-        let mut w = f.case.begin_source(&ev, "abyss", "csv", "test").unwrap();
-        // Two full row groups: the orders' part has handed them to its encoding thread.
-        for n in 0..(ROW_GROUP_ROWS * 2 + 10) as u64 {
-            w.push(Record::Order(order_rec(&ev.sha256, "abyss", n)))
-                .unwrap();
-        }
-    }
-    assert_eq!(files_under_tables(&f.case_dir()), before);
-    assert!(staging_is_empty(&f.case_dir()));
-    assert!(!f.case.is_ingested(&ev.sha256).unwrap());
-    assert!(f.case.orders().unwrap().is_empty());
+    // Two full row groups: the orders' part has handed them to its encoding thread.
+    let (f, ev) = abandon_a_writer_after((ROW_GROUP_ROWS * 2 + 10) as u64, |sha, n| {
+        Record::Order(order_rec(sha, "abyss", n))
+    });
     ingest(&f, &ev, "abyss", 0, 3);
     assert_eq!(f.case.orders().unwrap().len(), 3);
 }
@@ -1681,12 +1678,18 @@ fn every_record_kind_and_rejects_survive_a_case_round_trip() {
     assert_eq!(case.markets().unwrap()[0].name, m);
 }
 
-#[test]
-fn a_part_whose_encoding_thread_fails_says_so_to_the_appending_thread() {
+/// An orders part staged where its encoding thread, once started, fails (`FAIL_ENCODING_UNDER`).
+fn part_that_fails_to_encode() -> (TempDir, crate::parts::PartWriter) {
     let dir = TempDir::new().unwrap();
     let staged = dir.path().join(crate::parts::FAIL_ENCODING_UNDER);
     fs::create_dir(&staged).unwrap();
-    let mut part = crate::parts::PartWriter::create::<Order>(&staged).unwrap();
+    let part = crate::parts::PartWriter::create::<Order>(&staged).unwrap();
+    (dir, part)
+}
+
+#[test]
+fn a_part_whose_encoding_thread_fails_says_so_to_the_appending_thread() {
+    let (_dir, mut part) = part_that_fails_to_encode();
     // The first full row group starts the thread, which fails; a later row group or the finish hears of it.
     let mut failed = None;
     for n in 0..(ROW_GROUP_ROWS * 3) as u64 {
@@ -1707,11 +1710,8 @@ fn a_part_whose_encoding_thread_fails_says_so_to_the_appending_thread() {
 
 #[test]
 fn a_part_that_never_fills_a_row_group_is_finished_on_the_appending_thread() {
-    // Under the failing directory too: no encoding thread is started, so nothing fails.
-    let dir = TempDir::new().unwrap();
-    let staged = dir.path().join(crate::parts::FAIL_ENCODING_UNDER);
-    fs::create_dir(&staged).unwrap();
-    let mut part = crate::parts::PartWriter::create::<Order>(&staged).unwrap();
+    // No encoding thread is started, so nothing fails.
+    let (_dir, mut part) = part_that_fails_to_encode();
     for n in 0..10 {
         part.append(&order_rec("sha", "abyss", n)).unwrap();
     }
