@@ -168,6 +168,19 @@ impl PartWriter {
         }
     }
 
+    /// The encoding thread's error, should it have stopped on one: it only stops early on an error, and
+    /// would otherwise be heard of at the part's next full row group, which may never come.
+    pub fn check(&mut self) -> Result<()> {
+        match &self.encoder {
+            Encoder::Away { thread, .. } if thread.is_finished() => Err(self
+                .stop_encoder()
+                .err()
+                .unwrap_or_else(|| self.encoder_failed())),
+            Encoder::Gone => Err(self.encoder_failed()),
+            _ => Ok(()),
+        }
+    }
+
     fn encoder_failed(&self) -> StoreError {
         StoreError::Io {
             path: self.path.clone(),

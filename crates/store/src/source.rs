@@ -44,6 +44,10 @@ pub struct CommitSummary {
     pub rows_by_table: BTreeMap<&'static str, u64>,
 }
 
+/// Records between looks at whether a part's encoding thread stopped on an error (a full disk): a
+/// 40 GB dump should not be read to its end for a commit that cannot happen.
+const CHECK_PARTS_EVERY: u64 = 64 * 1024;
+
 /// An ingest in progress. Dropping it without [`SourceWriter::commit`] aborts: its staged files are removed
 /// and the case is as it was.
 pub struct SourceWriter<'c> {
@@ -196,6 +200,11 @@ impl SourceWriter<'_> {
             Record::PhotoRef(r) => self.append(r),
         }?;
         self.records += 1;
+        if self.records.is_multiple_of(CHECK_PARTS_EVERY) {
+            for (_, part) in &mut self.parts {
+                part.check()?;
+            }
+        }
         Ok(())
     }
 

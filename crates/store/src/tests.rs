@@ -1709,6 +1709,29 @@ fn a_part_whose_encoding_thread_fails_says_so_to_the_appending_thread() {
 }
 
 #[test]
+fn a_failed_encoding_thread_is_heard_of_before_the_parts_next_row_group() {
+    let (_dir, mut part) = part_that_fails_to_encode();
+    for n in 0..ROW_GROUP_ROWS as u64 {
+        part.append(&order_rec("sha", "abyss", n)).unwrap();
+    }
+    // The thread started with the full row group, and fails at once; no more rows come.
+    let waited = std::time::Instant::now();
+    let error = loop {
+        match part.check() {
+            Err(e) => break e,
+            Ok(()) if waited.elapsed() < std::time::Duration::from_secs(30) => {
+                std::thread::sleep(std::time::Duration::from_millis(5))
+            }
+            Ok(()) => panic!("the failed encoding thread was never noticed"),
+        }
+    };
+    assert!(
+        matches!(error, StoreError::Injected("the encoding thread failed")),
+        "{error}"
+    );
+}
+
+#[test]
 fn a_part_that_never_fills_a_row_group_is_finished_on_the_appending_thread() {
     // No encoding thread is started, so nothing fails.
     let (_dir, mut part) = part_that_fails_to_encode();
