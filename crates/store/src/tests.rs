@@ -1687,6 +1687,13 @@ fn part_that_fails_to_encode() -> (TempDir, crate::parts::PartWriter) {
     (dir, part)
 }
 
+fn assert_the_injected_encoding_failure(error: &StoreError) {
+    assert!(
+        matches!(error, StoreError::Injected("the encoding thread failed")),
+        "{error}"
+    );
+}
+
 #[test]
 fn a_part_whose_encoding_thread_fails_says_so_to_the_appending_thread() {
     let (_dir, mut part) = part_that_fails_to_encode();
@@ -1702,10 +1709,7 @@ fn a_part_whose_encoding_thread_fails_says_so_to_the_appending_thread() {
         Some(e) => e,
         None => part.finish().unwrap_err(),
     };
-    assert!(
-        matches!(error, StoreError::Injected("the encoding thread failed")),
-        "{error}"
-    );
+    assert_the_injected_encoding_failure(&error);
 }
 
 #[test]
@@ -1717,18 +1721,16 @@ fn a_failed_encoding_thread_is_heard_of_before_the_parts_next_row_group() {
     // The thread started with the full row group, and fails at once; no more rows come.
     let waited = std::time::Instant::now();
     let error = loop {
-        match part.check() {
-            Err(e) => break e,
-            Ok(()) if waited.elapsed() < std::time::Duration::from_secs(30) => {
-                std::thread::sleep(std::time::Duration::from_millis(5))
-            }
-            Ok(()) => panic!("the failed encoding thread was never noticed"),
+        if let Err(e) = part.check() {
+            break e;
         }
+        assert!(
+            waited.elapsed() < std::time::Duration::from_secs(30),
+            "the failed encoding thread was never noticed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
     };
-    assert!(
-        matches!(error, StoreError::Injected("the encoding thread failed")),
-        "{error}"
-    );
+    assert_the_injected_encoding_failure(&error);
 }
 
 #[test]
