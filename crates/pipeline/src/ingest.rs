@@ -261,7 +261,7 @@ fn read_into_case(
     tracing::info!(file = %file.display(), %format, profile = %profile.name, "ingesting");
     let declared = scan.encodings.describe();
 
-    let writer = case.begin_received(received, market, format.as_str(), &profile.name)?;
+    let mut writer = case.begin_received(received, market, format.as_str(), &profile.name)?;
     let mut mapper = Mapper::new(profile, market, &evidence.sha256).with_encodings(scan.encodings);
     progress.begin(&format!("ingest {}", file.display()), Some(evidence.size));
     // One thread reads, maps, enriches and appends each record to its table's Arrow builders, while the
@@ -272,7 +272,6 @@ fn read_into_case(
     // gain in time: the two cores are full.
     let file_name = file.display().to_string();
     let mut locate = RowLocator::new(&copy, format, opened.compression);
-    let mut writer = writer;
     let mut staging = Staging::default();
     let mut records = Vec::new();
     loop {
@@ -372,7 +371,6 @@ fn read_into_case(
 struct Staging {
     /// By kind, not by table name in a map: a string comparison or few a record otherwise.
     stored: [u64; spector_model::EntityKind::ALL.len()],
-    derived: Vec<spector_model::Record>,
 }
 
 impl Staging {
@@ -381,11 +379,10 @@ impl Staging {
         writer: &mut SourceWriter<'_>,
         mut record: spector_model::Record,
     ) -> Result<(), spector_store::StoreError> {
-        self.derived
-            .extend(spector_enrich::enrich_record(&mut record));
+        let derived = spector_enrich::enrich_record(&mut record);
         self.stored[record.kind() as usize] += 1;
-        writer.push_ref(&record)?;
-        for r in self.derived.drain(..) {
+        writer.push(record)?;
+        for r in derived {
             self.stored[r.kind() as usize] += 1;
             writer.push(r)?;
         }

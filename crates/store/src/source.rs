@@ -156,12 +156,7 @@ impl SourceWriter<'_> {
     /// (an aggregator lists the vendors of many markets): the `markets` table and the manifest then list
     /// that market too.
     pub fn push(&mut self, record: Record) -> Result<()> {
-        self.push_ref(&record)
-    }
-
-    /// As [`SourceWriter::push`], leaving the record to the caller, who may reuse or free it where it was
-    /// made.
-    pub fn push_ref(&mut self, record: &Record) -> Result<()> {
+        let record = &record;
         let sha256 = &record.provenance().src_sha256;
         if !self
             .checked_sha256
