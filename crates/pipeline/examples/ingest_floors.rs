@@ -8,7 +8,7 @@
 //!
 //! The Parquet stage reads every part of `CASE_DIR/tables` into memory, row group by row group, and writes
 //! it again into nothing with the settings each column was written with (codec, dictionary, statistics: read
-//! from the part's own metadata), one row group at a time as the store does. Prints one JSON object.
+//! from the part's own metadata, with its delta encoding if it has one), one row group at a time as the store does. Prints one JSON object.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -107,6 +107,15 @@ fn encode_seconds(part: &Path) -> (f64, u64, u64) {
             } else {
                 EnabledStatistics::None
             };
+            let delta = column.encodings().find(|e| {
+                matches!(
+                    e,
+                    Encoding::DELTA_BYTE_ARRAY | Encoding::DELTA_BINARY_PACKED
+                )
+            });
+            if let Some(encoding) = delta {
+                props = props.set_column_encoding(path.clone(), encoding);
+            }
             props = props
                 .set_column_compression(path.clone(), column.compression())
                 .set_column_dictionary_enabled(path.clone(), dictionary)

@@ -9,6 +9,7 @@ use arrow::array::{
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use arrow::record_batch::RecordBatch;
+use parquet::basic::Encoding;
 use spector_model::{Provenance, RecordId};
 use std::sync::Arc;
 
@@ -49,8 +50,9 @@ pub(crate) struct Column {
     /// Text of random bytes, which Snappy shrinks by about a tenth at most: ciphertext in ASCII armour
     /// (PGP-encrypted shipping addresses: 625 to 549 MB on a 1.1 GB dump, for a fifth of the writing
     /// thread's compression time), txids in hex and addresses in base58 or bech32 (3–11% on a chain of
-    /// 1M transactions). Stored uncompressed. Where such values repeat row after row (the txid of each input of a
-    /// transaction), Snappy halves them, and the column is left compressed.
+    /// 1M transactions). Stored uncompressed and plain. Where such values repeat row after row (the txid
+    /// of each input of a transaction), the column is not marked: it is delta-encoded instead (see
+    /// [`Column::delta_encoding`]), each repeat stored as "all of the value before".
     pub incompressible: bool,
 }
 
@@ -102,6 +104,25 @@ impl Column {
     /// Ciphertext: long, incompressible free text.
     pub const fn ciphertext(self) -> Column {
         self.prose().incompressible()
+    }
+
+    /// How Parquet lays the column's values out, when not as its writer would by default.
+    ///
+    /// Record ids and references that seldom repeat (`abyss/order/1532577`) share most of their bytes
+    /// with the value before them, and times, offsets and row numbers mostly grow: delta encodings store
+    /// what changed without Snappy, smaller than Snappy made them and at a quarter of the CPU time (on the
+    /// 1.1 GB benchmark dump, each column encoded alone: an order id column 0.164 s and 47.1 MB with
+    /// Snappy, 0.042 s and 44.4 MB as `DELTA_BYTE_ARRAY`; `created_at` 0.045 s and 9.4 MB against 0.011 s
+    /// and 1.3 MB as `DELTA_BINARY_PACKED`). Free text and random bytes share no prefixes: they keep theirs.
+    pub(crate) fn delta_encoding(&self) -> Option<Encoding> {
+        match self.ty {
+            ColumnType::Text if self.distinct && !self.prose && !self.incompressible => {
+                Some(Encoding::DELTA_BYTE_ARRAY)
+            }
+            ColumnType::Time => Some(Encoding::DELTA_BINARY_PACKED),
+            ColumnType::Count if self.distinct => Some(Encoding::DELTA_BINARY_PACKED),
+            _ => None,
+        }
     }
 }
 

@@ -77,6 +77,13 @@ impl PartWriter {
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
             .set_created_by(format!("spector-store {}", env!("CARGO_PKG_VERSION")));
         for c in &columns {
+            if let Some(encoding) = c.delta_encoding() {
+                props = props
+                    .set_column_dictionary_enabled(ColumnPath::from(c.name), false)
+                    .set_column_encoding(ColumnPath::from(c.name), encoding)
+                    .set_column_compression(ColumnPath::from(c.name), Compression::UNCOMPRESSED);
+                continue;
+            }
             if c.distinct {
                 props = props.set_column_dictionary_enabled(ColumnPath::from(c.name), false);
             }
