@@ -91,7 +91,7 @@ impl PartWriter {
                 props = props
                     .set_column_compression(ColumnPath::from(c.name), Compression::UNCOMPRESSED);
             }
-            if c.prose {
+            if c.prose || c.scattered {
                 props = props.set_column_statistics_enabled(
                     ColumnPath::from(c.name),
                     EnabledStatistics::None,

@@ -124,7 +124,7 @@ impl Row for Account {
             required("id", Text).distinct(),
             required("market", Text),
             required("name", Text),
-            required("role", Text),
+            required("role", Text).scattered(),
             optional("created_at", Time),
             optional("profile", Text).prose(),
         ])
@@ -157,14 +157,14 @@ impl Row for Listing {
         with_provenance(&[
             required("id", Text).distinct(),
             required("market", Text),
-            optional("vendor_id", Text),
+            optional("vendor_id", Text).scattered(),
             required("title", Text),
             optional("description", Text).prose(),
-            optional("category", Text),
+            optional("category", Text).scattered(),
             optional("price", Float),
-            optional("currency", Text),
-            optional("ships_from", Text),
-            optional("ships_to", Text),
+            optional("currency", Text).scattered(),
+            optional("ships_from", Text).scattered(),
+            optional("ships_to", Text).scattered(),
             optional("created_at", Time),
         ])
     }
@@ -206,14 +206,14 @@ impl Row for Order {
         with_provenance(&[
             required("id", Text).distinct(),
             required("market", Text),
-            optional("listing_id", Text),
-            optional("buyer_id", Text),
-            optional("vendor_id", Text),
+            optional("listing_id", Text).scattered(),
+            optional("buyer_id", Text).scattered(),
+            optional("vendor_id", Text).scattered(),
             optional("quantity", Float),
             optional("amount", Float),
-            optional("currency", Text),
-            required("state", Text),
-            optional("state_raw", Text),
+            optional("currency", Text).scattered(),
+            required("state", Text).scattered(),
+            optional("state_raw", Text).scattered(),
             optional("created_at", Time),
         ])
     }
@@ -257,9 +257,9 @@ impl Row for Feedback {
             required("market", Text),
             // One feedback per order, as a rule: a dictionary would only be abandoned.
             optional("order_id", Text).distinct(),
-            optional("listing_id", Text),
-            optional("vendor_id", Text),
-            optional("buyer_id", Text),
+            optional("listing_id", Text).scattered(),
+            optional("vendor_id", Text).scattered(),
+            optional("buyer_id", Text).scattered(),
             optional("rating", Float),
             optional("comment", Text).prose(),
             optional("created_at", Time),
@@ -299,8 +299,8 @@ impl Row for Message {
         with_provenance(&[
             required("id", Text).distinct(),
             required("market", Text),
-            optional("sender_id", Text),
-            optional("recipient_id", Text),
+            optional("sender_id", Text).scattered(),
+            optional("recipient_id", Text).scattered(),
             optional("subject", Text),
             required("body", Text).prose(),
             optional("created_at", Time),
@@ -336,7 +336,7 @@ impl Row for PgpKey {
         with_provenance(&[
             required("id", Text).distinct(),
             required("market", Text),
-            optional("account_id", Text),
+            optional("account_id", Text).scattered(),
             required("armored", Text).prose(),
             optional("fingerprint", Text),
             optional("parse_error", Text),
@@ -373,10 +373,10 @@ impl Row for CryptoAddress {
         with_provenance(&[
             required("id", Text).distinct(),
             required("market", Text),
-            optional("account_id", Text),
+            optional("account_id", Text).scattered(),
             required("address", Text),
-            required("coin", Text),
-            optional("purpose", Text),
+            required("coin", Text).scattered(),
+            optional("purpose", Text).scattered(),
             optional("found_in", Text),
         ])
     }
@@ -410,8 +410,8 @@ impl Row for ContactHandle {
         with_provenance(&[
             required("id", Text).distinct(),
             required("market", Text),
-            optional("account_id", Text),
-            required("kind", Text),
+            optional("account_id", Text).scattered(),
+            required("kind", Text).scattered(),
             required("handle", Text),
             required("raw", Text).prose(),
             optional("found_in", Text),
@@ -449,8 +449,8 @@ impl Row for ShippingInfo {
             required("market", Text),
             // One shipping text per order.
             optional("order_id", Text).distinct(),
-            optional("buyer_id", Text),
-            optional("vendor_id", Text),
+            optional("buyer_id", Text).scattered(),
+            optional("vendor_id", Text).scattered(),
             required("text", Text).ciphertext(),
             required("encrypted", Bool),
         ])
@@ -528,8 +528,8 @@ impl Row for PhotoRef {
         with_provenance(&[
             required("id", Text).distinct(),
             required("market", Text),
-            optional("listing_id", Text),
-            optional("account_id", Text),
+            optional("listing_id", Text).scattered(),
+            optional("account_id", Text).scattered(),
             required("reference", Text),
         ])
     }

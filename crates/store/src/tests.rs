@@ -1797,8 +1797,8 @@ fn column_chunk(path: &Path, name: &str) -> parquet::file::metadata::ColumnChunk
 }
 
 /// Ids, times and provenance offsets are delta-encoded without Snappy; what repeats (the market, the
-/// source's hash) keeps its dictionary and Snappy; free text keeps Snappy and plain values. All of it reads
-/// back unchanged.
+/// source's hash) keeps its dictionary and Snappy; free text keeps Snappy and plain values; references
+/// have no statistics. All of it reads back unchanged.
 #[test]
 fn ids_times_and_offsets_are_delta_encoded() {
     use parquet::basic::{Compression, Encoding};
@@ -1848,6 +1848,20 @@ fn ids_times_and_offsets_are_delta_encoded() {
     }
     assert!(encoded_as(at, "body", Encoding::PLAIN));
     assert_eq!(compression_of(at, "body"), Compression::SNAPPY);
+    // Statistics where a query can prune by them: not for references scattered over every row group,
+    // nor for free text.
+    for pruned_by in ["id", "market", "created_at", "src_sha256", "src_row"] {
+        assert!(
+            column_chunk(at, pruned_by).statistics().is_some(),
+            "{pruned_by}"
+        );
+    }
+    for scattered in ["sender_id", "body"] {
+        assert!(
+            column_chunk(at, scattered).statistics().is_none(),
+            "{scattered}"
+        );
+    }
     let mut back: Vec<Message> = Vec::new();
     read_part(at, &mut back).unwrap();
     assert_eq!(back, rows);
