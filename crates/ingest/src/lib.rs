@@ -23,6 +23,6 @@ pub use detect::{
 };
 pub use draft::{Draft, DraftError, DraftOptions, draft};
 pub use encoding::{DecodingStats, SourceEncodings, TextDecoder};
-pub use mapper::{MapError, Mapper, parse_time};
+pub use mapper::{MapError, Mapper, RowRecords, parse_time};
 pub use profile::{Profile, ProfileError, builtin_profiles};
 pub use source::{Format, ReadError, ReadErrorKind, RowReader, SourceRow, Value};

@@ -78,7 +78,10 @@ impl EntityKind {
 /// such as the vendor name). Deriving ids from it, rather than numbering rows as they arrive, is what makes
 /// re-ingesting a source yield the same ids, and lets a row in one table refer to a row of another table
 /// (an order to its vendor) before or without the other row being read.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+///
+/// The default id is empty: a record whose fields are assigned in place (see [`RecordId::assign`]) starts
+/// with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RecordId(String);
 
@@ -91,6 +94,19 @@ impl RecordId {
         s.push('/');
         s.push_str(native_key);
         RecordId(s)
+    }
+
+    /// Makes this id the one [`RecordId::new`] would, in the memory it already has: the ingest fills the
+    /// records of one row after another in place, where an allocation and a free per id cost a tenth of
+    /// its busiest thread.
+    pub fn assign(&mut self, market: &str, kind: EntityKind, native_key: &str) {
+        let s = &mut self.0;
+        s.clear();
+        s.push_str(market);
+        s.push('/');
+        s.push_str(kind.tag());
+        s.push('/');
+        s.push_str(native_key);
     }
 
     /// Wraps an id string read back from storage.
@@ -137,6 +153,21 @@ mod tests {
         assert_eq!(id.native_key(), "42");
         assert_eq!(id, RecordId::new("abyss", EntityKind::Account, "42"));
         assert_ne!(id, RecordId::new("abyss", EntityKind::Listing, "42"));
+    }
+
+    #[test]
+    fn an_assigned_id_is_the_new_one_whatever_it_held() {
+        let mut id = RecordId::new(
+            "a-much-longer-market-name",
+            EntityKind::Listing,
+            "123456789",
+        );
+        id.assign("abyss", EntityKind::Account, "42");
+        assert_eq!(id, RecordId::new("abyss", EntityKind::Account, "42"));
+        let mut blank = RecordId::default();
+        blank.assign("agora", EntityKind::Order, "a/b");
+        assert_eq!(blank, RecordId::new("agora", EntityKind::Order, "a/b"));
+        assert_eq!(blank.native_key(), "a/b");
     }
 
     #[test]

@@ -2,8 +2,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use spector_ingest::{
-    Format, Mapper, Profile, ReadError, ReadErrorKind, SourceScan, builtin_profiles, formats,
-    recognise, recognise_first_line, scan_source, scan_stream,
+    Format, Mapper, Profile, ReadError, ReadErrorKind, RowRecords, SourceScan, builtin_profiles,
+    formats, recognise, recognise_first_line, scan_source, scan_stream,
 };
 use spector_store::{Case, Received, Reject, SequentialReader, SourceWriter};
 
@@ -273,7 +273,7 @@ fn read_into_case(
     let file_name = file.display().to_string();
     let mut locate = RowLocator::new(&copy, format, opened.compression);
     let mut staging = Staging::default();
-    let mut records = Vec::new();
+    let mut records = RowRecords::default();
     loop {
         let row = match reader.next_row() {
             Ok(Some(row)) => row,
@@ -301,7 +301,7 @@ fn read_into_case(
         if report.rows_read.is_multiple_of(4096) {
             progress.set(reader.bytes_read());
         }
-        match mapper.map_row_into(&row, &mut records) {
+        match mapper.map_row_in_place(&row, &mut records) {
             Ok(()) => reader.recycle(row),
             Err(e) => {
                 let (line, raw) = locate.row(&row);
@@ -320,7 +320,7 @@ fn read_into_case(
                 })?;
             }
         }
-        for record in records.drain(..) {
+        for record in records.as_mut_slice() {
             staging.stage(&mut writer, record)?;
         }
     }
@@ -377,11 +377,11 @@ impl Staging {
     fn stage(
         &mut self,
         writer: &mut SourceWriter<'_>,
-        mut record: spector_model::Record,
+        record: &mut spector_model::Record,
     ) -> Result<(), spector_store::StoreError> {
-        let derived = spector_enrich::enrich_record(&mut record);
+        let derived = spector_enrich::enrich_record(record);
         self.stored[record.kind() as usize] += 1;
-        writer.push(record)?;
+        writer.push(&*record)?;
         for r in derived {
             self.stored[r.kind() as usize] += 1;
             writer.push(r)?;

@@ -155,8 +155,8 @@ impl SourceWriter<'_> {
     /// Stages one record. Its provenance must name this source. Its market may differ from the source's
     /// (an aggregator lists the vendors of many markets): the `markets` table and the manifest then list
     /// that market too.
-    pub fn push(&mut self, record: Record) -> Result<()> {
-        let record = &record;
+    pub fn push(&mut self, record: impl std::borrow::Borrow<Record>) -> Result<()> {
+        let record = record.borrow();
         let sha256 = &record.provenance().src_sha256;
         if !self
             .checked_sha256
