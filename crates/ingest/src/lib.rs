@@ -11,6 +11,7 @@ pub mod draft;
 pub mod encoding;
 pub mod formats;
 pub mod image;
+mod lookup;
 pub mod mapper;
 pub mod profile;
 pub mod source;

@@ -12,6 +12,7 @@ use spector_model::{
 
 use crate::SourceRow;
 use crate::encoding::{DecodingStats, SourceEncodings, TextDecoder};
+use crate::lookup::LookupTable;
 use crate::profile::{
     EntityMap, Explode, FieldRule, FieldSpec, MATCH_COLUMN, OCCURRENCE_COLUMN, ParseRule, Profile,
     TargetKind,
@@ -379,7 +380,7 @@ impl<'p> Mapper<'p> {
             self.lookups
                 .entry(l.name.as_str())
                 .or_default()
-                .insert(k.into(), v.into());
+                .insert(&k, &v);
         }
     }
 }
@@ -431,11 +432,6 @@ fn assign_cow(to: &mut String, value: Cow<'_, str>) {
         Cow::Owned(value) => *to = value,
     }
 }
-
-/// A lookup's key → value, consulted once for every reference that goes through it (an order's listing
-/// through its offer): foldhash instead of SipHash, and boxed strings, whose smaller buckets take fewer
-/// cache lines of a table that outgrows the core's cache.
-type LookupTable = HashMap<Box<str>, Box<str>, foldhash::fast::RandomState>;
 
 fn id_hash(id: &RecordId) -> u64 {
     let mut h = DefaultHasher::new();
