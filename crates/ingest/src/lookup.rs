@@ -22,10 +22,20 @@ enum Table {
         /// `spans[key]`: where the key's value is in `texts`, or [`ABSENT`].
         spans: Vec<(u32, u32)>,
         texts: String,
+        /// Keys with a value.
         len: usize,
+        /// Bytes of `texts` no span points at any more (values given again for their key), cleared
+        /// away once they outweigh the live ones: a key given a value on every row of a table would
+        /// otherwise keep all of them.
+        dead: usize,
     },
-    ByText(HashMap<Box<str>, Box<str>, foldhash::fast::RandomState>),
+    /// Std's hasher (SipHash, keyed per process): these keys come from seized data, which may have been
+    /// made to collide under a weaker hash.
+    ByText(HashMap<Box<str>, Box<str>>),
 }
+
+/// Dead bytes tolerated before `texts` is compacted, however few the live ones.
+const DEAD_BYTES_KEPT: usize = 1 << 20;
 
 const ABSENT: (u32, u32) = (u32::MAX, 0);
 
@@ -53,13 +63,20 @@ impl Default for LookupTable {
             spans: Vec::new(),
             texts: String::new(),
             len: 0,
+            dead: 0,
         })
     }
 }
 
 impl LookupTable {
     pub(crate) fn insert(&mut self, key: &str, value: &str) {
-        if let Table::ByNumber { spans, texts, len } = &mut self.0 {
+        if let Table::ByNumber {
+            spans,
+            texts,
+            len,
+            dead,
+        } = &mut self.0
+        {
             let at = as_index(key).filter(|&k| key_fits(k, *len + 1));
             // Spans are 32-bit, and `ABSENT` is none of them.
             let fits = texts.len() + value.len() < u32::MAX as usize;
@@ -68,11 +85,16 @@ impl LookupTable {
                     if k >= spans.len() {
                         spans.resize(k + 1, ABSENT);
                     }
-                    if spans[k] == ABSENT {
-                        *len += 1;
+                    match spans[k] {
+                        ABSENT => *len += 1,
+                        (_, old) => *dead += old as usize,
                     }
                     spans[k] = (texts.len() as u32, value.len() as u32);
                     texts.push_str(value);
+                    if *dead > DEAD_BYTES_KEPT && *dead > texts.len() - *dead {
+                        compact(spans, texts);
+                        *dead = 0;
+                    }
                     return;
                 }
                 _ => self.by_text(),
@@ -94,6 +116,14 @@ impl LookupTable {
         }
     }
 
+    #[cfg(test)]
+    fn text_bytes(&self) -> usize {
+        match &self.0 {
+            Table::ByNumber { texts, .. } => texts.len(),
+            Table::ByText(map) => map.values().map(|v| v.len()).sum(),
+        }
+    }
+
     /// From numbers to texts, with every value it holds.
     fn by_text(&mut self) {
         let Table::ByNumber { spans, texts, .. } = &self.0 else {
@@ -111,6 +141,17 @@ impl LookupTable {
         }
         self.0 = Table::ByText(map);
     }
+}
+
+/// `texts` with only the values `spans` point at, in their order.
+fn compact(spans: &mut [(u32, u32)], texts: &mut String) {
+    let mut kept = String::with_capacity(texts.len() / 2);
+    for span in spans.iter_mut().filter(|span| **span != ABSENT) {
+        let (start, len) = (span.0 as usize, span.1 as usize);
+        span.0 = kept.len() as u32;
+        kept.push_str(&texts[start..start + len]);
+    }
+    *texts = kept;
 }
 
 #[cfg(test)]
@@ -146,6 +187,27 @@ mod tests {
         assert!(matches!(t.0, Table::ByText(_)));
         assert_eq!(t.get("999999999"), Some("b"));
         assert_eq!(t.get("1"), Some("a"));
+    }
+
+    #[test]
+    fn values_given_again_for_their_key_are_not_all_kept() {
+        let mut t = LookupTable::default();
+        let value = "x".repeat(1000);
+        t.insert("7", "kept through every compaction");
+        for row in 0..10_000 {
+            t.insert(&(row % 3).to_string(), &format!("{row}{value}"));
+        }
+        assert!(matches!(t.0, Table::ByNumber { .. }));
+        assert!(
+            t.text_bytes() < 3 * DEAD_BYTES_KEPT,
+            "{} bytes",
+            t.text_bytes()
+        );
+        assert_eq!(t.get("0"), Some(format!("9999{value}").as_str()));
+        assert_eq!(t.get("1"), Some(format!("9997{value}").as_str()));
+        assert_eq!(t.get("2"), Some(format!("9998{value}").as_str()));
+        assert_eq!(t.get("7"), Some("kept through every compaction"));
+        assert_eq!(t.get("3"), None);
     }
 
     proptest! {

@@ -775,19 +775,120 @@ impl RowContext<'_, '_> {
         resolve_relative_time(&s, anchor).map_err(|why| format!("{field}: {why}"))
     }
 
-    /// A blank record of the entity's kind, to be filled by [`RowContext::fill`].
+    /// A blank record of the entity's kind, to be filled by [`RowContext::fill`]. Its values are
+    /// placeholders `fill` overwrites, which is why the model's types have no `Default`: a default
+    /// account role or order state elsewhere would be a claim about evidence.
     fn blank(&self) -> Record {
+        let id = || RecordId::from_stored(String::new());
+        let provenance = Provenance::default;
         match self.entity.kind {
-            TargetKind::Account => Record::Account(Account::default()),
-            TargetKind::Listing => Record::Listing(Listing::default()),
-            TargetKind::Order => Record::Order(Order::default()),
-            TargetKind::Feedback => Record::Feedback(Feedback::default()),
-            TargetKind::Message => Record::Message(Message::default()),
-            TargetKind::PgpKey => Record::PgpKey(PgpKey::default()),
-            TargetKind::CryptoAddress => Record::CryptoAddress(CryptoAddress::default()),
-            TargetKind::ContactHandle => Record::ContactHandle(ContactHandle::default()),
-            TargetKind::ShippingInfo => Record::ShippingInfo(ShippingInfo::default()),
-            TargetKind::PhotoRef => Record::PhotoRef(PhotoRef::default()),
+            TargetKind::Account => Record::Account(Account {
+                id: id(),
+                market: String::new(),
+                name: String::new(),
+                role: AccountRole::Buyer,
+                created_at: None,
+                profile: None,
+                provenance: provenance(),
+            }),
+            TargetKind::Listing => Record::Listing(Listing {
+                id: id(),
+                market: String::new(),
+                vendor_id: None,
+                title: String::new(),
+                description: None,
+                category: None,
+                price: None,
+                currency: None,
+                ships_from: None,
+                ships_to: None,
+                created_at: None,
+                provenance: provenance(),
+            }),
+            TargetKind::Order => Record::Order(Order {
+                id: id(),
+                market: String::new(),
+                listing_id: None,
+                buyer_id: None,
+                vendor_id: None,
+                quantity: None,
+                amount: None,
+                currency: None,
+                state: OrderState::Unknown,
+                state_raw: None,
+                created_at: None,
+                provenance: provenance(),
+            }),
+            TargetKind::Feedback => Record::Feedback(Feedback {
+                id: id(),
+                market: String::new(),
+                order_id: None,
+                listing_id: None,
+                vendor_id: None,
+                buyer_id: None,
+                rating: None,
+                comment: None,
+                created_at: None,
+                provenance: provenance(),
+            }),
+            TargetKind::Message => Record::Message(Message {
+                id: id(),
+                market: String::new(),
+                sender_id: None,
+                recipient_id: None,
+                subject: None,
+                body: String::new(),
+                created_at: None,
+                provenance: provenance(),
+            }),
+            TargetKind::PgpKey => Record::PgpKey(PgpKey {
+                id: id(),
+                market: String::new(),
+                account_id: None,
+                armored: String::new(),
+                fingerprint: None,
+                parse_error: None,
+                found_in: None,
+                provenance: provenance(),
+            }),
+            TargetKind::CryptoAddress => Record::CryptoAddress(CryptoAddress {
+                id: id(),
+                market: String::new(),
+                account_id: None,
+                address: String::new(),
+                coin: String::new(),
+                purpose: None,
+                found_in: None,
+                provenance: provenance(),
+            }),
+            TargetKind::ContactHandle => Record::ContactHandle(ContactHandle {
+                id: id(),
+                market: String::new(),
+                account_id: None,
+                kind: String::new(),
+                handle: String::new(),
+                raw: String::new(),
+                found_in: None,
+                provenance: provenance(),
+            }),
+            TargetKind::ShippingInfo => Record::ShippingInfo(ShippingInfo {
+                id: id(),
+                market: String::new(),
+                order_id: None,
+                buyer_id: None,
+                vendor_id: None,
+                text: String::new(),
+                encrypted: false,
+                provenance: provenance(),
+            }),
+            TargetKind::PhotoRef => Record::PhotoRef(PhotoRef {
+                id: id(),
+                market: String::new(),
+                listing_id: None,
+                account_id: None,
+                reference: String::new(),
+                provenance: provenance(),
+            }),
         }
     }
 
@@ -1344,6 +1445,22 @@ fields = { native_key = "id", account = "id", armored = "key" }
     /// entity: several entities per table, and tables taking turns, make records of one kind fill those
     /// of another.
     const EVERY_KIND: &str = r#"name = "every-kind"
+[[lookup]]
+name = "b_to_e"
+table = "t2"
+key = "b"
+value = "e"
+[[entity]]
+kind = "feedback"
+table = "t1"
+dedup = true
+explode = { column = "h", regex = '(?P<n>[0-9])(?P<w>[a-z ]*)' }
+fields = { native_key = { template = "{a}-{#occurrence}" }, listing = { column = "b", via = "b_to_e" }, rating = "n", comment = { column = "w", trim = true, lowercase = true } }
+[[entity]]
+kind = "message"
+table = "t2"
+dedup = true
+fields = { native_key = { column = "c", lowercase = true }, market = "g", body = "a", sender = { column = "b", via = "b_to_e" } }
 [[entity]]
 kind = "account"
 table = "t1"
@@ -1428,6 +1545,19 @@ fields = { native_key = "a", listing = "b", account = "c", reference = "h" }
                     .map(|()| records.as_mut_slice().to_vec())
                     .map_err(|e| e.to_string());
                 proptest::prop_assert_eq!(got, expected);
+                // What enrichment writes into records once they are mapped.
+                for record in records.as_mut_slice() {
+                    match record {
+                        Record::PgpKey(k) => {
+                            k.fingerprint = Some("stale".into());
+                            k.parse_error = Some("stale".into());
+                            k.found_in = Some("stale".into());
+                        }
+                        Record::CryptoAddress(a) => a.found_in = Some("stale".into()),
+                        Record::ContactHandle(h) => h.found_in = Some("stale".into()),
+                        _ => {}
+                    }
+                }
             }
         }
 

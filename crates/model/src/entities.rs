@@ -12,12 +12,10 @@ pub struct Market {
     pub provenance: Provenance,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountRole {
     Vendor,
-    /// What an account is when its source does not say.
-    #[default]
     Buyer,
     Staff,
 }
@@ -40,7 +38,7 @@ impl AccountRole {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Account {
     pub id: RecordId,
     pub market: String,
@@ -53,7 +51,7 @@ pub struct Account {
     pub provenance: Provenance,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Listing {
     pub id: RecordId,
     pub market: String,
@@ -73,7 +71,7 @@ pub struct Listing {
 }
 
 /// Order life cycle, common to all markets. Each market's own states map onto these.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderState {
     Created,
@@ -84,7 +82,6 @@ pub enum OrderState {
     Disputed,
     Refunded,
     Cancelled,
-    #[default]
     Unknown,
 }
 
@@ -123,7 +120,7 @@ impl OrderState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     pub id: RecordId,
     pub market: String,
@@ -141,7 +138,7 @@ pub struct Order {
     pub provenance: Provenance,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Feedback {
     pub id: RecordId,
     pub market: String,
@@ -156,7 +153,7 @@ pub struct Feedback {
     pub provenance: Provenance,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Message {
     pub id: RecordId,
     pub market: String,
@@ -168,7 +165,7 @@ pub struct Message {
     pub provenance: Provenance,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PgpKey {
     pub id: RecordId,
     pub market: String,
@@ -184,7 +181,7 @@ pub struct PgpKey {
     pub provenance: Provenance,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CryptoAddress {
     pub id: RecordId,
     pub market: String,
@@ -199,7 +196,7 @@ pub struct CryptoAddress {
     pub provenance: Provenance,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContactHandle {
     pub id: RecordId,
     pub market: String,
@@ -215,7 +212,7 @@ pub struct ContactHandle {
 
 /// What a buyer gave for delivery of an order. On most markets it is PGP-encrypted to the vendor's key, so
 /// only who, when and to whom is readable; where it is plain text it is an address to act on.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShippingInfo {
     pub id: RecordId,
     pub market: String,
@@ -256,7 +253,7 @@ pub struct ImageFile {
 
 /// A listing's or an account's reference to a photo, as the dump stores it (a column of the listing, or a
 /// row of a table of photos). Joined to [`ImageFile`]s of the same market by [`photo_file_key`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PhotoRef {
     pub id: RecordId,
     pub market: String,

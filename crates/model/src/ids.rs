@@ -78,10 +78,7 @@ impl EntityKind {
 /// such as the vendor name). Deriving ids from it, rather than numbering rows as they arrive, is what makes
 /// re-ingesting a source yield the same ids, and lets a row in one table refer to a row of another table
 /// (an order to its vendor) before or without the other row being read.
-///
-/// The default id is empty: a record whose fields are assigned in place (see [`RecordId::assign`]) starts
-/// with it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RecordId(String);
 
@@ -164,7 +161,7 @@ mod tests {
         );
         id.assign("abyss", EntityKind::Account, "42");
         assert_eq!(id, RecordId::new("abyss", EntityKind::Account, "42"));
-        let mut blank = RecordId::default();
+        let mut blank = RecordId::from_stored("");
         blank.assign("agora", EntityKind::Order, "a/b");
         assert_eq!(blank, RecordId::new("agora", EntityKind::Order, "a/b"));
         assert_eq!(blank.native_key(), "a/b");

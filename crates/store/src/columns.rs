@@ -50,15 +50,17 @@ pub(crate) struct Column {
     /// Text of random bytes, which Snappy shrinks by about a tenth at most: ciphertext in ASCII armour
     /// (PGP-encrypted shipping addresses: 625 to 549 MB on a 1.1 GB dump, for a fifth of the writing
     /// thread's compression time), txids in hex and addresses in base58 or bech32 (3–11% on a chain of
-    /// 1M transactions). Stored uncompressed and plain. Where such values repeat row after row (the txid
-    /// of each input of a transaction), the column is not marked: it is delta-encoded instead (see
-    /// [`Column::delta_encoding`]), each repeat stored as "all of the value before".
+    /// 1M transactions). Stored uncompressed. Where such values repeat row after row (the txid of each
+    /// input of a transaction), Snappy halves them, and the column is left compressed.
     pub incompressible: bool,
     /// Values of every kind in every row group: references to other records (an order's buyer), states,
     /// currencies, countries. Stored without statistics, whose minimum and maximum of such a column span
     /// nearly all its values in every row group, so no query prunes by them, and which cost two
     /// comparisons a value (a tenth of the writing time of an order table).
     pub scattered: bool,
+    /// Values that mostly share a prefix with the value before or grow row by row (record ids, times,
+    /// row numbers and offsets): stored delta-encoded and without Snappy (see [`Column::delta_encoding`]).
+    pub delta: bool,
 }
 
 pub(crate) const fn required(name: &'static str, ty: ColumnType) -> Column {
@@ -70,6 +72,7 @@ pub(crate) const fn required(name: &'static str, ty: ColumnType) -> Column {
         prose: false,
         incompressible: false,
         scattered: false,
+        delta: false,
     }
 }
 
@@ -82,6 +85,7 @@ pub(crate) const fn optional(name: &'static str, ty: ColumnType) -> Column {
         prose: false,
         incompressible: false,
         scattered: false,
+        delta: false,
     }
 }
 
@@ -97,6 +101,14 @@ impl Column {
         Column {
             distinct: true,
             prose: true,
+            ..self
+        }
+    }
+
+    pub const fn delta(self) -> Column {
+        Column {
+            distinct: true,
+            delta: true,
             ..self
         }
     }
@@ -127,15 +139,16 @@ impl Column {
     /// what changed without Snappy, smaller than Snappy made them and at a quarter of the CPU time (on the
     /// 1.1 GB benchmark dump, each column encoded alone: an order id column 0.164 s and 47.1 MB with
     /// Snappy, 0.042 s and 44.4 MB as `DELTA_BYTE_ARRAY`; `created_at` 0.045 s and 9.4 MB against 0.011 s
-    /// and 1.3 MB as `DELTA_BINARY_PACKED`). Free text and random bytes share no prefixes: they keep theirs.
+    /// and 1.3 MB as `DELTA_BINARY_PACKED`). Only for columns marked [`Column::delta`]: free text and
+    /// random bytes share no prefixes, and the chain's tables keep the settings they were measured with.
     pub(crate) fn delta_encoding(&self) -> Option<Encoding> {
+        if !self.delta {
+            return None;
+        }
         match self.ty {
-            ColumnType::Text if self.distinct && !self.prose && !self.incompressible => {
-                Some(Encoding::DELTA_BYTE_ARRAY)
-            }
-            ColumnType::Time => Some(Encoding::DELTA_BINARY_PACKED),
-            ColumnType::Count if self.distinct => Some(Encoding::DELTA_BINARY_PACKED),
-            _ => None,
+            ColumnType::Text => Some(Encoding::DELTA_BYTE_ARRAY),
+            ColumnType::Time | ColumnType::Count => Some(Encoding::DELTA_BINARY_PACKED),
+            ColumnType::Float | ColumnType::Bool => None,
         }
     }
 }
@@ -144,9 +157,9 @@ impl Column {
 pub(crate) const PROVENANCE: [Column; 5] = [
     required("src_sha256", ColumnType::Text),
     required("src_table", ColumnType::Text),
-    required("src_row", ColumnType::Count).distinct(),
-    required("src_offset", ColumnType::Count).distinct(),
-    required("src_len", ColumnType::Count).distinct(),
+    required("src_row", ColumnType::Count).delta(),
+    required("src_offset", ColumnType::Count).delta(),
+    required("src_len", ColumnType::Count).delta(),
 ];
 
 pub(crate) fn schema_of(columns: &[Column]) -> SchemaRef {

@@ -101,7 +101,7 @@ fn with_provenance(columns: &[Column]) -> Vec<Column> {
 impl Row for Market {
     const TABLE: &'static str = "markets";
     fn columns() -> Vec<Column> {
-        with_provenance(&[required("id", Text).distinct(), required("name", Text)])
+        with_provenance(&[required("id", Text).delta(), required("name", Text)])
     }
     fn write(&self, w: &mut RowWriter) {
         w.id(&self.id);
@@ -121,11 +121,11 @@ impl Row for Account {
     const TABLE: &'static str = "accounts";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text).distinct(),
+            required("id", Text).delta(),
             required("market", Text),
             required("name", Text),
             required("role", Text).scattered(),
-            optional("created_at", Time),
+            optional("created_at", Time).delta(),
             optional("profile", Text).prose(),
         ])
     }
@@ -155,7 +155,7 @@ impl Row for Listing {
     const TABLE: &'static str = "listings";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text).distinct(),
+            required("id", Text).delta(),
             required("market", Text),
             optional("vendor_id", Text).scattered(),
             required("title", Text),
@@ -165,7 +165,7 @@ impl Row for Listing {
             optional("currency", Text).scattered(),
             optional("ships_from", Text).scattered(),
             optional("ships_to", Text).scattered(),
-            optional("created_at", Time),
+            optional("created_at", Time).delta(),
         ])
     }
     fn write(&self, w: &mut RowWriter) {
@@ -204,7 +204,7 @@ impl Row for Order {
     const TABLE: &'static str = "orders";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text).distinct(),
+            required("id", Text).delta(),
             required("market", Text),
             optional("listing_id", Text).scattered(),
             optional("buyer_id", Text).scattered(),
@@ -214,7 +214,7 @@ impl Row for Order {
             optional("currency", Text).scattered(),
             required("state", Text).scattered(),
             optional("state_raw", Text).scattered(),
-            optional("created_at", Time),
+            optional("created_at", Time).delta(),
         ])
     }
     fn write(&self, w: &mut RowWriter) {
@@ -253,16 +253,16 @@ impl Row for Feedback {
     const TABLE: &'static str = "feedback";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text).distinct(),
+            required("id", Text).delta(),
             required("market", Text),
             // One feedback per order, as a rule: a dictionary would only be abandoned.
-            optional("order_id", Text).distinct(),
+            optional("order_id", Text).delta(),
             optional("listing_id", Text).scattered(),
             optional("vendor_id", Text).scattered(),
             optional("buyer_id", Text).scattered(),
             optional("rating", Float),
             optional("comment", Text).prose(),
-            optional("created_at", Time),
+            optional("created_at", Time).delta(),
         ])
     }
     fn write(&self, w: &mut RowWriter) {
@@ -297,13 +297,13 @@ impl Row for Message {
     const TABLE: &'static str = "messages";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text).distinct(),
+            required("id", Text).delta(),
             required("market", Text),
             optional("sender_id", Text).scattered(),
             optional("recipient_id", Text).scattered(),
             optional("subject", Text),
             required("body", Text).prose(),
-            optional("created_at", Time),
+            optional("created_at", Time).delta(),
         ])
     }
     fn write(&self, w: &mut RowWriter) {
@@ -334,7 +334,7 @@ impl Row for PgpKey {
     const TABLE: &'static str = "pgp_keys";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text).distinct(),
+            required("id", Text).delta(),
             required("market", Text),
             optional("account_id", Text).scattered(),
             required("armored", Text).prose(),
@@ -371,7 +371,7 @@ impl Row for CryptoAddress {
     const TABLE: &'static str = "crypto_addresses";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text).distinct(),
+            required("id", Text).delta(),
             required("market", Text),
             optional("account_id", Text).scattered(),
             required("address", Text),
@@ -408,7 +408,7 @@ impl Row for ContactHandle {
     const TABLE: &'static str = "contact_handles";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text).distinct(),
+            required("id", Text).delta(),
             required("market", Text),
             optional("account_id", Text).scattered(),
             required("kind", Text).scattered(),
@@ -445,10 +445,10 @@ impl Row for ShippingInfo {
     const TABLE: &'static str = "shipping_info";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text).distinct(),
+            required("id", Text).delta(),
             required("market", Text),
             // One shipping text per order.
-            optional("order_id", Text).distinct(),
+            optional("order_id", Text).delta(),
             optional("buyer_id", Text).scattered(),
             optional("vendor_id", Text).scattered(),
             required("text", Text).ciphertext(),
@@ -483,9 +483,9 @@ impl Row for ImageFile {
     const TABLE: &'static str = "images";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text).distinct(),
+            required("id", Text).delta(),
             required("market", Text),
-            required("path", Text).distinct(),
+            required("path", Text).delta(),
             required("sha256", Text),
             optional("format", Text),
             optional("width", Count),
@@ -526,7 +526,7 @@ impl Row for PhotoRef {
     const TABLE: &'static str = "photo_refs";
     fn columns() -> Vec<Column> {
         with_provenance(&[
-            required("id", Text).distinct(),
+            required("id", Text).delta(),
             required("market", Text),
             optional("listing_id", Text).scattered(),
             optional("account_id", Text).scattered(),
@@ -721,7 +721,7 @@ impl Row for ListingFacts {
     const TABLE: &'static str = "listing_facts";
     fn columns() -> Vec<Column> {
         vec![
-            required("listing_id", Text).distinct(),
+            required("listing_id", Text).delta(),
             required("market", Text),
             optional("vendor_id", Text),
             optional("class", Text),
@@ -801,7 +801,7 @@ impl Row for OrderValue {
     const TABLE: &'static str = "order_values";
     fn columns() -> Vec<Column> {
         vec![
-            required("order_id", Text).distinct(),
+            required("order_id", Text).delta(),
             required("market", Text),
             optional("listing_id", Text),
             optional("vendor_id", Text),
