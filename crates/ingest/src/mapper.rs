@@ -894,19 +894,7 @@ impl RowContext<'_, '_> {
 
     /// Whether `record` is of the kind this entity makes, and can be filled by it.
     fn fits(&self, record: &Record) -> bool {
-        matches!(
-            (self.entity.kind, record),
-            (TargetKind::Account, Record::Account(_))
-                | (TargetKind::Listing, Record::Listing(_))
-                | (TargetKind::Order, Record::Order(_))
-                | (TargetKind::Feedback, Record::Feedback(_))
-                | (TargetKind::Message, Record::Message(_))
-                | (TargetKind::PgpKey, Record::PgpKey(_))
-                | (TargetKind::CryptoAddress, Record::CryptoAddress(_))
-                | (TargetKind::ContactHandle, Record::ContactHandle(_))
-                | (TargetKind::ShippingInfo, Record::ShippingInfo(_))
-                | (TargetKind::PhotoRef, Record::PhotoRef(_))
-        )
+        record.kind() == self.entity.kind.entity_kind()
     }
 
     /// Overwrites every field of `record` (a blank one, or one of an earlier row, of the entity's kind:

@@ -142,6 +142,25 @@ pub enum TargetKind {
     PhotoRef,
 }
 
+impl TargetKind {
+    /// The kind of the records this target makes.
+    pub fn entity_kind(self) -> spector_model::EntityKind {
+        use spector_model::EntityKind as K;
+        match self {
+            TargetKind::Account => K::Account,
+            TargetKind::Listing => K::Listing,
+            TargetKind::Order => K::Order,
+            TargetKind::Feedback => K::Feedback,
+            TargetKind::Message => K::Message,
+            TargetKind::PgpKey => K::PgpKey,
+            TargetKind::CryptoAddress => K::CryptoAddress,
+            TargetKind::ContactHandle => K::ContactHandle,
+            TargetKind::ShippingInfo => K::ShippingInfo,
+            TargetKind::PhotoRef => K::PhotoRef,
+        }
+    }
+}
+
 /// One source table feeding one entity kind.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
