@@ -124,22 +124,15 @@ pub fn scan_reader<R: BufRead>(
     format: Format,
 ) -> Result<SourceScan, ReadError> {
     let mut scan = Scanner::default();
-    let mut line = Vec::new();
     let mut csv_header: Option<Vec<u8>> = (format == Format::Csv).then(Vec::new);
     let csv_table = csv_table(name);
-    loop {
-        if read_line_head(&mut reader, &mut line, MAX_SCANNED_LINE)
-            .map_err(|e| io_error(name, e))?
-            == 0
-        {
-            break;
-        }
+    let mut look = |line: &[u8]| -> Result<(), ReadError> {
         if let Some(header) = &mut csv_header {
             let table = &csv_table;
             // The header is the lines up to the first where the quotes balance (a quoted name may hold a
             // line break); every line, header included, is text of the one table.
             if scan.schema.is_empty() {
-                header.extend_from_slice(&line);
+                header.extend_from_slice(line);
                 let balanced = header.iter().filter(|&&b| b == b'"').count() % 2 == 0;
                 // A quote never closed would take the whole file into the header.
                 if balanced || header.len() > MAX_CSV_HEADER {
@@ -147,11 +140,15 @@ pub fn scan_reader<R: BufRead>(
                     scan.schema.insert(table.clone(), cols);
                 }
             }
-            scan.sample(table, &line);
-            continue;
+            scan.sample(table, line);
+            return Ok(());
         }
-        scan.dump_line(&line);
-    }
+        scan.dump_line(line);
+        Ok(())
+    };
+    each_line_head(&mut reader, MAX_SCANNED_LINE, &mut look, |e| {
+        io_error(name, e)
+    })?;
     if let Some(header) = csv_header
         && scan.schema.is_empty()
     {
@@ -166,34 +163,47 @@ pub fn scan_reader<R: BufRead>(
 /// a sample, so the rest of a longer line is skipped rather than held (a dump may be one huge line).
 const MAX_SCANNED_LINE: usize = 16 << 20;
 
-/// Reads the next line (to and with its `\n`) into `line`, keeping at most its first `max` bytes; returns
-/// the bytes consumed, 0 at the end of the input.
-fn read_line_head<R: BufRead>(
+/// Calls `look` with every line of `reader` (to and with its `\n`; the last may lack it), cut to its first
+/// `max` bytes. A line that is whole in the reader's buffer, as nearly every line is, is looked at where it
+/// is, rather than copied out first (a copy of the whole dump, on the thread that hashes it); only a line
+/// across the buffer's end is gathered into a buffer of its own.
+fn each_line_head<R: BufRead, E>(
     reader: &mut R,
-    line: &mut Vec<u8>,
     max: usize,
-) -> std::io::Result<usize> {
-    line.clear();
-    let mut consumed = 0;
+    look: &mut impl FnMut(&[u8]) -> Result<(), E>,
+    io_err: impl Fn(std::io::Error) -> E,
+) -> Result<(), E> {
+    let mut line = Vec::new();
     loop {
         let buf = match reader.fill_buf() {
             Ok(buf) => buf,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(io_err(e)),
         };
         if buf.is_empty() {
-            return Ok(consumed);
+            if !line.is_empty() {
+                look(&line)?;
+            }
+            return Ok(());
         }
-        let (take, done) = match memchr::memchr(b'\n', buf) {
-            Some(i) => (i + 1, true),
-            None => (buf.len(), false),
-        };
-        let keep = take.min(max.saturating_sub(line.len()));
-        line.extend_from_slice(&buf[..keep]);
-        reader.consume(take);
-        consumed += take;
-        if done {
-            return Ok(consumed);
+        match memchr::memchr(b'\n', buf) {
+            Some(i) if line.is_empty() => {
+                look(&buf[..(i + 1).min(max)])?;
+                reader.consume(i + 1);
+            }
+            Some(i) => {
+                let keep = (i + 1).min(max.saturating_sub(line.len()));
+                line.extend_from_slice(&buf[..keep]);
+                reader.consume(i + 1);
+                look(&line)?;
+                line.clear();
+            }
+            None => {
+                let n = buf.len();
+                let keep = n.min(max.saturating_sub(line.len()));
+                line.extend_from_slice(&buf[..keep]);
+                reader.consume(n);
+            }
         }
     }
 }
@@ -804,21 +814,31 @@ mod tests {
         let mut input = b"ab\n".to_vec();
         input.extend(std::iter::repeat_n(b'x', 10_000));
         input.extend_from_slice(b"\nlast");
-        let mut reader = std::io::BufReader::with_capacity(64, &input[..]);
-        let mut line = Vec::new();
-        let mut lines = Vec::new();
-        loop {
-            let n = read_line_head(&mut reader, &mut line, 100).unwrap();
-            if n == 0 {
-                break;
-            }
-            lines.push((n, line.clone()));
+        // Lines inside the reader's buffer, across its end, longer than the cut and longer than the
+        // buffer, and a last line without its newline.
+        for (capacity, max) in [
+            (64, 100),
+            (1 << 16, 100),
+            (64, 1 << 20),
+            (1 << 16, 1 << 20),
+            (5, 2),
+        ] {
+            let mut reader = std::io::BufReader::with_capacity(capacity, &input[..]);
+            let mut lines = Vec::new();
+            let mut look = |line: &[u8]| -> Result<(), ()> {
+                lines.push(line.to_vec());
+                Ok(())
+            };
+            each_line_head(&mut reader, max, &mut look, |_| ()).unwrap();
+            let cut = |l: &[u8]| l[..l.len().min(max)].to_vec();
+            let mut xs = vec![b'x'; 10_000];
+            xs.push(b'\n');
+            assert_eq!(
+                lines,
+                vec![cut(b"ab\n"), cut(&xs), cut(b"last")],
+                "capacity {capacity}, max {max}"
+            );
         }
-        assert_eq!(lines.len(), 3);
-        assert_eq!(lines[0], (3, b"ab\n".to_vec()));
-        assert_eq!(lines[1].0, 10_001);
-        assert_eq!(lines[1].1, vec![b'x'; 100]);
-        assert_eq!(lines[2], (4, b"last".to_vec()));
     }
 
     #[test]

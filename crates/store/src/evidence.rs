@@ -456,7 +456,7 @@ const CHUNKS_IN_FLIGHT: usize = 8;
 /// from the disk or the page cache): ingest cannot start parsing before the hash is known (every record
 /// carries it), so reading and hashing overlap rather than take turns.
 fn hash_chunks(
-    input: &mut (impl Read + Send),
+    input: &mut (impl BufRead + Send),
     input_path: &Path,
     mut sink: impl FnMut(Chunk) -> bool,
 ) -> Result<(String, u64)> {
@@ -464,14 +464,20 @@ fn hash_chunks(
         let (to_hasher, chunks) = mpsc::sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
         let reading = scope.spawn(move || -> Result<()> {
             loop {
-                // Fresh each time: the consumers may still hold the last one.
+                // Fresh each time: the consumers may still hold the last one. Filled from the reader's
+                // own buffer, without zeroing it first as `read_to_end` would.
                 let mut buf = Vec::with_capacity(COPY_BUFFER);
-                let n = (&mut *input)
-                    .take(COPY_BUFFER as u64)
-                    .read_to_end(&mut buf)
-                    .map_err(io_at(input_path))?;
+                while buf.len() < COPY_BUFFER {
+                    let rest = input.fill_buf().map_err(io_at(input_path))?;
+                    if rest.is_empty() {
+                        break;
+                    }
+                    let n = rest.len().min(COPY_BUFFER - buf.len());
+                    buf.extend_from_slice(&rest[..n]);
+                    input.consume(n);
+                }
                 // The hasher stops taking chunks only when the sink gave up.
-                if n == 0 || to_hasher.send(Arc::new(buf)).is_err() {
+                if buf.is_empty() || to_hasher.send(Arc::new(buf)).is_err() {
                     return Ok(());
                 }
             }

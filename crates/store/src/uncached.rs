@@ -17,7 +17,7 @@
 //! a thread of its own, ahead of the parser).
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, SyncSender};
 
@@ -358,23 +358,20 @@ fn read_at(mut file: &File, window: &mut [u8], offset: u64) -> io::Result<usize>
     file.read(window)
 }
 
-impl Read for SequentialReader {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+impl SequentialReader {
+    /// Makes the current run one with bytes left, unless the file has ended (or failed).
+    fn next_bytes(&mut self) -> io::Result<()> {
         loop {
             if let Some((kind, message)) = &self.failed {
                 return Err(io::Error::new(*kind, message.clone()));
             }
-            if let Some(run) = &self.current {
-                let rest = &run.bytes()[self.at..];
-                if !rest.is_empty() {
-                    let n = rest.len().min(out.len());
-                    out[..n].copy_from_slice(&rest[..n]);
-                    self.at += n;
-                    return Ok(n);
-                }
+            if let Some(run) = &self.current
+                && self.at < run.len
+            {
+                return Ok(());
             }
             if self.last {
-                return Ok(0);
+                return Ok(());
             }
             if let Some(run) = self.current.take() {
                 // The reading thread may be gone (end of file); the run is then simply dropped.
@@ -399,6 +396,33 @@ impl Read for SequentialReader {
                 }
             }
         }
+    }
+}
+
+impl Read for SequentialReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let rest = self.fill_buf()?;
+        let n = rest.len().min(out.len());
+        out[..n].copy_from_slice(&rest[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+/// The bytes of the run at hand, without a copy: a consumer that wants them in a buffer of its own
+/// copies them once, into memory it has not had to zero first (as `read` would want).
+impl BufRead for SequentialReader {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.next_bytes()?;
+        Ok(match &self.current {
+            Some(run) => &run.bytes()[self.at..],
+            None => &[],
+        })
+    }
+
+    fn consume(&mut self, n: usize) {
+        let len = self.current.as_ref().map_or(0, |run| run.len);
+        self.at = (self.at + n).min(len);
     }
 }
 

@@ -21,8 +21,12 @@ pub(crate) enum FillError {
 
 pub(crate) struct Window<R> {
     input: R,
-    /// The bytes held; its spare capacity is where the next read lands.
+    /// The bytes held are `buf[..end]`; the next read lands in `buf[end..]`. The whole of `buf` stays
+    /// initialised, so that reads land in memory zeroed once, when it grew: `read_to_end` into a vector's
+    /// spare capacity zeroes it first on every call for a reader without `read_buf` (every reader but
+    /// std's own), which was a memset of every byte of a dump.
     buf: Vec<u8>,
+    end: usize,
     /// The parse position, an index into `buf`.
     pub(crate) pos: usize,
     /// File offset of `buf[0]`.
@@ -46,6 +50,7 @@ impl<R: Read> Window<R> {
         Window {
             input,
             buf: Vec::new(),
+            end: 0,
             pos: 0,
             base: 0,
             lines_before: 0,
@@ -70,17 +75,17 @@ impl<R: Read> Window<R> {
 
     /// All bytes held, from the oldest kept one.
     pub(crate) fn held(&self) -> &[u8] {
-        &self.buf
+        &self.buf[..self.end]
     }
 
     /// The bytes from the parse position on.
     pub(crate) fn rest(&self) -> &[u8] {
-        &self.buf[self.pos..]
+        &self.buf[self.pos..self.end]
     }
 
     /// The number of bytes held (the index just past the last one).
     pub(crate) fn filled(&self) -> usize {
-        self.buf.len()
+        self.end
     }
 
     /// True once the input is exhausted: what is held is all there will ever be.
@@ -94,12 +99,12 @@ impl<R: Read> Window<R> {
 
     /// Bytes taken from the input so far.
     pub(crate) fn bytes_read(&self) -> u64 {
-        self.base + self.buf.len() as u64
+        self.base + self.end as u64
     }
 
     /// The 1-based line of the byte at `index`.
     pub(crate) fn line_of(&mut self, index: usize) -> u64 {
-        let index = index.min(self.buf.len());
+        let index = index.min(self.end);
         if index >= self.counted_to {
             self.counted_lines += count_newlines(&self.buf[self.counted_to..index]);
         } else {
@@ -118,7 +123,8 @@ impl<R: Read> Window<R> {
             self.lines_before += self.counted_lines;
             self.counted_to = 0;
             self.counted_lines = 0;
-            self.buf.drain(..keep_from);
+            self.buf.copy_within(keep_from..self.end, 0);
+            self.end -= keep_from;
             self.pos -= keep_from;
             self.base += keep_from as u64;
         }
@@ -128,31 +134,34 @@ impl<R: Read> Window<R> {
         if let Some(e) = self.pending.take() {
             return Err(FillError::Io(e));
         }
-        let held = self.buf.len();
+        let held = self.end;
         if held >= self.max_retained {
             return Err(FillError::TooLarge);
         }
         // Grow geometrically while one huge row is held, so re-parsing it from its start after each refill
         // stays linear in its size.
         let want = self.chunk.max(held).min(self.max_retained - held);
-        self.buf.reserve(want);
-        // `read_to_end` reads into the spare capacity without zeroing it first; `take` stops it at `want`.
-        let got = match (&mut self.input)
-            .take(want as u64)
-            .read_to_end(&mut self.buf)
-        {
-            Ok(got) => got,
-            // `read_to_end` keeps what it read before the error.
-            Err(e) if self.buf.len() > held => {
-                self.pending = Some(e);
-                return Ok(true);
-            }
-            Err(e) => return Err(FillError::Io(e)),
-        };
-        if got < want {
-            self.eof = true;
+        if self.buf.len() < held + want {
+            self.buf.resize(held + want, 0);
         }
-        Ok(got > 0)
+        // Reads until `want` bytes or the end of the input, as `read_to_end` over `take(want)` would.
+        while self.end < held + want {
+            match self.input.read(&mut self.buf[self.end..held + want]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // What was read before the error is parsed first.
+                Err(e) if self.end > held => {
+                    self.pending = Some(e);
+                    return Ok(true);
+                }
+                Err(e) => return Err(FillError::Io(e)),
+            }
+        }
+        Ok(self.end > held)
     }
 }
 
