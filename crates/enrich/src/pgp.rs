@@ -126,6 +126,16 @@ pub struct FoundKey {
 }
 
 const BEGIN: &str = "-----BEGIN PGP ";
+
+/// [`BEGIN`] searched for in every profile, message and description as it is ingested: a searcher built
+/// once, where `str::find` builds one for each text: the key search over a 106 MB dump's texts took
+/// 55.8M instructions with `str::find`, 10.5M with this.
+static BEGIN_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(BEGIN));
+
+fn find_begin(text: &str) -> Option<usize> {
+    BEGIN_FINDER.find(text.as_bytes())
+}
 const PUBLIC_LABEL: &str = "PUBLIC KEY BLOCK";
 const PUBLIC_BEGIN: &str = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
 const PUBLIC_END: &str = "-----END PGP PUBLIC KEY BLOCK-----";
@@ -148,7 +158,7 @@ pub fn parse_public_key(armored: &str) -> Result<PgpInfo, PgpError> {
 pub fn find_public_keys(text: &str) -> Vec<FoundKey> {
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(relative) = text.get(from..).and_then(|rest| rest.find(BEGIN)) {
+    while let Some(relative) = text.get(from..).and_then(find_begin) {
         let start = from + relative;
         let after_marker = start + BEGIN.len();
         let label = text[after_marker..]
@@ -165,7 +175,7 @@ pub fn find_public_keys(text: &str) -> Vec<FoundKey> {
             }
         };
         // The block ends at its END line, unless another block begins first: then it was cut off.
-        let next_begin = text[after_marker..].find(BEGIN).map(|i| after_marker + i);
+        let next_begin = find_begin(&text[after_marker..]).map(|i| after_marker + i);
         let end_line = text[after_marker..]
             .find(end_marker)
             .map(|i| after_marker + i + end_marker.len())
