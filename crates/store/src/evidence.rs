@@ -3,7 +3,7 @@
 use crate::case::{Case, INCOMING_PREFIX};
 use crate::error::{Result, StoreError, io_at};
 use crate::staging::{create_locked, remove_file_if_present, rfc3339, sync_dir, unix_now};
-use crate::uncached::{SequentialReader, UncachedFile};
+use crate::uncached::{SequentialReader, SharedRun, UncachedFile};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, SyncSender};
 
-const COPY_BUFFER: usize = 1024 * 1024;
 /// Bytes of the copy written at a time, past the page cache (see `uncached`).
 const COPY_WRITE_RUN: usize = 4 * 1024 * 1024;
 
@@ -443,65 +442,40 @@ fn copy_hashing(
     })
 }
 
-/// A piece of a received file, shared by the hashing, the copy and an observer.
-type Chunk = Arc<Vec<u8>>;
+/// A piece of a received file, shared by the hashing, the copy and an observer: a run of the reader's,
+/// read once and never copied (see [`SharedRun`]).
+type Chunk = Arc<SharedRun>;
 
-/// Chunks queued between the hashing thread and each of its consumers.
-const CHUNKS_IN_FLIGHT: usize = 8;
+/// Chunks queued between the hashing thread and each of its consumers. A chunk is a run of 4 MiB: with
+/// the runs read ahead, about 40 MiB of a file are in memory at most.
+const CHUNKS_IN_FLIGHT: usize = 2;
 
-/// Reads `input` to its end in fresh chunks, hashing each and handing it to `sink`, which says whether to
-/// go on.
+/// Reads `input` to its end, hashing each run and handing it to `sink`, which says whether to go on.
 ///
-/// The chunks are made on a thread of its own from a [`SequentialReader`] (itself a thread ahead, reading
-/// from the disk or the page cache): ingest cannot start parsing before the hash is known (every record
-/// carries it), so reading and hashing overlap rather than take turns.
+/// The reader is itself a thread ahead, reading from the disk or the page cache: ingest cannot start
+/// parsing before the hash is known (every record carries it), so reading and hashing overlap rather than
+/// take turns.
 fn hash_chunks(
-    input: &mut (impl BufRead + Send),
+    input: &mut SequentialReader,
     input_path: &Path,
     mut sink: impl FnMut(Chunk) -> bool,
 ) -> Result<(String, u64)> {
-    std::thread::scope(|scope| {
-        let (to_hasher, chunks) = mpsc::sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
-        let reading = scope.spawn(move || -> Result<()> {
-            loop {
-                // Fresh each time: the consumers may still hold the last one. Filled from the reader's
-                // own buffer, without zeroing it first as `read_to_end` would.
-                let mut buf = Vec::with_capacity(COPY_BUFFER);
-                while buf.len() < COPY_BUFFER {
-                    let rest = input.fill_buf().map_err(io_at(input_path))?;
-                    if rest.is_empty() {
-                        break;
-                    }
-                    let n = rest.len().min(COPY_BUFFER - buf.len());
-                    buf.extend_from_slice(&rest[..n]);
-                    input.consume(n);
-                }
-                // The hasher stops taking chunks only when the sink gave up.
-                if buf.is_empty() || to_hasher.send(Arc::new(buf)).is_err() {
-                    return Ok(());
-                }
-            }
-        });
-        let mut hasher = Sha256::new();
-        let mut size = 0u64;
-        for chunk in chunks {
-            hasher.update(&chunk[..]);
-            size += chunk.len() as u64;
-            if !sink(chunk) {
-                break;
-            }
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    while let Some(run) = input.next_run().map_err(io_at(input_path))? {
+        hasher.update(&run[..]);
+        size += run.len() as u64;
+        if !sink(Arc::new(run)) {
+            break;
         }
-        reading
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        Ok((hex::encode(hasher.finalize()), size))
-    })
+    }
+    Ok((hex::encode(hasher.finalize()), size))
 }
 
 /// The bytes of a file being received, in order, as [`Case::receive_observed`] hashes them.
 pub struct ReceivedBytes {
     chunks: Receiver<Chunk>,
-    current: Chunk,
+    current: Option<Chunk>,
     at: usize,
 }
 
@@ -509,9 +483,13 @@ impl ReceivedBytes {
     fn new(chunks: Receiver<Chunk>) -> Self {
         ReceivedBytes {
             chunks,
-            current: Arc::new(Vec::new()),
+            current: None,
             at: 0,
         }
+    }
+
+    fn current(&self) -> &[u8] {
+        self.current.as_deref().map_or(&[], |run| &run[..])
     }
 }
 
@@ -527,21 +505,23 @@ impl Read for ReceivedBytes {
 
 impl BufRead for ReceivedBytes {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        while self.at >= self.current.len() {
+        while self.at >= self.current().len() {
+            // The run read through goes back to the reader now, not when the next one arrives.
+            self.current = None;
             match self.chunks.recv() {
                 Ok(chunk) => {
-                    self.current = chunk;
+                    self.current = Some(chunk);
                     self.at = 0;
                 }
                 // The end of the file, or of the copy (whose error the receive reports).
                 Err(_) => return Ok(&[]),
             }
         }
-        Ok(&self.current[self.at..])
+        Ok(&self.current()[self.at..])
     }
 
     fn consume(&mut self, n: usize) {
-        self.at = (self.at + n).min(self.current.len());
+        self.at = (self.at + n).min(self.current().len());
     }
 }
 

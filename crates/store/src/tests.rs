@@ -2328,7 +2328,8 @@ fn an_enrichment_run_dropped_before_its_commit_leaves_the_last_runs_tables() {
 fn a_receive_reports_its_copy_as_it_goes_ending_at_the_file_size() {
     let f = new_case();
     let src = f.inbox.join("big.sql");
-    let bytes = vec![b'x'; 3 * 1024 * 1024 + 17];
+    // Three runs of the reader (4 MiB) and a bit.
+    let bytes = vec![b'x'; 3 * 4 * 1024 * 1024 + 17];
     fs::write(&src, &bytes).unwrap();
     let reported = std::cell::RefCell::new(Vec::new());
     let (received, _) = f
@@ -2336,7 +2337,7 @@ fn a_receive_reports_its_copy_as_it_goes_ending_at_the_file_size() {
         .receive_watched(&src, |_| (), &|n| reported.borrow_mut().push(n))
         .unwrap();
     let reported = reported.into_inner();
-    assert!(reported.len() >= 4, "one report a chunk: {reported:?}");
+    assert!(reported.len() >= 4, "one report a run: {reported:?}");
     assert!(reported.windows(2).all(|w| w[0] < w[1]), "{reported:?}");
     assert_eq!(reported.last().copied(), Some(bytes.len() as u64));
     assert_eq!(received.evidence().size, bytes.len() as u64);

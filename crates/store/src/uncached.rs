@@ -131,6 +131,21 @@ impl Write for UncachedFile {
         if !self.direct {
             return self.file.write(data);
         }
+        // Bytes that are already aligned (a run of a `SequentialReader`, as the evidence copy is made
+        // of) are written from where they are, without the copy into the window.
+        if self.filled == 0 && data.len() >= BLOCK && data.as_ptr().addr().is_multiple_of(BLOCK) {
+            let whole = data.len() / BLOCK * BLOCK;
+            match self.file.write(&data[..whole]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                // A short write that leaves the offset unaligned has the next direct write refused,
+                // and `write_blocks` then leaves direct I/O.
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Err(e),
+                // Refused: gathered into the window like any other bytes, and refused again there.
+                Err(e) if refused_under_direct(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
         let n = (self.capacity - self.filled).min(data.len());
         self.buf[self.start + self.filled..][..n].copy_from_slice(&data[..n]);
         self.filled += n;
@@ -153,6 +168,8 @@ impl Write for UncachedFile {
 /// Bytes read at a time by [`SequentialReader`], and how many such runs wait for the consumer.
 const READ_RUN: usize = 4 * 1024 * 1024;
 const RUNS_AHEAD: usize = 3;
+/// Runs kept for reuse once consumed.
+const RUNS_RETURNED: usize = 16;
 
 /// A buffer whose window `start..start + len` is aligned for direct I/O.
 struct AlignedRun {
@@ -207,7 +224,10 @@ impl SequentialReader {
             .filter(|file| set_direct(file, true).is_ok());
         let size = cached.metadata()?.len();
         let (to_reader, runs) = mpsc::sync_channel(RUNS_AHEAD);
-        let (spent, returned) = mpsc::sync_channel(RUNS_AHEAD + 2);
+        // Room for every run in use at once, so that none is freed and a new one zeroed in its place:
+        // the runs ahead, and those handed out by [`SequentialReader::next_run`] to consumers who queue
+        // them (see `evidence.rs`).
+        let (spent, returned) = mpsc::sync_channel(RUNS_RETURNED);
         let thread = std::thread::Builder::new()
             .name("evidence-read".into())
             .spawn(move || read_runs(cached, direct, size, &to_reader, &returned))?;
@@ -396,6 +416,56 @@ impl SequentialReader {
                 }
             }
         }
+    }
+}
+
+/// Bytes of a file handed out whole by [`SequentialReader::next_run`], without a copy: shared by whoever
+/// reads them (the hash, the evidence copy and the scan of a dump being received), and given back to the
+/// reader for a later read once the last of them drops them.
+pub struct SharedRun {
+    run: Option<AlignedRun>,
+    /// Where the run's bytes start (a run half read through [`Read`] first).
+    from: usize,
+    home: SyncSender<AlignedRun>,
+}
+
+impl std::ops::Deref for SharedRun {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.run
+            .as_ref()
+            .map_or(&[], |run| &run.bytes()[self.from..])
+    }
+}
+
+impl Drop for SharedRun {
+    fn drop(&mut self) {
+        if let Some(run) = self.run.take() {
+            // The reader may be gone, or have runs enough: the run is then freed.
+            let _ = self.home.try_send(run);
+        }
+    }
+}
+
+impl SequentialReader {
+    /// The rest of the current run, or the next run, as it is: `None` at the end of the file.
+    pub fn next_run(&mut self) -> io::Result<Option<SharedRun>> {
+        self.next_bytes()?;
+        let Some(run) = self.current.take() else {
+            return Ok(None);
+        };
+        if self.at >= run.len {
+            // Only at the end of the file: the current run is kept so that `last` still holds.
+            self.current = Some(run);
+            return Ok(None);
+        }
+        let from = std::mem::take(&mut self.at);
+        Ok(Some(SharedRun {
+            run: Some(run),
+            from,
+            home: self.spent.clone(),
+        }))
     }
 }
 
