@@ -114,8 +114,14 @@ pub fn scan_stream<R: Read + Send + 'static>(
     let reader = decompress(std::io::Cursor::new(head).chain(input))
         .map_err(|e| io_error(name, e))?
         .reader;
-    scan_reader(BufReader::with_capacity(1 << 20, reader), name, format).map(|s| Some((format, s)))
+    scan_reader(BufReader::with_capacity(SCAN_BUFFER, reader), name, format)
+        .map(|s| Some((format, s)))
 }
+
+/// The scan's read buffer. A line whole inside it is looked at where it is; one across its end is
+/// copied out first. mysqldump writes INSERTs of up to 1 MB a line (its `net_buffer_length`): with a
+/// buffer of 1 MB nearly every line of a dump was copied, with 8 MB about one in eight.
+const SCAN_BUFFER: usize = 8 << 20;
 
 /// [`scan_source`] over any reader, read from its first byte.
 pub fn scan_reader<R: BufRead>(

@@ -647,6 +647,11 @@ impl RowContext<'_, '_> {
         let Some(FieldSlot { spec, column: at }) = self.slot(field) else {
             return Ok(None);
         };
+        // A plain column at a known place, as most fields are: what the rules below make of it with
+        // the default rule, without asking each rule in turn.
+        if let (FieldSpec::Column(c), Some(index)) = (spec, at) {
+            return Ok(self.view.at(index, c).filter(|t| !trim(t).is_empty()));
+        }
         let (column, rule) = match spec {
             FieldSpec::Column(c) => (Some(c.as_str()), &*DEFAULT_RULE),
             FieldSpec::Rule(r) => (r.column.as_deref(), &**r),
