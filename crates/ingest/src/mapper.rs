@@ -575,6 +575,34 @@ fn clean<'s>(rule: &FieldRule, text: Cow<'s, str>) -> Option<Cow<'s, str>> {
     Some(text)
 }
 
+/// Whether a rule's text is its column's, only trimmed and checked against `null_if` by [`clean`]: no
+/// constant, template, pattern or translation (it may still parse the text as a number or a time).
+fn takes_text_as_is(rule: &FieldRule) -> bool {
+    let FieldRule {
+        column: _,
+        constant,
+        template,
+        trim: _,
+        null_if: _,
+        regex,
+        via,
+        map,
+        default: _,
+        parse: _,
+        scale: _,
+        lowercase,
+        hash,
+        relative_to: _,
+    } = rule;
+    constant.is_none()
+        && template.is_none()
+        && regex.is_none()
+        && via.is_none()
+        && map.is_empty()
+        && !lowercase
+        && !hash
+}
+
 /// `str::trim`, without decoding characters at either end when both are ASCII and not white space, as
 /// nearly every value is: trimming every field of every row was a hundredth of an ingest.
 fn trim(s: &str) -> &str {
@@ -647,10 +675,20 @@ impl RowContext<'_, '_> {
         let Some(FieldSlot { spec, column: at }) = self.slot(field) else {
             return Ok(None);
         };
-        // A plain column at a known place, as most fields are: what the rules below make of it with
-        // the default rule, without asking each rule in turn.
-        if let (FieldSpec::Column(c), Some(index)) = (spec, at) {
-            return Ok(self.view.at(index, c).filter(|t| !trim(t).is_empty()));
+        // A column at a known place, taken as it is (a plain column, or a rule that only parses or
+        // trims it), as most fields are: what the steps below make of it, without asking each in turn.
+        if let Some(index) = at {
+            match spec {
+                FieldSpec::Column(c) => {
+                    return Ok(self.view.at(index, c).filter(|t| !trim(t).is_empty()));
+                }
+                FieldSpec::Rule(r) if takes_text_as_is(r) => {
+                    if let Some(c) = r.column.as_deref() {
+                        return Ok(self.view.at(index, c).and_then(|t| clean(r, t)));
+                    }
+                }
+                FieldSpec::Rule(_) => {}
+            }
         }
         let (column, rule) = match spec {
             FieldSpec::Column(c) => (Some(c.as_str()), &*DEFAULT_RULE),
