@@ -94,7 +94,7 @@ pub fn scan_source(path: &Path, name: &Path, format: Format) -> Result<SourceSca
 /// [`scan_source`] over a file's bytes as they stream in (while it is being received, say): tells the
 /// format from the head unless `format` is given, reads through gzip or zstd, and returns the format with
 /// the scan. `None` for the formats whose scan needs the whole file at hand (SQLite, JSON).
-pub fn scan_stream<R: Read + Send + 'static>(
+pub fn scan_stream<R: BufRead + Send + 'static>(
     mut input: R,
     name: &Path,
     format: Option<Format>,
@@ -111,6 +111,12 @@ pub fn scan_stream<R: Read + Send + 'static>(
     if matches!(format, Format::Sqlite | Format::Json) {
         return Ok(None);
     }
+    if crate::formats::Compression::sniff(&head) == crate::formats::Compression::None {
+        // Read in the buffers the bytes came in (a received file's runs of 4 MiB), not copied into one
+        // of the scan's own first: a line whole inside one is looked at where it is.
+        return scan_reader(std::io::Cursor::new(head).chain(input), name, format)
+            .map(|s| Some((format, s)));
+    }
     let reader = decompress(std::io::Cursor::new(head).chain(input))
         .map_err(|e| io_error(name, e))?
         .reader;
@@ -118,9 +124,10 @@ pub fn scan_stream<R: Read + Send + 'static>(
         .map(|s| Some((format, s)))
 }
 
-/// The scan's read buffer. A line whole inside it is looked at where it is; one across its end is
-/// copied out first. mysqldump writes INSERTs of up to 1 MB a line (its `net_buffer_length`): with a
-/// buffer of 1 MB nearly every line of a dump was copied, with 8 MB about one in eight.
+/// The scan's read buffer over decompressed bytes. A line whole inside it is looked at where it is; one
+/// across its end is copied out first. mysqldump writes INSERTs of up to 1 MB a line (its
+/// `net_buffer_length`): with a buffer of 1 MB nearly every line of a dump was copied, with 8 MB about one
+/// in eight.
 const SCAN_BUFFER: usize = 8 << 20;
 
 /// [`scan_source`] over any reader, read from its first byte.

@@ -394,7 +394,11 @@ fn a_streamed_scan_finds_what_a_scan_of_the_file_finds() {
             let Ok(expected) = scan_source(&path, &path, format) else {
                 continue;
             };
-            let streamed = scan_stream(fs::File::open(&path).unwrap(), &path, None)
+            let streamed = scan_stream(
+                std::io::BufReader::new(fs::File::open(&path).unwrap()),
+                &path,
+                None,
+            )
                 .unwrap()
                 .unwrap_or_else(|| panic!("{}: a text format is scanned", path.display()));
             assert_eq!(streamed.0, format, "{}", path.display());
