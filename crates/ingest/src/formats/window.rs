@@ -6,8 +6,11 @@
 
 use std::io::{self, Read};
 
-/// Bytes asked of the input per refill. Large enough that a refill is rare relative to rows.
-pub(crate) const READ_CHUNK: usize = 1 << 20;
+/// Bytes asked of the input per refill. Large enough that a refill is rare relative to rows, small
+/// enough that the bytes copied in are still in the core's cache when the parse reaches them: on the
+/// 1.1 GB benchmark dump, 256 KiB took 4.7% less CPU time than 1 MiB (medians of 5 alternating runs;
+/// 128 KiB took more again).
+pub(crate) const READ_CHUNK: usize = 256 << 10;
 
 /// The most a reader may need to hold at once (one row, or one statement it must parse whole).
 pub const MAX_RETAINED_BYTES: usize = 256 << 20;
