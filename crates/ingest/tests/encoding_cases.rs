@@ -399,8 +399,8 @@ fn a_streamed_scan_finds_what_a_scan_of_the_file_finds() {
                 &path,
                 None,
             )
-                .unwrap()
-                .unwrap_or_else(|| panic!("{}: a text format is scanned", path.display()));
+            .unwrap()
+            .unwrap_or_else(|| panic!("{}: a text format is scanned", path.display()));
             assert_eq!(streamed.0, format, "{}", path.display());
             assert_eq!(
                 format!("{:?}", streamed.1),
