@@ -3,7 +3,7 @@
 use crate::case::{Case, INCOMING_PREFIX};
 use crate::error::{Result, StoreError, io_at};
 use crate::staging::{create_locked, remove_file_if_present, rfc3339, sync_dir, unix_now};
-use crate::uncached::{SequentialReader, SharedRun, UncachedFile};
+use crate::uncached::{SequentialReader, SharedRun, UncachedFile, read_buffered};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
@@ -495,11 +495,7 @@ impl ReceivedBytes {
 
 impl Read for ReceivedBytes {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
+        read_buffered(self, buf)
     }
 }
 

@@ -471,12 +471,17 @@ impl SequentialReader {
 
 impl Read for SequentialReader {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let rest = self.fill_buf()?;
-        let n = rest.len().min(out.len());
-        out[..n].copy_from_slice(&rest[..n]);
-        self.consume(n);
-        Ok(n)
+        read_buffered(self, out)
     }
+}
+
+/// `Read::read` for a reader whose bytes are in its own buffers: a copy of what `fill_buf` holds.
+pub(crate) fn read_buffered(reader: &mut impl BufRead, out: &mut [u8]) -> io::Result<usize> {
+    let rest = reader.fill_buf()?;
+    let n = rest.len().min(out.len());
+    out[..n].copy_from_slice(&rest[..n]);
+    reader.consume(n);
+    Ok(n)
 }
 
 /// The bytes of the run at hand, without a copy: a consumer that wants them in a buffer of its own
