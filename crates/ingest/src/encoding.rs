@@ -429,6 +429,19 @@ impl TextDecoder {
         }
     }
 
+    /// The text of a value that is UTF-8 kept as it is, counted like [`Self::text`]; `None` for any other
+    /// value, which [`Self::text`] then turns into text.
+    #[inline]
+    pub fn utf8_text<'v>(&self, value: &'v Value) -> Option<&'v str> {
+        match value {
+            Value::Text(s) if !self.repair => {
+                self.utf8.set(self.utf8.get() + 1);
+                Some(s)
+            }
+            _ => None,
+        }
+    }
+
     fn text_decoded<'v>(
         &self,
         table: &str,
