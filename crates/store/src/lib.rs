@@ -46,6 +46,7 @@ mod derived;
 mod error;
 mod evidence;
 mod judgements;
+mod part_file;
 mod parts;
 mod source;
 mod staging;

@@ -5,7 +5,6 @@ use crate::error::{Result, StoreError, arrow_at, io_at, parquet_at};
 use crate::tables::Row;
 use crate::uncached::UncachedFile;
 use arrow::record_batch::RecordBatch;
-use parquet::arrow::ArrowWriter;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression;
@@ -34,10 +33,14 @@ pub(crate) struct PartWriter {
     buffer: RowWriter,
     encoder: Encoder,
     rows: u64,
+    /// Rows a row group gets: [`ROW_GROUP_ROWS`], or fewer once a row group of this table was cut short by
+    /// [`ROW_GROUP_BYTES`]. Row groups of one length let [`crate::part_file`] reuse the encoding of a
+    /// column that holds one value; cut by size, each would have a length of its own.
+    rows_per_group: usize,
 }
 
 /// Writes past the page cache: a part is not read again during the ingest that writes it.
-type PartFile = ArrowWriter<UncachedFile>;
+type PartFile = crate::part_file::PartFile<UncachedFile>;
 
 /// Where a part's row groups are encoded as Parquet. On the thread that appends rows until the first row
 /// group is full; from then on on a thread of the part's own, so that the rows are copied into the Arrow
@@ -99,14 +102,15 @@ impl PartWriter {
             }
         }
         let props = props.build();
-        let writer = ArrowWriter::try_new(for_writer, buffer.schema(), Some(props))
-            .map_err(parquet_at(&path))?;
+        let writer =
+            PartFile::try_new(for_writer, buffer.schema(), props).map_err(parquet_at(&path))?;
         Ok(PartWriter {
             table: T::TABLE,
             path,
             buffer,
             encoder: Encoder::Here(Box::new(writer)),
             rows: 0,
+            rows_per_group: ROW_GROUP_ROWS,
         })
     }
 
@@ -116,7 +120,12 @@ impl PartWriter {
         row.write(&mut self.buffer);
         self.buffer.end_row();
         self.rows += 1;
-        if self.buffer.rows() >= ROW_GROUP_ROWS || self.buffer.bytes() >= ROW_GROUP_BYTES {
+        if self.buffer.rows() >= self.rows_per_group || self.buffer.bytes() >= ROW_GROUP_BYTES {
+            if self.buffer.rows() < self.rows_per_group {
+                // Aim below what fitted, so that the next row groups, their texts a little longer or
+                // shorter, end at the row count rather than at the size.
+                self.rows_per_group = (self.buffer.rows() / 8 * 7).max(1);
+            }
             self.write_row_group()?;
             self.buffer.size_like_last_batch();
         }
@@ -203,7 +212,9 @@ impl PartWriter {
                 let mut writer = self.stop_encoder()?;
                 if self.buffer.rows() > 0 {
                     let batch = self.buffer.finish_batch().map_err(arrow_at(&self.path))?;
-                    writer.write(&batch).map_err(parquet_at(&self.path))?;
+                    writer
+                        .write_row_group(&batch)
+                        .map_err(parquet_at(&self.path))?;
                 }
                 writer
             }
@@ -254,9 +265,7 @@ fn encode_row_groups(
         return Err(StoreError::Injected("the encoding thread failed"));
     }
     for batch in row_groups {
-        writer.write(&batch).map_err(parquet_at(path))?;
-        drop(batch);
-        writer.flush().map_err(parquet_at(path))?;
+        writer.write_row_group(&batch).map_err(parquet_at(path))?;
     }
     Ok(writer)
 }

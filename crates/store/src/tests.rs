@@ -1748,6 +1748,52 @@ fn a_part_that_never_fills_a_row_group_is_finished_on_the_appending_thread() {
 }
 
 #[test]
+fn row_groups_cut_short_by_their_size_settle_on_one_length() {
+    // Accounts with 1 KB profiles: 16 MB of them is about 16,000, well under a row group's row count.
+    let dir = TempDir::new().unwrap();
+    let mut part = crate::parts::PartWriter::create::<Account>(dir.path()).unwrap();
+    let n = 100_000u64;
+    for i in 0..n {
+        let mut account = account_rec("sha", "abyss", i);
+        // Lengths that vary a little, as texts do.
+        account.profile = Some("x".repeat(1000 + (i % 50) as usize));
+        part.append(&account).unwrap();
+    }
+    let finished = part.finish().unwrap();
+    let reader = parquet::file::serialized_reader::SerializedFileReader::new(
+        fs::File::open(&finished.staged).unwrap(),
+    )
+    .unwrap();
+    use parquet::file::reader::FileReader;
+    let groups: Vec<i64> = reader
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|g| g.num_rows())
+        .collect();
+    assert_eq!(groups.iter().sum::<i64>(), n as i64);
+    // The first is cut at 16 MB; every later one but the last is 7/8 of it.
+    let first = groups[0];
+    assert!(
+        first < ROW_GROUP_ROWS as i64 && first > 10_000,
+        "{groups:?}"
+    );
+    let settled = first / 8 * 7;
+    assert!(groups.len() > 3, "{groups:?}");
+    assert!(
+        groups[1..groups.len() - 1].iter().all(|&g| g == settled),
+        "{groups:?}"
+    );
+    let mut back = Vec::new();
+    read_part::<Account>(&finished.staged, &mut back).unwrap();
+    assert_eq!(back.len() as u64, n);
+    assert_eq!(
+        back[77_777].profile.as_deref().map(str::len),
+        Some(1000 + 77_777 % 50)
+    );
+}
+
+#[test]
 fn large_sources_are_written_in_bounded_row_groups() {
     let f = new_case();
     let ev = f.evidence("big.sql", "big", "abyss");
