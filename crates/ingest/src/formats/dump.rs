@@ -40,13 +40,15 @@ struct Target {
     line: u64,
 }
 
+/// The target is boxed: it moves from state to state twice a row, and moved by value (four words) it was
+/// read back in wider loads than it was written with, which stalled every row.
 enum State {
     Statements,
     /// Inside an INSERT, before the `(` of the next row.
-    Rows(Target),
+    Rows(Box<Target>),
     /// Inside an INSERT, after a row.
-    AfterRow(Target),
-    Copy(Target),
+    AfterRow(Box<Target>),
+    Copy(Box<Target>),
     /// A COPY whose data cannot be read (not text format): its lines are passed over.
     SkipCopy {
         line: u64,
@@ -465,7 +467,7 @@ impl<R: Read> DumpReader<R> {
         self.tables.len() - 1
     }
 
-    fn target(&mut self, name: String, listed: Option<Vec<String>>, line: u64) -> Target {
+    fn target(&mut self, name: String, listed: Option<Vec<String>>, line: u64) -> Box<Target> {
         let table = self.table(name);
         let entry = &mut self.tables[table];
         let columns = match listed {
@@ -479,11 +481,11 @@ impl<R: Read> DumpReader<R> {
             }
             None => entry.declared.clone(),
         };
-        Target {
+        Box::new(Target {
             table,
             columns,
             line,
-        }
+        })
     }
 
     fn start_insert(&mut self, line: u64) -> Result<(), ReadError> {
@@ -583,7 +585,7 @@ impl<R: Read> DumpReader<R> {
 
     // ---- INSERT rows --------------------------------------------------------------------------------
 
-    fn step_row(&mut self, mut target: Target) -> Result<Option<SourceRow>, ReadError> {
+    fn step_row(&mut self, mut target: Box<Target>) -> Result<Option<SourceRow>, ReadError> {
         let open = Open::Insert {
             table: target.table,
         };
@@ -677,7 +679,7 @@ impl<R: Read> DumpReader<R> {
     }
 
     /// A row error for the `len` bytes at the parse position, which it moves past.
-    fn row_error(&mut self, target: Target, len: usize, message: String) -> ReadError {
+    fn row_error(&mut self, target: Box<Target>, len: usize, message: String) -> ReadError {
         let start = self.win.pos;
         let raw = self.win.held()[start..start + len].to_vec();
         self.win.pos += len;
@@ -685,7 +687,7 @@ impl<R: Read> DumpReader<R> {
         self.error(ReadErrorKind::Row, start, message, Some(&raw))
     }
 
-    fn step_after_row(&mut self, target: Target) -> Result<(), ReadError> {
+    fn step_after_row(&mut self, target: Box<Target>) -> Result<(), ReadError> {
         let open = Open::Insert {
             table: target.table,
         };
@@ -793,7 +795,7 @@ impl<R: Read> DumpReader<R> {
         }
     }
 
-    fn step_copy_line(&mut self, mut target: Target) -> Result<Option<SourceRow>, ReadError> {
+    fn step_copy_line(&mut self, mut target: Box<Target>) -> Result<Option<SourceRow>, ReadError> {
         let (content, whole) = self.copy_line(
             Open::Copy {
                 table: target.table,
