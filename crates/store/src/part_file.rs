@@ -253,6 +253,11 @@ mod tests {
     }
 
     #[test]
+    fn a_part_file_is_the_bytes_arrow_writer_writes() {
+        assert_eq!(written_by_part_file(), written_by_arrow_writer());
+    }
+
+    #[test]
     fn constant_columns_spliced_in_read_back_as_arrow_writer_wrote_them() {
         let (ours, our_metadata) = read(written_by_part_file());
         let (theirs, their_metadata) = read(written_by_arrow_writer());
