@@ -141,8 +141,34 @@ const MAX_TOKEN: usize = 106;
 
 /// Every valid address in `text`, in order of appearance, one entry per occurrence.
 pub fn find_crypto_addresses(text: &str) -> Vec<FoundAddress> {
+    if !text.is_ascii() {
+        return addresses_in_runs(alphanumeric_runs(text));
+    }
+    // Nearly every text is ASCII, and most hold no run of letters and digits long enough to be an
+    // address, which one pass without branches tells: a branch at the end of every word, mispredicted,
+    // cost more than the rest of a message body's enrichment. The others' runs are found a byte at a
+    // time, with no character to decode at either end.
+    let bytes = text.as_bytes();
+    if longest_alphanumeric_run(bytes) < MIN_TOKEN {
+        return Vec::new();
+    }
+    let mut at = 0;
+    let runs = std::iter::from_fn(|| {
+        at += bytes[at..].iter().position(u8::is_ascii_alphanumeric)?;
+        let start = at;
+        at += bytes[at..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(bytes.len() - at);
+        Some((start, &text[start..at]))
+    });
+    addresses_in_runs(runs)
+}
+
+/// The addresses among `runs`, the maximal runs of alphanumeric characters of a text with their offsets.
+fn addresses_in_runs<'t>(runs: impl Iterator<Item = (usize, &'t str)>) -> Vec<FoundAddress> {
     let mut found = Vec::new();
-    for (start, token) in alphanumeric_runs(text) {
+    for (start, token) in runs {
         if token.len() < MIN_TOKEN || token.len() > MAX_TOKEN || !token.is_ascii() {
             continue;
         }
@@ -159,6 +185,16 @@ pub fn find_crypto_addresses(text: &str) -> Vec<FoundAddress> {
         }
     }
     found
+}
+
+/// The length of the longest run of ASCII letters and digits in `bytes`.
+fn longest_alphanumeric_run(bytes: &[u8]) -> usize {
+    let (mut run, mut longest) = (0usize, 0usize);
+    for &b in bytes {
+        run = (run + 1) * usize::from(b.is_ascii_alphanumeric());
+        longest = longest.max(run);
+    }
+    longest
 }
 
 /// Sends a token to the one scheme its shape allows, so each token costs at most one decode.
@@ -384,6 +420,40 @@ mod tests {
         let mut payload = vec![BTC_P2PKH_VERSION];
         payload.extend_from_slice(&hash);
         bs58::encode(payload).with_check().into_string()
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        /// The ASCII way agrees with the general one (every character decoded) on texts of words,
+        /// punctuation and addresses, valid and damaged, of every coin.
+        #[test]
+        fn ascii_texts_are_read_as_the_general_way_reads_them(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-zA-Z0-9]{0,20}",
+                    "[ ,.:;/@()!?-]{1,3}",
+                    proptest::sample::select(vec![
+                        "1BoatSLRHtKNngkdXEeobR76b53LETtpyT",
+                        "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+                        "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+                        "0x52908400098527886E0F7030069857D2E4169EE7",
+                        "LM2WMpR1Rp6j3Sa59cMXMs1SPzj9eXpGc1",
+                        "1BoatSLRHtKNngkdXEeobR76b53LETtpyU",
+                        "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdqx",
+                    ]).prop_map(|s: &str| s.to_string()),
+                ],
+                0..12,
+            )
+        ) {
+            let text = parts.concat();
+            let general = addresses_in_runs(alphanumeric_runs(&text));
+            let found = find_crypto_addresses(&text);
+            let spans = |f: &[FoundAddress]| {
+                f.iter().map(|a| (a.start, a.end, a.address.clone())).collect::<Vec<_>>()
+            };
+            proptest::prop_assert_eq!(spans(&found), spans(&general));
+        }
     }
 
     fn addresses(text: &str) -> Vec<String> {
