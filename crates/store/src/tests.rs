@@ -1747,6 +1747,20 @@ fn a_part_that_never_fills_a_row_group_is_finished_on_the_appending_thread() {
     assert_eq!(back[9], order_rec("sha", "abyss", 9));
 }
 
+/// The row counts of a part's row groups, in order.
+fn row_group_lengths(part: &Path) -> Vec<i64> {
+    use parquet::file::reader::FileReader;
+    let reader =
+        parquet::file::serialized_reader::SerializedFileReader::new(fs::File::open(part).unwrap())
+            .unwrap();
+    reader
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|g| g.num_rows())
+        .collect()
+}
+
 #[test]
 fn row_groups_cut_short_by_their_size_settle_on_one_length() {
     // Accounts with 1 KB profiles: 16 MB of them is about 16,000, well under a row group's row count.
@@ -1760,17 +1774,7 @@ fn row_groups_cut_short_by_their_size_settle_on_one_length() {
         part.append(&account).unwrap();
     }
     let finished = part.finish().unwrap();
-    let reader = parquet::file::serialized_reader::SerializedFileReader::new(
-        fs::File::open(&finished.staged).unwrap(),
-    )
-    .unwrap();
-    use parquet::file::reader::FileReader;
-    let groups: Vec<i64> = reader
-        .metadata()
-        .row_groups()
-        .iter()
-        .map(|g| g.num_rows())
-        .collect();
+    let groups = row_group_lengths(&finished.staged);
     assert_eq!(groups.iter().sum::<i64>(), n as i64);
     // The first is cut at 16 MB; every later one but the last is 7/8 of it.
     let first = groups[0];
@@ -1800,15 +1804,7 @@ fn large_sources_are_written_in_bounded_row_groups() {
     let n = (ROW_GROUP_ROWS * 2 + 10) as u64;
     ingest(&f, &ev, "abyss", 0, n);
     let files = f.case.table_files().unwrap();
-    let part = fs::File::open(&files["orders"][0]).unwrap();
-    let reader = parquet::file::serialized_reader::SerializedFileReader::new(part).unwrap();
-    use parquet::file::reader::FileReader;
-    let groups: Vec<i64> = reader
-        .metadata()
-        .row_groups()
-        .iter()
-        .map(|g| g.num_rows())
-        .collect();
+    let groups = row_group_lengths(&files["orders"][0]);
     assert_eq!(
         groups,
         vec![ROW_GROUP_ROWS as i64, ROW_GROUP_ROWS as i64, 10]
