@@ -366,6 +366,7 @@ impl<'p> Mapper<'p> {
                     market: Cow::Borrowed(&self.market),
                 };
                 ctx.take_market_from_row()?;
+                ctx.prefetch_joins();
                 if entity.dedup {
                     to_dedup.push(out.len);
                 }
@@ -807,9 +808,10 @@ impl<'a> RowContext<'a, '_> {
         Some((!trim(text).is_empty()).then_some(text))
     }
 
-    /// Asks the memory for the values the record's joins will read, a while before they read them: a
+    /// Asks the memory for the values the record's joins will read, before the record is filled: a
     /// lookup is consulted at a random key (an order's offer) while a gigabyte streams through the
-    /// caches, so its slot comes from memory each time. A record fills its joined fields last.
+    /// caches, so its slot comes from memory each time. The later a record fills a joined field, the
+    /// more of that wait is hidden (an order fills its listing last).
     fn prefetch_joins(&self) {
         let Some(plan) = self.plan else {
             return;
@@ -1093,9 +1095,8 @@ impl<'a> RowContext<'a, '_> {
                 created_at,
                 provenance: at,
             }) => {
-                // The listing, joined through the order's offer as a rule, is filled last: its
-                // lookup is asked for first (see `prefetch_joins`).
-                self.prefetch_joins();
+                // The listing, joined through the order's offer as a rule, is filled last, so that
+                // its lookup, asked for before the record is filled (`prefetch_joins`), has arrived.
                 self.set_raw_text(state_raw, f::STATE);
                 *state = match self.text_ref(f::STATE)? {
                     None => OrderState::Unknown,
